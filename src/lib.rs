@@ -1,0 +1,3 @@
+//! dorasim: a Monte Carlo simulator of a software delivery system.
+
+pub mod model;

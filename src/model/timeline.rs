@@ -1,0 +1,182 @@
+//! Parameter changes during a run: a step at a given week, or a linear ramp between two weeks.
+//!
+//! Weeks count from the end of the warm-up (week 0 is the first measured week; negative weeks fall
+//! inside the warm-up). A ramp is applied in daily steps, so a parameter read by the model is
+//! piecewise constant over one day at most.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::params::Params;
+
+/// Hours in a week.
+pub const HOURS_PER_WEEK: f64 = 168.0;
+/// Granularity of ramps, hours.
+pub const RAMP_STEP_HOURS: f64 = 24.0;
+
+/// One change of one parameter during the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineChange {
+    /// Key path of the parameter, as in the scenario file (`ai.adoption`).
+    pub key: String,
+    /// Week of a step change (after the warm-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_week: Option<f64>,
+    /// New value of a step change (any type the parameter accepts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<toml::Value>,
+    /// `[from_week, to_week]` of a linear ramp (numeric parameters only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ramp_weeks: Option<[f64; 2]>,
+    /// Value at the start of the ramp; defaults to the value in force before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    /// Value at the end of the ramp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<f64>,
+}
+
+/// Error applying a value to a key path.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SetError {
+    /// No parameter has this key path.
+    #[error("unknown parameter `{0}`")]
+    UnknownKey(String),
+    /// The value does not fit the parameter.
+    #[error("`{key}`: {message}")]
+    BadValue {
+        /// Key path.
+        key: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Sets `value` at a dotted key path of `params`, going through the same serde definitions as the
+/// scenario file, so a timeline or `--set` accepts exactly what a file accepts.
+pub fn set_value(params: &Params, key: &str, value: toml::Value) -> Result<Params, SetError> {
+    let mut root = toml::Value::try_from(params).map_err(|e| SetError::BadValue {
+        key: key.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut slot = &mut root;
+    for part in key.split('.') {
+        slot = match slot {
+            toml::Value::Table(t) => {
+                t.get_mut(part).ok_or_else(|| SetError::UnknownKey(key.to_string()))?
+            }
+            _ => return Err(SetError::UnknownKey(key.to_string())),
+        };
+    }
+    // Integers are accepted where floats are expected, and integral floats where integers are.
+    let value = match (&*slot, value) {
+        (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+        (toml::Value::Integer(_), toml::Value::Float(f)) if f.fract() == 0.0 && f.is_finite() => {
+            toml::Value::Integer(f as i64)
+        }
+        (_, v) => v,
+    };
+    *slot = value;
+    root.try_into().map_err(|e: toml::de::Error| SetError::BadValue {
+        key: key.to_string(),
+        message: e.message().to_string(),
+    })
+}
+
+/// Reads the numeric value at a key path (for ramps without `from`).
+pub fn numeric_value(params: &Params, key: &str) -> Option<f64> {
+    let root = toml::Value::try_from(params).ok()?;
+    let mut slot = &root;
+    for part in key.split('.') {
+        slot = slot.as_table()?.get(part)?;
+    }
+    match slot {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// The parameters in force over a run: a base set and the times (hours since the run started) at
+/// which a new set takes over. Built once per scenario and shared by every replication.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// `(start_hours, params)` in increasing time; the first starts at 0.
+    pub phases: Vec<(f64, Arc<Params>)>,
+}
+
+impl Schedule {
+    /// Builds the schedule of a base parameter set and its timeline.
+    pub fn build(base: &Params, timeline: &[TimelineChange]) -> Result<Schedule, SetError> {
+        let warmup_hours = base.time.warmup_weeks * HOURS_PER_WEEK;
+        let end_hours = warmup_hours + base.time.horizon_weeks * HOURS_PER_WEEK;
+        let to_hours = |week: f64| (warmup_hours + week * HOURS_PER_WEEK).clamp(0.0, end_hours);
+        let mut times: Vec<f64> = vec![0.0];
+        for change in timeline {
+            if let Some(w) = change.at_week {
+                times.push(to_hours(w));
+            }
+            if let Some([a, b]) = change.ramp_weeks {
+                let (start, stop) = (to_hours(a), to_hours(b));
+                let mut t = start;
+                while t < stop {
+                    times.push(t);
+                    t += RAMP_STEP_HOURS;
+                }
+                times.push(stop);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        let mut phases = Vec::with_capacity(times.len());
+        for &t in &times {
+            let params = params_at(base, timeline, t, &to_hours)?;
+            let unchanged = phases.last().is_some_and(|(_, p): &(f64, Arc<Params>)| **p == params);
+            if !unchanged {
+                phases.push((t, Arc::new(params)));
+            }
+        }
+        Ok(Schedule { phases })
+    }
+
+    /// The parameters in force at the start of the run.
+    pub fn initial(&self) -> &Arc<Params> {
+        &self.phases[0].1
+    }
+}
+
+/// Parameters in force at `t` hours: every step at or before `t` and every ramp's value at `t`,
+/// applied in the order the timeline lists them.
+fn params_at(
+    base: &Params,
+    timeline: &[TimelineChange],
+    t: f64,
+    to_hours: &dyn Fn(f64) -> f64,
+) -> Result<Params, SetError> {
+    let mut params = base.clone();
+    for change in timeline {
+        if let (Some(w), Some(v)) = (change.at_week, &change.value) {
+            if to_hours(w) <= t {
+                params = set_value(&params, &change.key, v.clone())?;
+            }
+        }
+        if let (Some([a, b]), Some(to)) = (change.ramp_weeks, change.to) {
+            let (start, stop) = (to_hours(a), to_hours(b));
+            if t < start {
+                continue;
+            }
+            let from = match change.from {
+                Some(f) => f,
+                None => numeric_value(base, &change.key)
+                    .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?,
+            };
+            let progress = if stop > start { ((t - start) / (stop - start)).min(1.0) } else { 1.0 };
+            let value = from + (to - from) * progress;
+            params = set_value(&params, &change.key, toml::Value::Float(value))
+                .or_else(|_| set_value(&params, &change.key, toml::Value::Integer(value.round() as i64)))?;
+        }
+    }
+    Ok(params)
+}
