@@ -135,7 +135,9 @@ impl Dist {
                 non_negative("min", min)?;
                 finite("max", max)?;
                 if min >= max {
-                    return Err(format!("uniform needs min < max, found min={min}, max={max}"));
+                    return Err(format!(
+                        "uniform needs min < max, found min={min}, max={max}"
+                    ));
                 }
                 Ok(())
             }
@@ -163,12 +165,16 @@ impl Dist {
         let fallback = Sampler::Constant(self.mean().max(0.0));
         match *self {
             Dist::Constant { value } => Sampler::Constant(value),
-            Dist::Exponential { mean } => Exp::new(1.0 / mean).map_or(fallback, Sampler::Exponential),
+            Dist::Exponential { mean } => {
+                Exp::new(1.0 / mean).map_or(fallback, Sampler::Exponential)
+            }
             Dist::Lognormal { median, p90 } => {
                 let sigma = (p90 / median).ln() / Z90;
                 LogNormal::new(median.ln(), sigma).map_or(fallback, Sampler::Lognormal)
             }
-            Dist::Gamma { shape, scale } => Gamma::new(shape, scale).map_or(fallback, Sampler::Gamma),
+            Dist::Gamma { shape, scale } => {
+                Gamma::new(shape, scale).map_or(fallback, Sampler::Gamma)
+            }
             Dist::Triangular { min, mode, max } => {
                 Triangular::new(min, max, mode).map_or(fallback, Sampler::Triangular)
             }

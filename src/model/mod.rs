@@ -1,6 +1,19 @@
 //! The delivery system: developers, changes, pull requests, review, tests, deployments,
 //! production, incidents. Emits records the way a team's tooling would, plus ground truth.
+//!
+//! The stages of one change, in order: [`coding`] (demand, AI assistance, defect injection, pull
+//! requests), [`review`], [`testing`], [`deploy`], [`production`] (manifestation, incidents,
+//! recovery, fragility). [`simulation`] holds the shared state and the event loop.
 
+pub mod coding;
+pub mod deploy;
 pub mod distribution;
 pub mod params;
+pub mod production;
+pub mod records;
+pub mod review;
+pub mod simulation;
+pub mod testing;
 pub mod timeline;
+
+pub use simulation::Model;

@@ -143,7 +143,7 @@ impl Default for TeamParams {
             coding_overhead_hours: 3.0,
             coding_hours_per_loc: 0.05,
             coding_effort_noise: Dist::lognormal(1.0, 2.0),
-            rework_hours_per_defect: Dist::lognormal(1.5, 5.0),
+            rework_hours_per_defect: Dist::lognormal(0.75, 3.0),
             maintenance_share: 0.10,
         }
     }
@@ -200,7 +200,12 @@ pub struct DefectParams {
 
 impl Default for DefectParams {
     fn default() -> Self {
-        DefectParams { per_kloc: 20.0, integration_share: 0.3, failure_share: 0.06, bug_share: 0.20 }
+        DefectParams {
+            per_kloc: 15.0,
+            integration_share: 0.3,
+            failure_share: 0.08,
+            bug_share: 0.12,
+        }
     }
 }
 
@@ -216,7 +221,10 @@ pub struct PullRequestParams {
 
 impl Default for PullRequestParams {
     fn default() -> Self {
-        PullRequestParams { max_loc: 400.0, review_overhead_hours: 0.25 }
+        PullRequestParams {
+            max_loc: 400.0,
+            review_overhead_hours: 0.25,
+        }
     }
 }
 
@@ -389,7 +397,7 @@ impl Default for ProductionParams {
         ProductionParams {
             manifest_probability: 0.8,
             manifest_delay_hours: Dist::lognormal(12.0, 96.0),
-            failure_impact: Dist::Uniform { min: 0.05, max: 1.0 },
+            failure_impact: Dist::triangular(0.0, 0.01, 0.12),
             bug_report_delay_hours: Dist::lognormal(8.0, 48.0),
             bug_fix_hours: Dist::lognormal(2.0, 8.0),
         }
@@ -469,10 +477,10 @@ impl Default for FragilityParams {
             untested: 0.02,
             decay_per_week: 0.05,
             maintenance_decay_per_week: 1.0,
-            incidents_per_week_per_unit: 0.1,
+            incidents_per_week_per_unit: 0.05,
             interaction_window_hours: 24.0,
-            interaction_incidents_per_week: 0.01,
-            interaction_free_changes: 40.0,
+            interaction_incidents_per_week: 0.02,
+            interaction_free_changes: 15.0,
         }
     }
 }

@@ -64,9 +64,9 @@ pub fn set_value(params: &Params, key: &str, value: toml::Value) -> Result<Param
     let mut slot = &mut root;
     for part in key.split('.') {
         slot = match slot {
-            toml::Value::Table(t) => {
-                t.get_mut(part).ok_or_else(|| SetError::UnknownKey(key.to_string()))?
-            }
+            toml::Value::Table(t) => t
+                .get_mut(part)
+                .ok_or_else(|| SetError::UnknownKey(key.to_string()))?,
             _ => return Err(SetError::UnknownKey(key.to_string())),
         };
     }
@@ -79,10 +79,11 @@ pub fn set_value(params: &Params, key: &str, value: toml::Value) -> Result<Param
         (_, v) => v,
     };
     *slot = value;
-    root.try_into().map_err(|e: toml::de::Error| SetError::BadValue {
-        key: key.to_string(),
-        message: e.message().to_string(),
-    })
+    root.try_into()
+        .map_err(|e: toml::de::Error| SetError::BadValue {
+            key: key.to_string(),
+            message: e.message().to_string(),
+        })
 }
 
 /// Reads the numeric value at a key path (for ramps without `from`).
@@ -133,7 +134,9 @@ impl Schedule {
         let mut phases = Vec::with_capacity(times.len());
         for &t in &times {
             let params = params_at(base, timeline, t, &to_hours)?;
-            let unchanged = phases.last().is_some_and(|(_, p): &(f64, Arc<Params>)| **p == params);
+            let unchanged = phases
+                .last()
+                .is_some_and(|(_, p): &(f64, Arc<Params>)| **p == params);
             if !unchanged {
                 phases.push((t, Arc::new(params)));
             }
@@ -157,10 +160,10 @@ fn params_at(
 ) -> Result<Params, SetError> {
     let mut params = base.clone();
     for change in timeline {
-        if let (Some(w), Some(v)) = (change.at_week, &change.value) {
-            if to_hours(w) <= t {
-                params = set_value(&params, &change.key, v.clone())?;
-            }
+        if let (Some(w), Some(v)) = (change.at_week, &change.value)
+            && to_hours(w) <= t
+        {
+            params = set_value(&params, &change.key, v.clone())?;
         }
         if let (Some([a, b]), Some(to)) = (change.ramp_weeks, change.to) {
             let (start, stop) = (to_hours(a), to_hours(b));
@@ -172,10 +175,19 @@ fn params_at(
                 None => numeric_value(base, &change.key)
                     .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?,
             };
-            let progress = if stop > start { ((t - start) / (stop - start)).min(1.0) } else { 1.0 };
+            let progress = if stop > start {
+                ((t - start) / (stop - start)).min(1.0)
+            } else {
+                1.0
+            };
             let value = from + (to - from) * progress;
-            params = set_value(&params, &change.key, toml::Value::Float(value))
-                .or_else(|_| set_value(&params, &change.key, toml::Value::Integer(value.round() as i64)))?;
+            params = set_value(&params, &change.key, toml::Value::Float(value)).or_else(|_| {
+                set_value(
+                    &params,
+                    &change.key,
+                    toml::Value::Integer(value.round() as i64),
+                )
+            })?;
         }
     }
     Ok(params)

@@ -1,0 +1,220 @@
+//! The command line: `dorasim run`, `dorasim validate`, `dorasim params`. Flags become a validated
+//! scenario at the boundary; everything else is library code.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::model::Model;
+use crate::model::timeline::Schedule;
+use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
+use crate::output::json::{SUMMARY_JSON, summary_json};
+use crate::output::{OutputDir, terminal};
+use crate::runner::{self, RunPlan};
+use crate::scenario::{self, Scenario, ScenarioErrors};
+
+/// dorasim: Monte Carlo projections of DORA's five delivery metrics and reliability for a software
+/// delivery system with AI-assisted development, limited review capacity, tests, deployment,
+/// production failures and recovery.
+#[derive(Debug, Parser)]
+#[command(name = "dorasim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario many times and summarise the metrics with their uncertainty.
+    Run(RunArgs),
+    /// Check scenario files and report every problem at once.
+    Validate {
+        /// Scenario files to check.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Overrides to check with them, as in `run`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+    /// List every parameter: key path, default, unit, allowed range, meaning, evidence.
+    Params {
+        /// Show the values a scenario file resolves to instead of the defaults.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ParamsFormat,
+    },
+}
+
+/// Output formats of `dorasim params`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ParamsFormat {
+    /// Aligned text.
+    Table,
+    /// CSV.
+    Csv,
+}
+
+/// Arguments of `dorasim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML). Without it, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Number of replications (default: the scenario's `run.runs`, 1000).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed (default: the scenario's `run.seed`, 42).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override any parameter, e.g. `--set review.reviewers=8 --set ai.adoption=0.8`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write replications.csv, weekly.csv and summary.json to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite results already in the --out directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Loads a scenario file (or the embedded default) with overrides.
+pub fn load(path: Option<&PathBuf>, set: &[String]) -> Result<Scenario, ScenarioErrors> {
+    match path {
+        Some(p) => scenario::load_file_with_overrides(p, set),
+        None => scenario::embedded_default_with_overrides(set),
+    }
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main_with(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenarios, set } => validate(&scenarios, &set),
+        Command::Params { scenario, format } => params(scenario.as_ref(), format),
+    }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let scenario = load(args.scenario.as_ref(), &args.set).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let runs = args.runs.unwrap_or(scenario.run.runs);
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let schedule = Schedule::build(&scenario.params, &scenario.timeline)
+        .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
+    let model = Model::new(&schedule);
+    let out = match &args.out {
+        Some(dir) => Some(OutputDir::prepare(
+            dir,
+            &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
+            args.force,
+        )?),
+        None => None,
+    };
+    let mut rows = match &out {
+        Some(dir) => Some(ReplicationWriter::create(dir)?),
+        None => None,
+    };
+    let plan = RunPlan {
+        seed,
+        runs: u64::from(runs),
+        threads,
+    };
+    let summary = runner::run(&model, plan, |rep, metrics| match rows.as_mut() {
+        Some(writer) => writer.write(rep, metrics),
+        None => Ok(()),
+    })?;
+    print!("{}", terminal::render(&scenario, &summary, threads));
+    if let Some(dir) = out {
+        let mut written = Vec::new();
+        if let Some(writer) = rows {
+            written.push(writer.finish()?);
+        }
+        let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
+        written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
+        let json = summary_json(&scenario, &summary, threads);
+        let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
+        written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
+        println!("\nWrote:");
+        for path in written {
+            println!("  {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn validate(paths: &[PathBuf], set: &[String]) -> Result<()> {
+    let mut failed = 0;
+    for path in paths {
+        match scenario::load_file_with_overrides(path, set) {
+            Ok(s) => {
+                let timeline = Schedule::build(&s.params, &s.timeline);
+                match timeline {
+                    Ok(_) => println!("ok: {} (`{}`)", path.display(), s.name),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("error: {}: timeline: {e}", path.display());
+                    }
+                }
+            }
+            Err(errors) => {
+                failed += 1;
+                eprintln!("{errors}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} scenario files have errors", paths.len());
+    }
+    Ok(())
+}
+
+fn params(path: Option<&PathBuf>, format: ParamsFormat) -> Result<()> {
+    let params = match path {
+        Some(p) => {
+            scenario::load_file(p)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .params
+        }
+        None => crate::model::params::Params::default(),
+    };
+    let rows = scenario::params_rows(&params);
+    match format {
+        ParamsFormat::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["key", "value", "unit", "allowed", "meaning", "source"])?;
+            for (info, value) in rows {
+                w.write_record([
+                    info.key,
+                    &value,
+                    info.unit,
+                    &info.range_text(),
+                    info.meaning,
+                    info.source,
+                ])?;
+            }
+            w.flush()?;
+        }
+        ParamsFormat::Table => {
+            for (info, value) in rows {
+                println!("{:<44} {:<40} {}", info.key, value, info.unit);
+                println!("    {} Allowed: {}.", info.meaning, info.range_text());
+                println!("    Source: {}", info.source);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! The working calendar: when human work happens. Machines and production ignore it.
+//!
+//! Time 0 is Monday 00:00; days 0..`days_per_week` of each week are working days, each open from
+//! `start_hour` for `hours_per_day` hours.
+
+const HOURS_PER_DAY: f64 = 24.0;
+const HOURS_PER_WEEK: f64 = 168.0;
+
+/// When people work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calendar {
+    /// False: work runs around the clock.
+    pub enabled: bool,
+    /// Hour the working day starts.
+    pub start_hour: f64,
+    /// Working hours per day.
+    pub hours_per_day: f64,
+    /// Working days per week.
+    pub days_per_week: u32,
+}
+
+impl Calendar {
+    /// A calendar that is always open.
+    pub const ALWAYS: Calendar = Calendar {
+        enabled: false,
+        start_hour: 0.0,
+        hours_per_day: 24.0,
+        days_per_week: 7,
+    };
+
+    /// Working hours in one week.
+    pub fn hours_per_week(&self) -> f64 {
+        if self.enabled {
+            self.hours_per_day * f64::from(self.days_per_week)
+        } else {
+            HOURS_PER_WEEK
+        }
+    }
+
+    /// True if `t` lies inside working hours.
+    pub fn is_open(&self, t: f64) -> bool {
+        if !self.enabled {
+            return true;
+        }
+        let day = (t / HOURS_PER_DAY).floor();
+        let weekday = (day as i64).rem_euclid(7) as u32;
+        let hour = t - day * HOURS_PER_DAY;
+        weekday < self.days_per_week
+            && hour >= self.start_hour
+            && hour < self.start_hour + self.hours_per_day
+    }
+
+    /// The earliest time at or after `t` inside working hours, and the end of that working window.
+    fn window_at(&self, t: f64) -> (f64, f64) {
+        let mut day = (t / HOURS_PER_DAY).floor();
+        // At most 8 iterations: a week always has a working day when days_per_week >= 1.
+        for _ in 0..8 {
+            let weekday = (day as i64).rem_euclid(7) as u32;
+            let open = day * HOURS_PER_DAY + self.start_hour;
+            let close = open + self.hours_per_day;
+            if weekday < self.days_per_week && t < close {
+                return (t.max(open), close);
+            }
+            day += 1.0;
+        }
+        (t, t + HOURS_PER_DAY)
+    }
+
+    /// The earliest time at or after `t` inside working hours.
+    pub fn next_open(&self, t: f64) -> f64 {
+        if !self.enabled {
+            t
+        } else {
+            self.window_at(t).0
+        }
+    }
+
+    /// When `work_hours` of work started (or queued) at `t` is finished.
+    pub fn finish(&self, t: f64, work_hours: f64) -> f64 {
+        if !self.enabled || work_hours <= 0.0 {
+            return t + work_hours.max(0.0);
+        }
+        let weekly = self.hours_per_week();
+        let mut remaining = work_hours;
+        let mut now = t;
+        if weekly > 0.0 && remaining > weekly {
+            // Skip whole weeks: each costs exactly one week of working hours.
+            let weeks = (remaining / weekly).floor() - 1.0;
+            if weeks > 0.0 {
+                now += weeks * HOURS_PER_WEEK;
+                remaining -= weeks * weekly;
+            }
+        }
+        loop {
+            let (open, close) = self.window_at(now);
+            let available = close - open;
+            if remaining <= available {
+                return open + remaining;
+            }
+            remaining -= available;
+            now = close;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OFFICE: Calendar = Calendar {
+        enabled: true,
+        start_hour: 9.0,
+        hours_per_day: 8.0,
+        days_per_week: 5,
+    };
+
+    #[test]
+    fn work_within_a_day() {
+        assert_eq!(OFFICE.finish(10.0, 2.0), 12.0);
+    }
+
+    #[test]
+    fn work_carries_overnight() {
+        // Monday 16:00 + 3 h of work = Tuesday 11:00.
+        assert_eq!(OFFICE.finish(16.0, 3.0), 24.0 + 11.0);
+    }
+
+    #[test]
+    fn work_carries_over_the_weekend() {
+        // Friday 16:00 + 2 h = Monday 10:00 of the next week.
+        let friday_4pm = 4.0 * 24.0 + 16.0;
+        assert_eq!(OFFICE.finish(friday_4pm, 2.0), 168.0 + 10.0);
+    }
+
+    #[test]
+    fn long_work_skips_whole_weeks() {
+        // 100 h from Monday 09:00 = 2 weeks (80 h) + 20 h = Wednesday 13:00 of week 3.
+        assert_eq!(OFFICE.finish(9.0, 100.0), 2.0 * 168.0 + 2.0 * 24.0 + 13.0);
+    }
+
+    #[test]
+    fn queued_at_night_starts_next_morning() {
+        assert_eq!(OFFICE.next_open(20.0), 24.0 + 9.0);
+        assert!(OFFICE.is_open(24.0 + 9.5));
+        assert!(!OFFICE.is_open(5.0 * 24.0 + 10.0));
+    }
+
+    #[test]
+    fn disabled_calendar_is_continuous() {
+        assert_eq!(Calendar::ALWAYS.finish(20.0, 5.0), 25.0);
+    }
+}

@@ -1,0 +1,167 @@
+//! The list of every metric a replication reports: key (CSV column and JSON name), label, unit and
+//! group. One table, so the terminal, CSV and JSON writers agree.
+
+/// Where a metric belongs in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// One of DORA's five delivery metrics.
+    Dora,
+    /// Reliability (operational performance).
+    Reliability,
+    /// Flow diagnostics: why the metrics are what they are.
+    Flow,
+    /// Defect funnel.
+    Defects,
+    /// Incidents by cause and fragility.
+    Incidents,
+    /// Where developer and reviewer time went.
+    TimeUse,
+    /// Where lead time goes.
+    LeadTimeBreakdown,
+}
+
+/// Describes one metric.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct MetricDef {
+    /// Column name.
+    pub key: &'static str,
+    /// Human label.
+    pub label: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Group.
+    pub group: Group,
+}
+
+macro_rules! metrics {
+    ($($variant:ident => ($key:literal, $label:literal, $unit:literal, $group:ident)),* $(,)?) => {
+        /// Index of each metric in a replication's row.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        #[allow(missing_docs)]
+        pub enum Metric { $($variant),* }
+
+        impl Metric {
+            /// Every metric, in row order.
+            pub const ALL: &'static [Metric] = &[$(Metric::$variant),*];
+
+            /// The metric's description.
+            pub fn def(self) -> &'static MetricDef {
+                &METRICS[self as usize]
+            }
+        }
+
+        /// Every metric, in row order.
+        pub const METRICS: &[MetricDef] = &[
+            $(MetricDef { key: $key, label: $label, unit: $unit, group: Group::$group }),*
+        ];
+    };
+}
+
+metrics! {
+    DeploysPerWeek => ("deploys_per_week", "Deployment frequency", "per week", Dora),
+    DeploysPerDay => ("deploys_per_day", "Deployment frequency (daily)", "per day", Dora),
+    LeadTimeP50 => ("lead_time_p50_hours", "Change lead time, median", "hours", Dora),
+    LeadTimeP90 => ("lead_time_p90_hours", "Change lead time, p90", "hours", Dora),
+    ChangeFailRate => ("change_fail_rate", "Change fail rate", "share", Dora),
+    RecoveryP50 => ("recovery_p50_hours", "Failed deployment recovery time, median", "hours", Dora),
+    RecoveryP90 => ("recovery_p90_hours", "Failed deployment recovery time, p90", "hours", Dora),
+    ReworkRate => ("rework_rate", "Deployment rework rate", "share", Dora),
+    Availability => ("availability", "Availability (impact-weighted)", "share", Reliability),
+    SloWeeksMet => ("slo_weeks_met", "Weeks meeting the SLO", "share", Reliability),
+    ErrorBudgetSpent => ("error_budget_spent", "Error budget spent", "share", Reliability),
+    Incidents => ("incidents", "Incidents", "count", Reliability),
+    NonAttributableIncidents => ("incidents_non_attributable", "Incidents not caused by a deployment", "count", Reliability),
+    Deployments => ("deployments", "Deployments", "count", Flow),
+    FailedDeployments => ("failed_deployments", "Failed deployments", "count", Flow),
+    ReworkDeployments => ("rework_deployments", "Rework deployments", "count", Flow),
+    Rollbacks => ("rollbacks", "Rollbacks", "count", Flow),
+    ThroughputPerWeek => ("throughput_per_week", "Planned changes delivered", "per week", Flow),
+    PullRequestsPerWeek => ("pull_requests_per_week", "Pull requests merged", "per week", Flow),
+    ChangeSizeMean => ("change_size_mean_loc", "Change size, mean", "loc", Flow),
+    AiShare => ("ai_assisted_share", "AI-assisted changes", "share", Flow),
+    ReviewWaitMean => ("review_wait_mean_hours", "Review wait per pull request, mean", "hours", Flow),
+    ReviewUtilisation => ("review_utilisation", "Reviewer utilisation", "share", Flow),
+    ReviewQueue => ("review_queue_avg", "Review queue, time average", "pull requests", Flow),
+    ReviewRounds => ("review_rounds_mean", "Review rounds per change", "rounds", Flow),
+    ReviewDepth => ("review_depth_mean", "Review depth achieved", "share", Flow),
+    WorkInProgress => ("wip_avg", "Work in progress, time average", "changes", Flow),
+    BatchSize => ("batch_size_mean", "Changes per planned deployment", "changes", Flow),
+    BugsManifested => ("bugs_manifested", "User-facing bugs in production", "count", Flow),
+    InjectedDescribedHuman => ("defects_injected_described_human", "Injected: described, hand-written", "defects", Defects),
+    InjectedIntegrationHuman => ("defects_injected_integration_human", "Injected: integration, hand-written", "defects", Defects),
+    InjectedDescribedAi => ("defects_injected_described_ai", "Injected: described, AI-assisted", "defects", Defects),
+    InjectedIntegrationAi => ("defects_injected_integration_ai", "Injected: integration, AI-assisted", "defects", Defects),
+    ReviewDescribedHuman => ("defects_review_described_human", "Caught in review: described, hand-written", "defects", Defects),
+    ReviewIntegrationHuman => ("defects_review_integration_human", "Caught in review: integration, hand-written", "defects", Defects),
+    ReviewDescribedAi => ("defects_review_described_ai", "Caught in review: described, AI-assisted", "defects", Defects),
+    ReviewIntegrationAi => ("defects_review_integration_ai", "Caught in review: integration, AI-assisted", "defects", Defects),
+    TestsDescribedHuman => ("defects_tests_described_human", "Caught in tests: described, hand-written", "defects", Defects),
+    TestsIntegrationHuman => ("defects_tests_integration_human", "Caught in tests: integration, hand-written", "defects", Defects),
+    TestsDescribedAi => ("defects_tests_described_ai", "Caught in tests: described, AI-assisted", "defects", Defects),
+    TestsIntegrationAi => ("defects_tests_integration_ai", "Caught in tests: integration, AI-assisted", "defects", Defects),
+    EscapedDescribedHuman => ("defects_escaped_described_human", "Escaped: described, hand-written", "defects", Defects),
+    EscapedIntegrationHuman => ("defects_escaped_integration_human", "Escaped: integration, hand-written", "defects", Defects),
+    EscapedDescribedAi => ("defects_escaped_described_ai", "Escaped: described, AI-assisted", "defects", Defects),
+    EscapedIntegrationAi => ("defects_escaped_integration_ai", "Escaped: integration, AI-assisted", "defects", Defects),
+    EscapeRateHuman => ("escape_rate_human", "Share of defects escaping, hand-written", "share", Defects),
+    EscapeRateAi => ("escape_rate_ai", "Share of defects escaping, AI-assisted", "share", Defects),
+    IncidentsFromDeployments => ("incidents_from_deployments", "Incidents caused by deployments", "count", Incidents),
+    IncidentsFromFragility => ("incidents_from_fragility", "Incidents from fragility", "count", Incidents),
+    IncidentsFromInteraction => ("incidents_from_interaction", "Incidents from interacting changes", "count", Incidents),
+    AiIntegrationFailures => ("incidents_ai_integration", "Failures from AI integration defects", "count", Incidents),
+    FragilityEnd => ("fragility_end", "Fragility at the end", "units", Incidents),
+    FragilityMean => ("fragility_mean", "Fragility, weekly mean", "units", Incidents),
+    TimeCoding => ("time_coding", "Developer time: coding", "share", TimeUse),
+    TimeRework => ("time_rework", "Developer time: rework", "share", TimeUse),
+    TimeBugFixing => ("time_bug_fixing", "Developer time: bug fixing", "share", TimeUse),
+    TimeIncidents => ("time_incidents", "Developer time: incidents", "share", TimeUse),
+    TimeMaintenance => ("time_maintenance", "Developer time: maintenance", "share", TimeUse),
+    TimeIdle => ("time_idle", "Developer time: idle or blocked", "share", TimeUse),
+    LeadCoding => ("lead_coding_hours", "Lead time in coding", "hours", LeadTimeBreakdown),
+    LeadReviewWait => ("lead_review_wait_hours", "Lead time waiting for review", "hours", LeadTimeBreakdown),
+    LeadReview => ("lead_review_hours", "Lead time in review", "hours", LeadTimeBreakdown),
+    LeadRework => ("lead_rework_hours", "Lead time in rework", "hours", LeadTimeBreakdown),
+    LeadTests => ("lead_tests_hours", "Lead time in tests and staging", "hours", LeadTimeBreakdown),
+    LeadDeployWait => ("lead_deploy_wait_hours", "Lead time waiting to deploy", "hours", LeadTimeBreakdown),
+}
+
+/// Number of metrics in a row.
+pub const METRIC_COUNT: usize = METRICS.len();
+
+/// Describes one weekly time-series metric.
+pub type WeeklyDef = MetricDef;
+
+macro_rules! weekly {
+    ($($variant:ident => ($key:literal, $label:literal, $unit:literal)),* $(,)?) => {
+        /// Index of each weekly series.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        #[allow(missing_docs)]
+        pub enum Weekly { $($variant),* }
+
+        /// Every weekly series, in order.
+        pub const WEEKLY: &[WeeklyDef] = &[
+            $(MetricDef { key: $key, label: $label, unit: $unit, group: Group::Flow }),*
+        ];
+    };
+}
+
+weekly! {
+    Deployments => ("deployments", "Deployments", "per week"),
+    LeadTimeP50 => ("lead_time_p50_hours", "Change lead time, median", "hours"),
+    ChangeFailRate => ("change_fail_rate", "Change fail rate", "share"),
+    ReworkRate => ("rework_rate", "Deployment rework rate", "share"),
+    RecoveryP50 => ("recovery_p50_hours", "Recovery time, median", "hours"),
+    Availability => ("availability", "Availability", "share"),
+    Incidents => ("incidents", "Incidents", "count"),
+    NonAttributable => ("incidents_non_attributable", "Incidents not caused by a deployment", "count"),
+    Fragility => ("fragility", "Fragility", "units"),
+    ReviewQueue => ("review_queue", "Review queue", "pull requests"),
+    WorkInProgress => ("wip", "Work in progress", "changes"),
+    Adoption => ("ai_adoption", "AI adoption", "share"),
+}
+
+/// Number of weekly series.
+pub const WEEKLY_COUNT: usize = WEEKLY.len();

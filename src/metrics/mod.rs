@@ -1,0 +1,10 @@
+//! Metrics computed from a run's records only, the way a measurement tool computes them from a
+//! real team's data: DORA's five metrics, reliability, flow diagnostics, weekly series and the
+//! DORA performance tiers.
+
+pub mod catalogue;
+pub mod compute;
+pub mod tiers;
+
+pub use catalogue::{METRIC_COUNT, METRICS, Metric, WEEKLY, WEEKLY_COUNT, Weekly};
+pub use compute::{ReplicationMetrics, compute};

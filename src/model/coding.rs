@@ -1,0 +1,336 @@
+//! Demand and coding: work items arrive, developers turn them into changes, AI assistance changes
+//! effort, size and the defect mix, and latent defects are injected.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Distribution, Poisson};
+
+use crate::engine::random::item_rng;
+
+use super::params::DemandMode;
+use super::records::{ChangeKind, ChangeRecord, DESCRIBED, INTEGRATION, Origin};
+use super::simulation::{BUG, ChangeState, Defects, Event, FAILURE, PullRequest, Simulation, Task};
+
+/// Draws latent defects for `loc` lines: a Poisson count, each with a class and a severity.
+pub(crate) fn inject_defects<R: Rng + ?Sized>(
+    rng: &mut R,
+    expected: f64,
+    integration_share: f64,
+    failure_share: f64,
+    bug_share: f64,
+) -> Defects {
+    let mut defects: Defects = [[0; 3]; 2];
+    if expected <= 0.0 || !expected.is_finite() {
+        return defects;
+    }
+    let count = Poisson::new(expected).map_or(0.0, |d| d.sample(rng)) as u32;
+    for _ in 0..count.min(u32::from(u16::MAX)) {
+        let class = if rng.random::<f64>() < integration_share {
+            INTEGRATION
+        } else {
+            DESCRIBED
+        };
+        let u: f64 = rng.random();
+        let severity = if u < failure_share {
+            FAILURE
+        } else if u < failure_share + bug_share {
+            BUG
+        } else {
+            2
+        };
+        defects[class][severity] = defects[class][severity].saturating_add(1);
+    }
+    defects
+}
+
+/// Defects by class (all severities).
+pub(crate) fn by_class(defects: &Defects) -> [u16; 2] {
+    [defects[0].iter().sum(), defects[1].iter().sum()]
+}
+
+impl Simulation<'_> {
+    /// Starts the arrival process (Poisson) or fills developers from the backlog.
+    pub(crate) fn start_demand(&mut self) {
+        match self.p().demand.mode {
+            DemandMode::Poisson => self.schedule_next_arrival(),
+            DemandMode::Backlog => self.dispatch_developers(),
+        }
+    }
+
+    fn schedule_next_arrival(&mut self) {
+        let rate_per_hour = self.p().demand.items_per_week / 168.0;
+        if rate_per_hour > 0.0 {
+            let u: f64 = self.rng.arrivals.random();
+            self.queue
+                .schedule_in(-(1.0 - u).ln() / rate_per_hour, Event::Arrival);
+        } else {
+            // Re-check after a day in case the timeline raises the rate.
+            self.queue.schedule_in(24.0, Event::Arrival);
+        }
+    }
+
+    pub(crate) fn on_arrival(&mut self) {
+        if self.p().demand.mode == DemandMode::Poisson && self.p().demand.items_per_week > 0.0 {
+            let id = self.new_change(Origin::Planned);
+            self.todo.push_back(id);
+        }
+        self.schedule_next_arrival();
+        self.dispatch_developers();
+    }
+
+    /// Creates a change with all its per-item attributes drawn from its own generator, so that the
+    /// k-th item is the same in two scenarios that share a seed (common random numbers).
+    pub(crate) fn new_change(&mut self, origin: Origin) -> u32 {
+        let now = self.now();
+        let p = self.p();
+        let s = self.s();
+        let mut r = item_rng(self.rng.items_seed, self.next_item);
+        self.next_item += 1;
+        let u_kind: f64 = r.random();
+        let kind = if origin != Origin::Planned
+            || u_kind >= p.demand.feature_share + p.demand.bugfix_share
+        {
+            if origin == Origin::Planned {
+                ChangeKind::Config
+            } else {
+                ChangeKind::BugFix
+            }
+        } else if u_kind < p.demand.feature_share {
+            ChangeKind::Feature
+        } else {
+            ChangeKind::BugFix
+        };
+        let size_sampler = match kind {
+            ChangeKind::Feature => &s.feature_size,
+            ChangeKind::BugFix => &s.bugfix_size,
+            ChangeKind::Config => &s.config_size,
+        };
+        let hand_loc = size_sampler.sample(&mut r).max(1.0);
+        // Draw every attribute whether or not it is used, to keep the draws aligned.
+        let ai_assisted = r.random::<f64>() < p.ai.adoption;
+        let ai_tests_draw: f64 = r.random();
+        let speedup = s.speedup.sample(&mut r);
+        let size_multiplier = s.size_multiplier.sample(&mut r).max(0.1);
+        let noise = s.coding_noise.sample(&mut r);
+        let ai_tests = ai_assisted && ai_tests_draw < p.ai.ai_written_tests_share;
+        let loc = if ai_assisted {
+            hand_loc * size_multiplier
+        } else {
+            hand_loc
+        };
+        let (rate_multiplier, integration_share) = if ai_assisted {
+            (p.ai.defect_rate_multiplier, p.ai.integration_share)
+        } else {
+            (1.0, p.defects.integration_share)
+        };
+        let expected = p.defects.per_kloc / 1000.0 * loc * rate_multiplier;
+        let latent = inject_defects(
+            &mut r,
+            expected,
+            integration_share,
+            p.defects.failure_share,
+            p.defects.bug_share,
+        );
+        // AI generates the extra lines cheaply: effort follows the hand-written size, times the
+        // per-change speed-up (negative speed-ups are slow-downs).
+        let effort_multiplier = if ai_assisted {
+            (1.0 - speedup).max(0.05)
+        } else {
+            1.0
+        };
+        let coding_effort = (p.team.coding_overhead_hours + hand_loc * p.team.coding_hours_per_loc)
+            * noise.max(0.0)
+            * effort_multiplier;
+        if origin == Origin::Planned {
+            self.in_system += 1;
+            if self.measuring() {
+                self.records.flow.items_arrived += 1;
+            }
+        }
+        let record = ChangeRecord {
+            id: 0,
+            kind,
+            origin,
+            ai_assisted,
+            ai_tests,
+            loc: loc as f32,
+            pull_requests: 0,
+            arrived_hours: now,
+            first_commit_hours: f64::NAN,
+            last_commit_hours: f64::NAN,
+            merged_hours: f64::NAN,
+            deployed_hours: f64::NAN,
+            deployment: None,
+            review_rounds: 0,
+            review_wait_hours: 0.0,
+            review_hours: 0.0,
+            test_hours: 0.0,
+            rework_hours: 0.0,
+            review_depth: 1.0,
+            injected: by_class(&latent),
+            caught_in_review: [0; 2],
+            caught_in_tests: [0; 2],
+            escaped: [0; 2],
+            escaped_failures: 0,
+        };
+        let state = ChangeState {
+            latent,
+            coding_effort,
+            prs_open: 0,
+            incident: None,
+            rework_started: f64::NAN,
+        };
+        self.add_change(record, state)
+    }
+
+    /// Developers free to take a task now.
+    fn developers_free(&self) -> u32 {
+        self.p()
+            .team
+            .developers
+            .saturating_sub(self.developers_busy)
+    }
+
+    /// Gives free developers work: bug fixes first, then rework, then new changes within the WIP
+    /// limit.
+    pub(crate) fn dispatch_developers(&mut self) {
+        while self.developers_free() > 0 {
+            let next = if let Some(task) = self.tasks_fix.pop_front() {
+                task
+            } else if let Some(task) = self.tasks_rework.pop_front() {
+                task
+            } else {
+                let p = self.p();
+                let wip_cap = p.team.developers.saturating_mul(p.team.wip_limit);
+                if self.in_flight >= wip_cap {
+                    return;
+                }
+                let change = match p.demand.mode {
+                    DemandMode::Poisson => match self.todo.pop_front() {
+                        Some(c) => c,
+                        None => return,
+                    },
+                    DemandMode::Backlog => self.new_change(super::records::Origin::Planned),
+                };
+                self.in_flight += 1;
+                (
+                    Task::Code(change),
+                    self.states[change as usize].coding_effort,
+                )
+            };
+            self.start_task(next.0, next.1);
+        }
+    }
+
+    /// Starts a developer task of `effort` hours; maintenance time is taken on top.
+    fn start_task(&mut self, task: Task, effort: f64) {
+        let now = self.now();
+        let maintenance = self.p().team.maintenance_share.clamp(0.0, 0.95);
+        let elapsed_effort = effort / (1.0 - maintenance);
+        let done = self.calendar().finish(now, elapsed_effort);
+        self.developers_busy += 1;
+        match task {
+            Task::Code(c) | Task::FixBug(c) => {
+                let start = self.calendar().next_open(now);
+                let record = &mut self.records.changes[c as usize];
+                record.first_commit_hours = start;
+            }
+            Task::ReworkChange(c) => self.states[c as usize].rework_started = now,
+            Task::ReworkPullRequest(pr) => {
+                let c = self.prs[pr as usize].change as usize;
+                if self.states[c].rework_started.is_nan() {
+                    self.states[c].rework_started = now;
+                }
+            }
+        }
+        if self.measuring() {
+            let use_ = &mut self.records.time_use;
+            match task {
+                Task::Code(_) => use_.coding += effort,
+                Task::FixBug(_) => use_.bug_fixing += effort,
+                Task::ReworkPullRequest(_) | Task::ReworkChange(_) => use_.rework += effort,
+            }
+            use_.maintenance += elapsed_effort - effort;
+        }
+        self.queue.schedule_at(done, Event::TaskDone(task, effort));
+    }
+
+    pub(crate) fn on_task_done(&mut self, task: Task, _effort: f64) {
+        self.developers_busy = self.developers_busy.saturating_sub(1);
+        let now = self.now();
+        match task {
+            Task::Code(c) | Task::FixBug(c) => {
+                self.records.changes[c as usize].last_commit_hours = now;
+                self.open_pull_requests(c);
+            }
+            Task::ReworkPullRequest(pr) => {
+                let c = self.prs[pr as usize].change as usize;
+                self.end_rework(c);
+                self.enqueue_review(pr);
+            }
+            Task::ReworkChange(c) => {
+                self.end_rework(c as usize);
+                self.start_tests(c);
+            }
+        }
+        self.dispatch_developers();
+    }
+
+    fn end_rework(&mut self, c: usize) {
+        let now = self.now();
+        let started = self.states[c].rework_started;
+        let record = &mut self.records.changes[c];
+        record.last_commit_hours = now;
+        if started.is_finite() {
+            record.rework_hours += (now - started) as f32;
+        }
+        self.states[c].rework_started = f64::NAN;
+    }
+
+    /// Queues a developer task (bug fixes ahead of rework).
+    pub(crate) fn queue_task(&mut self, task: Task, effort: f64) {
+        match task {
+            Task::FixBug(_) => self.tasks_fix.push_back((task, effort)),
+            _ => self.tasks_rework.push_back((task, effort)),
+        }
+        self.dispatch_developers();
+    }
+
+    /// Splits a coded change into pull requests and sends them to review.
+    fn open_pull_requests(&mut self, c: u32) {
+        let p = self.p();
+        let loc = f64::from(self.records.changes[c as usize].loc);
+        let max_loc = p.pull_requests.max_loc.max(1.0);
+        let count = ((loc / max_loc).ceil() as usize).clamp(1, 1000);
+        let expedited = self.records.changes[c as usize].origin != Origin::Planned;
+        let first = self.prs.len() as u32;
+        let latent = std::mem::take(&mut self.states[c as usize].latent);
+        for _ in 0..count {
+            self.prs.push(PullRequest {
+                change: c,
+                loc: loc / count as f64,
+                defects: [[0; 3]; 2],
+                rounds: 0,
+                enqueued: 0.0,
+                expedited,
+            });
+        }
+        // Each defect lands in one pull request, uniformly.
+        for (class, row) in latent.iter().enumerate() {
+            for (severity, &n) in row.iter().enumerate() {
+                for _ in 0..n {
+                    let k = if count == 1 {
+                        0
+                    } else {
+                        self.rng.coding.random_range(0..count)
+                    };
+                    self.prs[first as usize + k].defects[class][severity] += 1;
+                }
+            }
+        }
+        self.records.changes[c as usize].pull_requests = count as u16;
+        self.states[c as usize].prs_open = count as u16;
+        for k in 0..count as u32 {
+            self.enqueue_review(first + k);
+        }
+    }
+}

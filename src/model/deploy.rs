@@ -1,0 +1,153 @@
+//! Deployment: merged changes reach production by a policy (continuous, scheduled train), within
+//! deploy windows, with a maximum batch. Fixes go out on their own, unplanned.
+
+use super::params::DeployPolicy;
+use super::records::{DeployReason, DeploymentRecord, Origin};
+use super::simulation::{BUG, Event, FAILURE, Simulation};
+use rand::RngExt;
+
+impl Simulation<'_> {
+    /// Starts the release train when the policy is scheduled.
+    pub(crate) fn start_deploy_schedule(&mut self) {
+        if self.p().deploy.policy == DeployPolicy::Scheduled {
+            let interval = self.p().deploy.interval_hours.max(0.01);
+            self.queue.schedule_in(interval, Event::DeployTick);
+        }
+    }
+
+    pub(crate) fn on_deploy_tick(&mut self) {
+        match self.p().deploy.policy {
+            DeployPolicy::Scheduled => {
+                let interval = self.p().deploy.interval_hours.max(0.01);
+                self.queue.schedule_in(interval, Event::DeployTick);
+                if self.deploy_window_open() {
+                    self.deploy_batch();
+                }
+            }
+            DeployPolicy::Continuous => {
+                self.tick_pending = false;
+                self.try_deploy_planned();
+            }
+        }
+    }
+
+    fn deploy_window_open(&self) -> bool {
+        !self.p().deploy.working_hours_only || self.calendar().is_open(self.now())
+    }
+
+    /// Under continuous deployment, deploys what is merged as soon as the pipeline and the window
+    /// allow. Under a schedule, waits for the train.
+    pub(crate) fn try_deploy_planned(&mut self) {
+        if self.p().deploy.policy != DeployPolicy::Continuous || self.merged_waiting.is_empty() {
+            return;
+        }
+        if self.deploy_window_open() {
+            self.deploy_batch();
+        } else if !self.tick_pending {
+            self.tick_pending = true;
+            let open = self.calendar().next_open(self.now());
+            self.queue.schedule_at(open, Event::DeployTick);
+        }
+    }
+
+    /// Deploys up to `max_batch` waiting changes if no planned deployment is running.
+    fn deploy_batch(&mut self) {
+        if self.deploying || self.merged_waiting.is_empty() {
+            return;
+        }
+        let max = self.p().deploy.max_batch as usize;
+        let take = if max == 0 {
+            self.merged_waiting.len()
+        } else {
+            max.min(self.merged_waiting.len())
+        };
+        let batch: Vec<u32> = self.merged_waiting.drain(..take).collect();
+        self.deploying = true;
+        self.start_deployment(batch, DeployReason::Planned);
+    }
+
+    /// Deploys a fix on its own, straight away.
+    pub(crate) fn start_unplanned_deploy(&mut self, change: u32, reason: DeployReason) {
+        self.start_deployment(vec![change], reason);
+    }
+
+    fn start_deployment(&mut self, changes: Vec<u32>, reason: DeployReason) {
+        let now = self.now();
+        let hours = self.s().deploy.sample(&mut self.rng.deploy).max(0.0);
+        let record = DeploymentRecord {
+            id: 0,
+            started_hours: now,
+            finished_hours: f64::NAN,
+            reason,
+            change_count: changes.len() as u32,
+            rolls_back: None,
+        };
+        let id = self.add_deployment(record, changes);
+        self.queue.schedule_in(hours, Event::DeployDone(id));
+    }
+
+    pub(crate) fn on_deploy_done(&mut self, deployment: u32) {
+        let now = self.now();
+        let d = deployment as usize;
+        self.records.deployments[d].finished_hours = now;
+        let changes = std::mem::take(&mut self.deployed_changes[d]);
+        let manifest_probability = self.p().production.manifest_probability;
+        let end = self.model.end_hours;
+        for &change in &changes {
+            let c = change as usize;
+            let latent = self.states[c].latent;
+            let record = &mut self.records.changes[c];
+            record.deployed_hours = now;
+            record.deployment = Some(deployment);
+            record.escaped = [latent[0].iter().sum(), latent[1].iter().sum()];
+            record.escaped_failures = latent[0][FAILURE] + latent[1][FAILURE];
+            if record.origin == Origin::Planned {
+                self.in_system = self.in_system.saturating_sub(1);
+            }
+            for (class, row) in latent.iter().enumerate() {
+                for severity in [FAILURE, BUG] {
+                    for _ in 0..row[severity] {
+                        if self.rng.production.random::<f64>() >= manifest_probability {
+                            continue;
+                        }
+                        let delay = self
+                            .s()
+                            .manifest_delay
+                            .sample(&mut self.rng.production)
+                            .max(0.0);
+                        if now + delay <= end {
+                            self.queue.schedule_in(
+                                delay,
+                                Event::Manifest {
+                                    change,
+                                    deployment,
+                                    class: class as u8,
+                                    severity: severity as u8,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        self.recent_deploys.push_back((now, changes.len() as u32));
+        self.recent_changes += changes.len() as u32;
+        match self.records.deployments[d].reason {
+            DeployReason::Planned => {
+                self.deploying = false;
+                self.try_deploy_planned();
+            }
+            DeployReason::Hotfix => {
+                if let Some(&change) = changes.first()
+                    && let Some(incident) = self.states[change as usize].incident
+                {
+                    self.records.incidents[incident as usize].remediation =
+                        super::records::Remediation::Hotfix;
+                    self.restore(incident);
+                }
+            }
+            DeployReason::BugFix | DeployReason::Rollback => {}
+        }
+        self.deployed_changes[d] = changes;
+    }
+}

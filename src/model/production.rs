@@ -1,0 +1,234 @@
+//! Production: escaped defects manifest after a delay; failures are detected, diagnosed and
+//! remediated (rollback or hotfix), taking developers off their work; user-facing bugs come back
+//! as unplanned fixes; fragility accumulates and causes incidents no deployment caused.
+
+use rand::RngExt;
+
+use super::records::{
+    DeployReason, DeploymentRecord, INTEGRATION, IncidentCause, IncidentRecord, Origin, Remediation,
+};
+use super::simulation::{Event, FAILURE, Simulation, Task};
+use super::timeline::HOURS_PER_WEEK;
+
+/// Hours between fragility updates.
+const FRAGILITY_TICK_HOURS: f64 = 1.0;
+
+/// Incidents per hour from fragility and from changes interacting within a short window.
+pub fn non_attributable_hazard_per_hour(
+    fragility: f64,
+    incidents_per_week_per_unit: f64,
+    changes_in_window: f64,
+    free_changes: f64,
+    interaction_per_week: f64,
+) -> (f64, f64) {
+    let from_fragility = fragility.max(0.0) * incidents_per_week_per_unit / HOURS_PER_WEEK;
+    let from_interaction =
+        (changes_in_window - free_changes).max(0.0) * interaction_per_week / HOURS_PER_WEEK;
+    (from_fragility, from_interaction)
+}
+
+impl Simulation<'_> {
+    pub(crate) fn on_manifest(
+        &mut self,
+        change: u32,
+        deployment: u32,
+        class: usize,
+        severity: usize,
+    ) {
+        if severity == FAILURE {
+            let ai_integration =
+                class == INTEGRATION && self.records.changes[change as usize].ai_assisted;
+            self.start_incident(IncidentCause::Deployment { deployment }, ai_integration);
+        } else {
+            if self.measuring() {
+                self.records.flow.bugs_manifested += 1;
+            }
+            let delay = self
+                .s()
+                .bug_report_delay
+                .sample(&mut self.rng.production)
+                .max(0.0);
+            self.queue.schedule_in(delay, Event::BugReported);
+        }
+    }
+
+    /// A user-facing bug is reported: a developer writes the fix, which is reviewed on the
+    /// expedited path and deployed on its own (a rework deployment).
+    pub(crate) fn on_bug_reported(&mut self) {
+        let change = self.new_change(Origin::BugFix);
+        let effort = self.s().bug_fix.sample(&mut self.rng.coding).max(0.0);
+        self.queue_task(Task::FixBug(change), effort);
+    }
+
+    fn start_incident(&mut self, cause: IncidentCause, ai_integration: bool) {
+        let now = self.now();
+        let impact = self
+            .s()
+            .impact
+            .sample(&mut self.rng.recovery)
+            .clamp(0.0, 1.0);
+        let incident = self.add_incident(IncidentRecord {
+            id: 0,
+            cause,
+            started_hours: now,
+            detected_hours: f64::NAN,
+            restored_hours: f64::NAN,
+            impact,
+            ai_integration,
+            remediation: Remediation::Unresolved,
+        });
+        let speed = self.observability_speedup(false);
+        let delay = self.s().detection.sample(&mut self.rng.recovery).max(0.0) / speed;
+        self.queue
+            .schedule_in(delay, Event::IncidentDetected(incident));
+    }
+
+    /// How much observability divides detection and diagnosis times.
+    fn observability_speedup(&self, ai_integration: bool) -> f64 {
+        let r = &self.p().recovery;
+        let obs = r.observability.clamp(0.0, 1.0);
+        1.0 + r.observability_effect * obs
+            + if ai_integration {
+                r.observability_ai_effect * obs
+            } else {
+                0.0
+            }
+    }
+
+    /// On call: a developer drops what they do (capacity is taken even if everyone is busy) and,
+    /// sometimes, a reviewer is pulled in for the diagnosis.
+    pub(crate) fn on_incident_detected(&mut self, incident: u32) {
+        let now = self.now();
+        let i = incident as usize;
+        self.records.incidents[i].detected_hours = now;
+        self.developers_busy += 1;
+        if self.rng.recovery.random::<f64>() < self.p().recovery.reviewer_pull_probability {
+            self.reviewers_busy += 1;
+            self.incident_reviewer[i] = true;
+        }
+        let ai_integration = self.records.incidents[i].ai_integration;
+        let r = &self.p().recovery;
+        let multiplier = if ai_integration {
+            r.ai_integration_diagnosis_multiplier.max(0.0)
+        } else {
+            1.0
+        };
+        let hours = self.s().diagnosis.sample(&mut self.rng.recovery).max(0.0) * multiplier
+            / self.observability_speedup(ai_integration);
+        if self.measuring() && self.incident_reviewer[i] {
+            self.records.time_use.reviewer_incidents += hours;
+        }
+        self.queue
+            .schedule_in(hours, Event::DiagnosisDone(incident));
+    }
+
+    pub(crate) fn on_diagnosis_done(&mut self, incident: u32) {
+        let i = incident as usize;
+        if self.incident_reviewer[i] {
+            self.reviewers_busy = self.reviewers_busy.saturating_sub(1);
+            self.dispatch_reviewers();
+        }
+        match self.records.incidents[i].cause {
+            IncidentCause::Deployment { .. } => {
+                if self.rng.recovery.random::<f64>() < self.p().recovery.rollback_probability {
+                    let now = self.now();
+                    let hours = self.s().rollback.sample(&mut self.rng.recovery).max(0.0);
+                    self.queue
+                        .schedule_in(hours, Event::RollbackDone(incident, now));
+                } else {
+                    // Hotfix: the responder writes it around the clock, then it goes through CI
+                    // on the expedited path and deploys on its own.
+                    let change = self.new_change(Origin::Hotfix);
+                    let now = self.now();
+                    let hours = self.s().hotfix.sample(&mut self.rng.recovery).max(0.0);
+                    let record = &mut self.records.changes[change as usize];
+                    record.first_commit_hours = now;
+                    record.last_commit_hours = now + hours;
+                    self.states[change as usize].incident = Some(incident);
+                    self.queue.schedule_in(hours, Event::HotfixCoded(change));
+                }
+            }
+            IncidentCause::Fragility | IncidentCause::Interaction => {
+                let hours = self.s().rollback.sample(&mut self.rng.recovery).max(0.0);
+                self.records.incidents[i].remediation = Remediation::Mitigation;
+                self.queue
+                    .schedule_in(hours, Event::MitigationDone(incident));
+            }
+        }
+    }
+
+    pub(crate) fn on_rollback_done(&mut self, incident: u32, started: f64) {
+        let now = self.now();
+        let i = incident as usize;
+        let rolls_back = match self.records.incidents[i].cause {
+            IncidentCause::Deployment { deployment } => Some(deployment),
+            _ => None,
+        };
+        self.add_deployment(
+            DeploymentRecord {
+                id: 0,
+                started_hours: started,
+                finished_hours: now,
+                reason: DeployReason::Rollback,
+                change_count: 0,
+                rolls_back,
+            },
+            Vec::new(),
+        );
+        self.records.incidents[i].remediation = Remediation::Rollback;
+        self.restore(incident);
+    }
+
+    /// Service is restored; the responder goes back to work.
+    pub(crate) fn restore(&mut self, incident: u32) {
+        let now = self.now();
+        let i = incident as usize;
+        let record = &mut self.records.incidents[i];
+        record.restored_hours = now;
+        if now >= self.model.warmup_hours {
+            let from = record.detected_hours.max(self.model.warmup_hours);
+            self.records.time_use.incidents += (now - from).max(0.0);
+        }
+        self.developers_busy = self.developers_busy.saturating_sub(1);
+        self.dispatch_developers();
+    }
+
+    /// Fragility decays (faster with maintenance) and raises the rate of incidents that no single
+    /// deployment caused; so does a burst of changes landing within a short window.
+    pub(crate) fn on_fragility_tick(&mut self) {
+        let now = self.now();
+        let p = self.p();
+        let fp = &p.fragility;
+        let decay_per_week =
+            fp.decay_per_week + fp.maintenance_decay_per_week * p.team.maintenance_share;
+        self.fragility *= (-decay_per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp();
+        let window = fp.interaction_window_hours.max(0.0);
+        while let Some(&(t, n)) = self.recent_deploys.front() {
+            if t >= now - window {
+                break;
+            }
+            self.recent_deploys.pop_front();
+            self.recent_changes = self.recent_changes.saturating_sub(n);
+        }
+        let (h_fragility, h_interaction) = non_attributable_hazard_per_hour(
+            self.fragility,
+            fp.incidents_per_week_per_unit,
+            f64::from(self.recent_changes),
+            fp.interaction_free_changes,
+            fp.interaction_incidents_per_week,
+        );
+        let total = (h_fragility + h_interaction) * FRAGILITY_TICK_HOURS;
+        if total > 0.0 && self.rng.fragility.random::<f64>() < 1.0 - (-total).exp() {
+            let cause = if self.rng.fragility.random::<f64>() * (h_fragility + h_interaction)
+                < h_fragility
+            {
+                IncidentCause::Fragility
+            } else {
+                IncidentCause::Interaction
+            };
+            self.start_incident(cause, false);
+        }
+        self.queue
+            .schedule_in(FRAGILITY_TICK_HOURS, Event::FragilityTick);
+    }
+}

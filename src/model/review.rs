@@ -1,0 +1,169 @@
+//! Code review: a finite pool of reviewers serves a queue of pull requests. Depth falls when the
+//! queue backs up, so overload shows up twice: as waiting and as escaped defects.
+
+use rand::RngExt;
+
+use super::records::INTEGRATION;
+use super::simulation::{Event, Simulation, Task};
+
+/// Review depth reviewers achieve when `waiting` pull requests queue per reviewer: full depth up
+/// to the pressure threshold, then falling hyperbolically to the floor.
+pub fn review_depth(
+    waiting_per_reviewer: f64,
+    threshold: f64,
+    sensitivity: f64,
+    floor: f64,
+) -> f64 {
+    let excess = (waiting_per_reviewer - threshold).max(0.0);
+    (1.0 / (1.0 + sensitivity * excess)).max(floor).min(1.0)
+}
+
+/// Probability that review finds one defect: the class's base rate, lower for integration defects
+/// in AI code ("the diff looks clean"), lower above the size threshold, times the depth achieved.
+pub fn review_detection(
+    base: f64,
+    ai_integration_visibility: Option<f64>,
+    loc: f64,
+    size_threshold: f64,
+    size_exponent: f64,
+    depth: f64,
+) -> f64 {
+    let size_factor = if loc > size_threshold && size_threshold > 0.0 {
+        (size_threshold / loc).powf(size_exponent)
+    } else {
+        1.0
+    };
+    (base * ai_integration_visibility.unwrap_or(1.0) * size_factor * depth).clamp(0.0, 1.0)
+}
+
+impl Simulation<'_> {
+    /// Puts a pull request in the review queue.
+    pub(crate) fn enqueue_review(&mut self, pr: u32) {
+        let now = self.now();
+        let pull = &mut self.prs[pr as usize];
+        pull.enqueued = now;
+        if pull.expedited {
+            self.expedited_queue.push_back(pr);
+        } else {
+            self.review_queue.push_back(pr);
+        }
+        self.dispatch_reviewers();
+    }
+
+    /// Gives free reviewers the next pull requests, expedited first.
+    pub(crate) fn dispatch_reviewers(&mut self) {
+        loop {
+            let reviewers = self.p().review.reviewers;
+            if self.reviewers_busy >= reviewers {
+                return;
+            }
+            let Some(pr) = self
+                .expedited_queue
+                .pop_front()
+                .or_else(|| self.review_queue.pop_front())
+            else {
+                return;
+            };
+            self.start_review(pr);
+        }
+    }
+
+    fn start_review(&mut self, pr: u32) {
+        let now = self.now();
+        let p = self.p();
+        let rp = &p.review;
+        let start = self.calendar().next_open(now);
+        let pull = &self.prs[pr as usize];
+        let change = pull.change as usize;
+        let ai = self.records.changes[change].ai_assisted;
+        let waiting = (self.review_queue.len() + self.expedited_queue.len()) as f64
+            / f64::from(rp.reviewers.max(1));
+        let depth = review_depth(
+            waiting,
+            rp.pressure_threshold,
+            rp.pressure_sensitivity,
+            rp.min_depth,
+        );
+        let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
+        let required = (p.pull_requests.review_overhead_hours
+            + pull.loc / rp.loc_per_hour.max(1e-9))
+            * if ai { 1.0 + rp.ai_extra_effort } else { 1.0 }
+            * round_factor;
+        let noise = self.s().review_noise.sample(&mut self.rng.review).max(0.0);
+        let effort = required * depth * noise;
+        let done = self.calendar().finish(now, effort);
+        let wait = start - pull.enqueued;
+        self.reviewers_busy += 1;
+        if self.measuring() {
+            self.records.flow.reviews_started += 1;
+            self.records.flow.review_wait_sum_hours += wait;
+            self.records.time_use.reviewing += effort;
+        }
+        let record = &mut self.records.changes[change];
+        record.review_wait_hours += wait as f32;
+        record.review_hours += (done - start) as f32;
+        record.review_rounds += 1;
+        record.review_depth = record.review_depth.min(depth as f32);
+        self.queue.schedule_at(done, Event::ReviewDone(pr, depth));
+    }
+
+    pub(crate) fn on_review_done(&mut self, pr: u32, depth: f64) {
+        self.reviewers_busy = self.reviewers_busy.saturating_sub(1);
+        let p = self.p();
+        let rp = &p.review;
+        let change = self.prs[pr as usize].change as usize;
+        let ai = self.records.changes[change].ai_assisted;
+        let loc = self.prs[pr as usize].loc;
+        self.prs[pr as usize].rounds += 1;
+        let last_round = u32::from(self.prs[pr as usize].rounds) >= rp.max_rounds;
+        let mut found = [0u16; 2];
+        for (class, base) in [rp.described_detection, rp.integration_detection]
+            .into_iter()
+            .enumerate()
+        {
+            let visibility = (ai && class == INTEGRATION).then_some(rp.ai_integration_visibility);
+            let prob = review_detection(
+                base,
+                visibility,
+                loc,
+                rp.size_threshold_loc,
+                rp.size_penalty_exponent,
+                depth,
+            );
+            for severity in 0..3 {
+                let n = self.prs[pr as usize].defects[class][severity];
+                let hits = (0..n)
+                    .filter(|_| self.rng.review.random::<f64>() < prob)
+                    .count() as u16;
+                if !last_round {
+                    self.prs[pr as usize].defects[class][severity] -= hits;
+                }
+                found[class] += hits;
+            }
+        }
+        let total = found[0] + found[1];
+        if total > 0 && !last_round {
+            let record = &mut self.records.changes[change];
+            record.caught_in_review[0] += found[0];
+            record.caught_in_review[1] += found[1];
+            let effort: f64 = (0..total)
+                .map(|_| self.s().rework.sample(&mut self.rng.coding).max(0.0))
+                .sum();
+            self.queue_task(Task::ReworkPullRequest(pr), effort);
+        } else {
+            // Approved: its remaining defects go back into the change.
+            let defects = self.prs[pr as usize].defects;
+            let state = &mut self.states[change];
+            for (class, row) in defects.iter().enumerate() {
+                for (severity, n) in row.iter().enumerate() {
+                    state.latent[class][severity] += n;
+                }
+            }
+            state.prs_open -= 1;
+            if state.prs_open == 0 {
+                self.start_tests(change as u32);
+            }
+        }
+        self.dispatch_reviewers();
+    }
+}

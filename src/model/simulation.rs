@@ -1,0 +1,460 @@
+//! One replication: the state of the delivery system and its event loop.
+//!
+//! The stages of a change live in their own files (`coding.rs`, `review.rs`, `testing.rs`,
+//! `deploy.rs`, `production.rs`); this file holds the shared state, the events, the compiled
+//! parameter phases and the loop that dispatches events to the stages.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::engine::random::{SimRng, Stream, stream_rng, stream_seed};
+use crate::engine::{Calendar, EventQueue};
+
+use super::distribution::Sampler;
+use super::params::Params;
+use super::records::{ChangeRecord, DeploymentRecord, IncidentRecord, RunRecords, WeekSample};
+use super::timeline::{HOURS_PER_WEEK, Schedule};
+
+/// Latent defects by class (described, integration) and severity (failure, bug, harmless).
+pub type Defects = [[u16; 3]; 2];
+/// Severity index of a defect that causes a production failure.
+pub const FAILURE: usize = 0;
+/// Severity index of a defect that causes a user-facing bug.
+pub const BUG: usize = 1;
+
+/// Samplers derived from one parameter set.
+#[derive(Debug, Clone)]
+pub(crate) struct Samplers {
+    pub feature_size: Sampler,
+    pub bugfix_size: Sampler,
+    pub config_size: Sampler,
+    pub coding_noise: Sampler,
+    pub rework: Sampler,
+    pub speedup: Sampler,
+    pub size_multiplier: Sampler,
+    pub review_noise: Sampler,
+    pub ci: Sampler,
+    pub staging: Sampler,
+    pub deploy: Sampler,
+    pub manifest_delay: Sampler,
+    pub impact: Sampler,
+    pub bug_report_delay: Sampler,
+    pub bug_fix: Sampler,
+    pub detection: Sampler,
+    pub diagnosis: Sampler,
+    pub rollback: Sampler,
+    pub hotfix: Sampler,
+}
+
+impl Samplers {
+    fn new(p: &Params) -> Self {
+        Samplers {
+            feature_size: p.demand.feature_size_loc.sampler(),
+            bugfix_size: p.demand.bugfix_size_loc.sampler(),
+            config_size: p.demand.config_size_loc.sampler(),
+            coding_noise: p.team.coding_effort_noise.sampler(),
+            rework: p.team.rework_hours_per_defect.sampler(),
+            speedup: p.ai.speedup.sampler(),
+            size_multiplier: p.ai.size_multiplier.sampler(),
+            review_noise: p.review.effort_noise.sampler(),
+            ci: p.testing.ci_hours.sampler(),
+            staging: p.testing.staging_hours.sampler(),
+            deploy: p.deploy.duration_hours.sampler(),
+            manifest_delay: p.production.manifest_delay_hours.sampler(),
+            impact: p.production.failure_impact.sampler(),
+            bug_report_delay: p.production.bug_report_delay_hours.sampler(),
+            bug_fix: p.production.bug_fix_hours.sampler(),
+            detection: p.recovery.detection_hours.sampler(),
+            diagnosis: p.recovery.diagnosis_hours.sampler(),
+            rollback: p.recovery.rollback_hours.sampler(),
+            hotfix: p.recovery.hotfix_hours.sampler(),
+        }
+    }
+}
+
+/// One parameter set in force from `start_hours`, with everything derived from it.
+#[derive(Debug, Clone)]
+pub(crate) struct Phase {
+    pub start_hours: f64,
+    pub params: Arc<Params>,
+    pub samplers: Samplers,
+    pub calendar: Calendar,
+}
+
+/// A scenario compiled for simulation: built once, shared read-only by every replication.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub(crate) phases: Vec<Phase>,
+    pub(crate) warmup_hours: f64,
+    pub(crate) end_hours: f64,
+}
+
+impl Model {
+    /// Compiles a parameter schedule.
+    pub fn new(schedule: &Schedule) -> Model {
+        let phases: Vec<Phase> = schedule
+            .phases
+            .iter()
+            .map(|(start, params)| Phase {
+                start_hours: *start,
+                samplers: Samplers::new(params),
+                calendar: Calendar {
+                    enabled: params.time.working_calendar,
+                    start_hour: params.time.workday_start_hour,
+                    hours_per_day: params.time.hours_per_day,
+                    days_per_week: params.time.days_per_week,
+                },
+                params: Arc::clone(params),
+            })
+            .collect();
+        let base = &schedule.initial().time;
+        let warmup_hours = base.warmup_weeks * HOURS_PER_WEEK;
+        Model {
+            phases,
+            warmup_hours,
+            end_hours: warmup_hours + base.horizon_weeks * HOURS_PER_WEEK,
+        }
+    }
+
+    /// A model whose parameters never change.
+    pub fn constant(params: Params) -> Model {
+        Model::new(&Schedule {
+            phases: vec![(0.0, Arc::new(params))],
+        })
+    }
+
+    /// The parameters in force at the start.
+    pub fn initial_params(&self) -> &Params {
+        &self.phases[0].params
+    }
+
+    /// Runs replication `replication` of this model with `seed`.
+    pub fn run(&self, seed: u64, replication: u64) -> RunRecords {
+        Simulation::new(self, seed, replication).run()
+    }
+}
+
+/// Work a developer does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Task {
+    /// Write a planned change.
+    Code(u32),
+    /// Write the fix of a user-facing bug.
+    FixBug(u32),
+    /// Rework a pull request after review findings.
+    ReworkPullRequest(u32),
+    /// Rework a change after test or staging findings.
+    ReworkChange(u32),
+}
+
+/// Everything that can happen.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Event {
+    Arrival,
+    TaskDone(Task, f64),
+    ReviewDone(u32, f64),
+    TestsDone(u32),
+    StagingDone(u32),
+    DeployTick,
+    DeployDone(u32),
+    Manifest {
+        change: u32,
+        deployment: u32,
+        class: u8,
+        severity: u8,
+    },
+    BugReported,
+    IncidentDetected(u32),
+    DiagnosisDone(u32),
+    RollbackDone(u32, f64),
+    MitigationDone(u32),
+    HotfixCoded(u32),
+    FragilityTick,
+    WeekEnd,
+    PhaseChange(u32),
+}
+
+/// A pull request: part of a change, reviewed on its own.
+#[derive(Debug, Clone)]
+pub(crate) struct PullRequest {
+    pub change: u32,
+    pub loc: f64,
+    pub defects: Defects,
+    pub rounds: u16,
+    pub enqueued: f64,
+    pub expedited: bool,
+}
+
+/// Model-only state of a change (the record holds what tooling sees).
+#[derive(Debug, Clone)]
+pub(crate) struct ChangeState {
+    pub latent: Defects,
+    pub coding_effort: f64,
+    pub prs_open: u16,
+    pub incident: Option<u32>,
+    pub rework_started: f64,
+}
+
+/// Random generators of one replication, one per source.
+pub(crate) struct Streams {
+    pub arrivals: SimRng,
+    pub items_seed: u64,
+    pub coding: SimRng,
+    pub review: SimRng,
+    pub testing: SimRng,
+    pub deploy: SimRng,
+    pub production: SimRng,
+    pub recovery: SimRng,
+    pub fragility: SimRng,
+}
+
+/// The state of one replication.
+pub(crate) struct Simulation<'m> {
+    pub model: &'m Model,
+    pub phase: usize,
+    pub queue: EventQueue<Event>,
+    pub rng: Streams,
+    pub next_item: u64,
+    pub records: RunRecords,
+    pub states: Vec<ChangeState>,
+    pub prs: Vec<PullRequest>,
+    pub deployed_changes: Vec<Vec<u32>>,
+    pub incident_reviewer: Vec<bool>,
+    // Developers.
+    pub developers_busy: u32,
+    pub tasks_fix: VecDeque<(Task, f64)>,
+    pub tasks_rework: VecDeque<(Task, f64)>,
+    pub todo: VecDeque<u32>,
+    pub in_flight: u32,
+    // Reviewers.
+    pub reviewers_busy: u32,
+    pub review_queue: VecDeque<u32>,
+    pub expedited_queue: VecDeque<u32>,
+    // Deployment.
+    pub merged_waiting: Vec<u32>,
+    pub deploying: bool,
+    pub tick_pending: bool,
+    // Production.
+    pub fragility: f64,
+    pub recent_deploys: VecDeque<(f64, u32)>,
+    pub recent_changes: u32,
+    // Integrals for time averages.
+    pub in_system: u32,
+    pub last_time: f64,
+    pub review_area: f64,
+    pub wip_area: f64,
+    pub week_review_area: f64,
+    pub week_wip_area: f64,
+}
+
+impl<'m> Simulation<'m> {
+    fn new(model: &'m Model, seed: u64, replication: u64) -> Self {
+        let rng = Streams {
+            arrivals: stream_rng(seed, replication, Stream::Arrivals),
+            items_seed: stream_seed(seed, replication, Stream::Items),
+            coding: stream_rng(seed, replication, Stream::Coding),
+            review: stream_rng(seed, replication, Stream::Review),
+            testing: stream_rng(seed, replication, Stream::Testing),
+            deploy: stream_rng(seed, replication, Stream::Deploy),
+            production: stream_rng(seed, replication, Stream::Production),
+            recovery: stream_rng(seed, replication, Stream::Recovery),
+            fragility: stream_rng(seed, replication, Stream::Fragility),
+        };
+        let records = RunRecords {
+            warmup_hours: model.warmup_hours,
+            end_hours: model.end_hours,
+            ..RunRecords::default()
+        };
+        Simulation {
+            model,
+            phase: 0,
+            queue: EventQueue::new(),
+            rng,
+            next_item: 0,
+            records,
+            states: Vec::new(),
+            prs: Vec::new(),
+            deployed_changes: Vec::new(),
+            incident_reviewer: Vec::new(),
+            developers_busy: 0,
+            tasks_fix: VecDeque::new(),
+            tasks_rework: VecDeque::new(),
+            todo: VecDeque::new(),
+            in_flight: 0,
+            reviewers_busy: 0,
+            review_queue: VecDeque::new(),
+            expedited_queue: VecDeque::new(),
+            merged_waiting: Vec::new(),
+            deploying: false,
+            tick_pending: false,
+            fragility: 0.0,
+            recent_deploys: VecDeque::new(),
+            recent_changes: 0,
+            in_system: 0,
+            last_time: 0.0,
+            review_area: 0.0,
+            wip_area: 0.0,
+            week_review_area: 0.0,
+            week_wip_area: 0.0,
+        }
+    }
+
+    /// Parameters in force now.
+    #[inline]
+    pub fn p(&self) -> &'m Params {
+        &self.model.phases[self.phase].params
+    }
+
+    /// Samplers in force now.
+    #[inline]
+    pub fn s(&self) -> &'m Samplers {
+        &self.model.phases[self.phase].samplers
+    }
+
+    /// The working calendar in force now.
+    #[inline]
+    pub fn calendar(&self) -> Calendar {
+        self.model.phases[self.phase].calendar
+    }
+
+    /// Current time, hours.
+    #[inline]
+    pub fn now(&self) -> f64 {
+        self.queue.now()
+    }
+
+    /// True once the warm-up is over.
+    #[inline]
+    pub fn measuring(&self) -> bool {
+        self.queue.now() >= self.model.warmup_hours
+    }
+
+    fn run(mut self) -> RunRecords {
+        for (i, phase) in self.model.phases.iter().enumerate().skip(1) {
+            self.queue
+                .schedule_at(phase.start_hours, Event::PhaseChange(i as u32));
+        }
+        self.queue
+            .schedule_at(self.model.warmup_hours, Event::WeekEnd);
+        self.queue.schedule_in(1.0, Event::FragilityTick);
+        self.start_demand();
+        self.start_deploy_schedule();
+        let end = self.model.end_hours;
+        while let Some(event) = self.queue.pop_until(end) {
+            self.accumulate_areas();
+            self.handle(event);
+        }
+        self.finish(end)
+    }
+
+    fn accumulate_areas(&mut self) {
+        let now = self.queue.now();
+        let dt = now - self.last_time;
+        if dt > 0.0 {
+            self.review_area += (self.review_queue.len() + self.expedited_queue.len()) as f64 * dt;
+            self.wip_area += f64::from(self.in_system) * dt;
+            self.last_time = now;
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival => self.on_arrival(),
+            Event::TaskDone(task, effort) => self.on_task_done(task, effort),
+            Event::ReviewDone(pr, effort) => self.on_review_done(pr, effort),
+            Event::TestsDone(change) => self.on_tests_done(change),
+            Event::StagingDone(change) => self.on_staging_done(change),
+            Event::DeployTick => self.on_deploy_tick(),
+            Event::DeployDone(deployment) => self.on_deploy_done(deployment),
+            Event::Manifest {
+                change,
+                deployment,
+                class,
+                severity,
+            } => self.on_manifest(change, deployment, class as usize, severity as usize),
+            Event::BugReported => self.on_bug_reported(),
+            Event::IncidentDetected(incident) => self.on_incident_detected(incident),
+            Event::DiagnosisDone(incident) => self.on_diagnosis_done(incident),
+            Event::RollbackDone(incident, started) => self.on_rollback_done(incident, started),
+            Event::MitigationDone(incident) => self.restore(incident),
+            Event::HotfixCoded(change) => self.start_tests(change),
+            Event::FragilityTick => self.on_fragility_tick(),
+            Event::WeekEnd => self.on_week_end(),
+            Event::PhaseChange(phase) => self.on_phase_change(phase as usize),
+        }
+    }
+
+    fn on_phase_change(&mut self, phase: usize) {
+        self.phase = phase;
+        // More people may have become available.
+        self.dispatch_developers();
+        self.dispatch_reviewers();
+    }
+
+    fn on_week_end(&mut self) {
+        let now = self.now();
+        let p = self.p();
+        if now > self.model.warmup_hours + 1e-9 {
+            let sample = WeekSample {
+                fragility: self.fragility,
+                review_queue: (self.review_area - self.week_review_area) / HOURS_PER_WEEK,
+                work_in_progress: (self.wip_area - self.week_wip_area) / HOURS_PER_WEEK,
+                adoption: p.ai.adoption,
+                reviewers: f64::from(p.review.reviewers),
+            };
+            self.records.weeks.push(sample);
+        } else {
+            self.records.flow.review_queue_avg = -self.review_area;
+            self.records.flow.work_in_progress_avg = -self.wip_area;
+        }
+        self.week_review_area = self.review_area;
+        self.week_wip_area = self.wip_area;
+        let hours = self.calendar().hours_per_week();
+        if now + HOURS_PER_WEEK <= self.model.end_hours + 1e-9 {
+            self.records.flow.reviewer_hours_available += f64::from(p.review.reviewers) * hours;
+            self.records.flow.developer_hours_available += f64::from(p.team.developers) * hours;
+            self.queue.schedule_in(HOURS_PER_WEEK, Event::WeekEnd);
+        }
+    }
+
+    fn finish(mut self, end: f64) -> RunRecords {
+        // Bring the integrals to the end of the run.
+        let dt = end - self.last_time;
+        if dt > 0.0 {
+            self.review_area += (self.review_queue.len() + self.expedited_queue.len()) as f64 * dt;
+            self.wip_area += f64::from(self.in_system) * dt;
+        }
+        let measured = (end - self.model.warmup_hours).max(f64::MIN_POSITIVE);
+        let flow = &mut self.records.flow;
+        flow.review_queue_avg = (flow.review_queue_avg + self.review_area) / measured;
+        flow.work_in_progress_avg = (flow.work_in_progress_avg + self.wip_area) / measured;
+        self.records.events = self.queue.processed();
+        self.records
+    }
+
+    /// Adds a change record and its model state; returns its id.
+    pub fn add_change(&mut self, record: ChangeRecord, state: ChangeState) -> u32 {
+        let id = self.records.changes.len() as u32;
+        self.records.changes.push(ChangeRecord { id, ..record });
+        self.states.push(state);
+        id
+    }
+
+    /// Adds a deployment record; returns its id.
+    pub fn add_deployment(&mut self, record: DeploymentRecord, changes: Vec<u32>) -> u32 {
+        let id = self.records.deployments.len() as u32;
+        self.records
+            .deployments
+            .push(DeploymentRecord { id, ..record });
+        self.deployed_changes.push(changes);
+        id
+    }
+
+    /// Adds an incident record; returns its id.
+    pub fn add_incident(&mut self, record: IncidentRecord) -> u32 {
+        let id = self.records.incidents.len() as u32;
+        self.records.incidents.push(IncidentRecord { id, ..record });
+        self.incident_reviewer.push(false);
+        id
+    }
+}

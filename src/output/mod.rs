@@ -1,0 +1,10 @@
+//! Output writers: the terminal summary, per-replication and weekly CSV, and the summary JSON.
+//! Files are written atomically (temporary name, then rename).
+
+pub mod csv_files;
+pub mod files;
+pub mod format;
+pub mod json;
+pub mod terminal;
+
+pub use files::{OutputDir, OutputError};

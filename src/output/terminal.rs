@@ -1,0 +1,162 @@
+//! The terminal summary: per metric, mean with 95 % CI, p5/p50/p95 over replications, the DORA
+//! bucket, tier probabilities, then the flow diagnostics that explain them.
+
+use std::fmt::Write;
+
+use crate::metrics::catalogue::{Group, MetricDef};
+use crate::metrics::tiers::{Tier, duration_bucket, frequency_bucket};
+use crate::metrics::{METRICS, Metric};
+use crate::runner::{RunSummary, TierCounts};
+use crate::scenario::Scenario;
+use crate::stats::summary::Summary;
+
+use super::format::{number, value};
+
+fn bucket(metric: Metric, mean: Option<f64>) -> String {
+    let Some(x) = mean else { return String::new() };
+    match metric {
+        Metric::DeploysPerWeek => frequency_bucket(x).map(|b| b.label().to_string()),
+        Metric::LeadTimeP50 | Metric::LeadTimeP90 | Metric::RecoveryP50 | Metric::RecoveryP90 => {
+            duration_bucket(x).map(|b| b.label().to_string())
+        }
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// Why a metric is undefined in every replication.
+fn undefined_reason(metric: Metric) -> &'static str {
+    match metric {
+        Metric::ChangeFailRate | Metric::ReworkRate | Metric::BatchSize => "n/a (0 deployments)",
+        Metric::RecoveryP50 | Metric::RecoveryP90 => "n/a (no failed deployment)",
+        Metric::LeadTimeP50 | Metric::LeadTimeP90 => "n/a (no change deployed)",
+        _ => "n/a",
+    }
+}
+
+fn metric_line(out: &mut String, index: usize, def: &MetricDef, s: &Summary) {
+    let metric = metric_at(index);
+    let label = format!("{} ({})", def.label, def.unit);
+    let Some(mean) = s.mean else {
+        let _ = writeln!(out, "  {label:<52} {}", undefined_reason(metric));
+        return;
+    };
+    let fmt = |x: Option<f64>| x.map_or("n/a".to_string(), |v| value(def, v));
+    let ci = format!("[{}, {}]", fmt(s.ci95_low), fmt(s.ci95_high));
+    let partial = if s.undefined > 0 {
+        format!("  ({} runs n/a)", s.undefined)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {label:<52} {:>10} {ci:<22} {:>10} {:>10} {:>10}  {}{partial}",
+        value(def, mean),
+        fmt(s.p5),
+        fmt(s.p50),
+        fmt(s.p95),
+        bucket(metric, s.mean),
+    );
+}
+
+fn metric_at(index: usize) -> Metric {
+    Metric::ALL.get(index).copied().unwrap_or(Metric::Incidents)
+}
+
+fn tier_line(out: &mut String, name: &str, counts: &TierCounts) {
+    let shares = counts.shares();
+    let cells: Vec<String> = Tier::ALL
+        .iter()
+        .zip(shares)
+        .map(|(t, s)| format!("{} {:>5.1} %", t.label(), s * 100.0))
+        .collect();
+    let _ = writeln!(out, "  {name:<10} {}", cells.join("   "));
+}
+
+fn section(out: &mut String, title: &str, summary: &RunSummary, group: Group) {
+    let _ = writeln!(out, "\n{title}");
+    for (i, def) in METRICS.iter().enumerate() {
+        if def.group == group {
+            metric_line(out, i, def, &summary.metrics[i].summary());
+        }
+    }
+}
+
+/// Renders the whole terminal summary.
+pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize) -> String {
+    let mut out = String::new();
+    let p = &scenario.params;
+    let _ = writeln!(
+        out,
+        "dorasim {} — scenario `{}` ({})",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name,
+        scenario.origin
+    );
+    if !scenario.description.trim().is_empty() {
+        let _ = writeln!(out, "{}", scenario.description.trim());
+    }
+    let _ = writeln!(
+        out,
+        "{} replications, seed {}, {} measured weeks after {} weeks of warm-up; {} events in {:.2} s on {} threads ({:.0} replications/s, {:.1} M events/s)",
+        summary.runs,
+        summary.seed,
+        number(p.time.horizon_weeks),
+        number(p.time.warmup_weeks),
+        summary.events,
+        summary.wall_seconds,
+        threads,
+        summary.replications_per_second(),
+        summary.events_per_second() / 1e6,
+    );
+    let _ = writeln!(
+        out,
+        "Each figure: mean over replications [95 % confidence interval of the mean], then p5 / p50 / p95 across replications."
+    );
+    let _ = writeln!(
+        out,
+        "\n{:<54} {:>10} {:<22} {:>10} {:>10} {:>10}  DORA bucket",
+        "DORA metrics (true ledger)", "mean", "[95 % CI]", "p5", "p50", "p95"
+    );
+    for (i, def) in METRICS.iter().enumerate() {
+        if def.group == Group::Dora {
+            metric_line(&mut out, i, def, &summary.metrics[i].summary());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nPerformance tier (share of replications; nearest DORA cluster)"
+    );
+    tier_line(&mut out, "DORA 2024", &summary.tiers_2024);
+    tier_line(&mut out, "DORA 2023", &summary.tiers_2023);
+    section(&mut out, "Reliability", summary, Group::Reliability);
+    section(&mut out, "Flow", summary, Group::Flow);
+    section(
+        &mut out,
+        "Where lead time goes (mean hours per delivered change)",
+        summary,
+        Group::LeadTimeBreakdown,
+    );
+    section(
+        &mut out,
+        "Defect funnel (defects per replication, changes delivered in the horizon)",
+        summary,
+        Group::Defects,
+    );
+    section(
+        &mut out,
+        "Incidents and fragility",
+        summary,
+        Group::Incidents,
+    );
+    section(
+        &mut out,
+        "Where developer time went (share of working hours)",
+        summary,
+        Group::TimeUse,
+    );
+    if let Some(lesson) = &scenario.lesson {
+        let _ = writeln!(out, "\nLesson: {}", lesson.trim());
+    }
+    out
+}

@@ -1,0 +1,206 @@
+//! Runs many replications of a model in parallel and reduces them, in replication order, into
+//! streaming statistics: memory stays flat however many replications run, and the result is
+//! bit-identical whatever the number of threads.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
+use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
+use crate::model::Model;
+use crate::stats::summary::Accumulator;
+
+/// Replications computed in parallel before they are reduced in order.
+const BATCH_PER_THREAD: u64 = 64;
+
+/// How many replications to run, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct RunPlan {
+    /// Master seed.
+    pub seed: u64,
+    /// Number of replications.
+    pub runs: u64,
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+}
+
+/// Errors of the runner.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The thread pool could not be built.
+    #[error("could not start {threads} worker threads: {message}")]
+    ThreadPool {
+        /// Requested threads.
+        threads: usize,
+        /// Cause.
+        message: String,
+    },
+    /// The per-replication callback failed (for example a CSV write).
+    #[error("{0}")]
+    Sink(String),
+}
+
+/// Counts of replications per DORA performance tier.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct TierCounts {
+    /// Elite, high, medium, low.
+    pub counts: [u64; 4],
+    /// Replications that could not be classified (nothing deployed).
+    pub unclassified: u64,
+}
+
+impl TierCounts {
+    fn add(&mut self, tier: Option<Tier>) {
+        match tier {
+            Some(t) => self.counts[Tier::ALL.iter().position(|x| *x == t).unwrap_or(3)] += 1,
+            None => self.unclassified += 1,
+        }
+    }
+
+    /// Share of replications in each tier.
+    pub fn shares(&self) -> [f64; 4] {
+        let total = self.counts.iter().sum::<u64>() + self.unclassified;
+        let total = total.max(1) as f64;
+        self.counts.map(|c| c as f64 / total)
+    }
+}
+
+/// Everything aggregated over the replications of one run.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Master seed.
+    pub seed: u64,
+    /// Replications run.
+    pub runs: u64,
+    /// One accumulator per metric, in `METRICS` order.
+    pub metrics: Vec<Accumulator>,
+    /// Per measured week, one accumulator per weekly series.
+    pub weekly: Vec<Vec<Accumulator>>,
+    /// DORA 2023 tier of each replication.
+    pub tiers_2023: TierCounts,
+    /// DORA 2024 tier of each replication.
+    pub tiers_2024: TierCounts,
+    /// Events processed over all replications.
+    pub events: u64,
+    /// Wall time, seconds.
+    pub wall_seconds: f64,
+}
+
+impl RunSummary {
+    fn new(seed: u64) -> Self {
+        RunSummary {
+            seed,
+            runs: 0,
+            metrics: Metric::ALL
+                .iter()
+                .map(|m| accumulator_for(*m == Metric::Availability))
+                .collect(),
+            weekly: Vec::new(),
+            tiers_2023: TierCounts::default(),
+            tiers_2024: TierCounts::default(),
+            events: 0,
+            wall_seconds: 0.0,
+        }
+    }
+
+    fn add(&mut self, m: &ReplicationMetrics, events: u64) {
+        self.runs += 1;
+        self.events += events;
+        for (acc, &x) in self.metrics.iter_mut().zip(m.values.iter()) {
+            acc.push(x);
+        }
+        if self.weekly.len() < m.weeks.len() {
+            let row: Vec<Accumulator> = (0..WEEKLY_COUNT)
+                .map(|i| accumulator_for(i == Weekly::Availability as usize))
+                .collect();
+            self.weekly.resize(m.weeks.len(), row);
+        }
+        for (week, row) in self.weekly.iter_mut().zip(m.weeks.iter()) {
+            for (acc, &x) in week.iter_mut().zip(row.iter()) {
+                acc.push(x);
+            }
+        }
+        let profile = profile_of(m);
+        self.tiers_2023.add(classify(TierTable::Dora2023, &profile));
+        self.tiers_2024.add(classify(TierTable::Dora2024, &profile));
+    }
+
+    /// The accumulator of one metric.
+    pub fn metric(&self, metric: Metric) -> &Accumulator {
+        &self.metrics[metric as usize]
+    }
+
+    /// Replications per second of wall time.
+    pub fn replications_per_second(&self) -> f64 {
+        self.runs as f64 / self.wall_seconds.max(1e-9)
+    }
+
+    /// Events per second of wall time.
+    pub fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.wall_seconds.max(1e-9)
+    }
+}
+
+/// Availability lives just below 1: its quantiles need accuracy on the distance to 1.
+fn accumulator_for(near_one: bool) -> Accumulator {
+    if near_one {
+        Accumulator::near_one()
+    } else {
+        Accumulator::new()
+    }
+}
+
+/// The DORA profile of one replication, for tier classification.
+pub fn profile_of(m: &ReplicationMetrics) -> Profile {
+    let defined = |x: f64| x.is_finite().then_some(x);
+    Profile {
+        lead_time_hours: defined(m.get(Metric::LeadTimeP50)),
+        deploys_per_week: defined(m.get(Metric::DeploysPerWeek)),
+        change_fail_rate: defined(m.get(Metric::ChangeFailRate)),
+        recovery_hours: defined(m.get(Metric::RecoveryP50)),
+    }
+}
+
+/// Runs `plan.runs` replications of `model` (reliability is read against the SLO target in force
+/// at the start). `on_replication` sees every replication's metrics in
+/// replication order (for a per-replication CSV); an error from it stops the run.
+pub fn run<F>(model: &Model, plan: RunPlan, mut on_replication: F) -> Result<RunSummary, RunError>
+where
+    F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
+{
+    let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads)
+        .build()
+        .map_err(|e| RunError::ThreadPool {
+            threads: plan.threads,
+            message: e.to_string(),
+        })?;
+    let batch = BATCH_PER_THREAD * pool.current_num_threads().max(1) as u64;
+    let mut summary = RunSummary::new(plan.seed);
+    let mut next = 0;
+    while next < plan.runs {
+        let end = (next + batch).min(plan.runs);
+        let results: Vec<(ReplicationMetrics, u64)> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|rep| {
+                    let records = model.run(plan.seed, rep);
+                    (
+                        compute(&records, model.initial_params().reliability.slo_target),
+                        records.events,
+                    )
+                })
+                .collect()
+        });
+        for (offset, (metrics, events)) in results.iter().enumerate() {
+            on_replication(next + offset as u64, metrics).map_err(RunError::Sink)?;
+            summary.add(metrics, *events);
+        }
+        next = end;
+    }
+    summary.wall_seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}

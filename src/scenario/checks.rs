@@ -1,0 +1,238 @@
+//! Range and consistency checks on typed parameters. They run on the parameters a file gives,
+//! and again on the parameters each timeline change produces, so a change is held to the same
+//! rules as the file.
+
+use super::catalogue::{self, value_at};
+use super::error::Problem;
+use super::walk::dist_fields;
+use crate::model::distribution::Dist;
+use crate::model::params::Params;
+
+/// Every range and consistency problem of `params` (empty when they are valid).
+pub(crate) fn check_params(params: &Params) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let root = match toml::Value::try_from(params) {
+        Ok(root) => root,
+        Err(e) => return vec![Problem::new("", format!("cannot read the parameters: {e}"))],
+    };
+    for info in catalogue::catalogue() {
+        let Some(value) = value_at(&root, info.key) else {
+            continue;
+        };
+        let key = info.key;
+        match value {
+            toml::Value::Float(_) | toml::Value::Integer(_) => {
+                let number = match value {
+                    toml::Value::Float(f) => *f,
+                    toml::Value::Integer(i) => *i as f64,
+                    _ => continue,
+                };
+                if !info.accepts(number) {
+                    let kind = if info.integer {
+                        "a whole number"
+                    } else {
+                        "a number"
+                    };
+                    let message = if number.is_finite() {
+                        format!("`{key}` = {number} is out of range")
+                    } else {
+                        format!("`{key}` must be a finite number (nan and inf are not accepted)")
+                    };
+                    problems.push(
+                        Problem::new(key, message)
+                            .found(number.to_string())
+                            .allowed(format!("{kind} {} ({})", info.range_text(), info.unit)),
+                    );
+                }
+            }
+            toml::Value::Table(_) => {
+                let Ok(dist) = value.clone().try_into::<Dist>() else {
+                    continue;
+                };
+                let found = catalogue::value_text(value);
+                let allow_negative = info.min.is_none_or(|m| m < 0.0);
+                if let Err(message) = dist.check(allow_negative) {
+                    problems.push(
+                        Problem::new(key, format!("invalid distribution for `{key}`: {message}"))
+                            .found(found)
+                            .allowed(dist_rule(&dist, allow_negative)),
+                    );
+                    continue;
+                }
+                if let Some(max) = info.max {
+                    let highest = match dist {
+                        Dist::Constant { value } => value,
+                        Dist::Uniform { max, .. } | Dist::Triangular { max, .. } => max,
+                        _ => f64::INFINITY,
+                    };
+                    if highest > max {
+                        problems.push(
+                            Problem::new(key, format!("`{key}` can produce values above {max}"))
+                                .found(found)
+                                .allowed(format!(
+                                    "a constant, uniform or triangular distribution with values <= {max} ({})",
+                                    info.unit
+                                )),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // An inconsistency between two settings is only worth reporting when each is in range.
+    let in_range_problem = |key: &String| problems.iter().any(|p: &Problem| &p.key_path == key);
+    let inconsistencies: Vec<Problem> = consistency(params)
+        .into_iter()
+        .filter(|p| !in_range_problem(&p.key_path) && !p.related.iter().any(in_range_problem))
+        .collect();
+    problems.extend(inconsistencies);
+    problems
+}
+
+/// What a distribution of this kind needs, as text.
+fn dist_rule(dist: &Dist, allow_negative: bool) -> String {
+    let (name, rule) = match dist {
+        Dist::Constant { .. } if allow_negative => ("constant", "any finite value"),
+        Dist::Constant { .. } => ("constant", "value >= 0"),
+        Dist::Exponential { .. } => ("exponential", "mean > 0"),
+        Dist::Lognormal { .. } => ("lognormal", "median > 0 and p90 > median"),
+        Dist::Gamma { .. } => ("gamma", "shape > 0 and scale > 0"),
+        Dist::Triangular { .. } if allow_negative => {
+            ("triangular", "min <= mode <= max and min < max")
+        }
+        Dist::Triangular { .. } => ("triangular", "0 <= min <= mode <= max and min < max"),
+        Dist::Uniform { .. } if allow_negative => ("uniform", "min < max"),
+        Dist::Uniform { .. } => ("uniform", "0 <= min < max"),
+    };
+    format!(
+        "{{ dist = \"{name}\", {} }} with {rule}",
+        dist_fields(name).join(", ")
+    )
+}
+
+/// Settings that are each in range but contradict each other.
+fn consistency(params: &Params) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let time = &params.time;
+    if time.warmup_weeks.is_finite()
+        && time.horizon_weeks.is_finite()
+        && time.warmup_weeks >= time.horizon_weeks
+    {
+        problems.push(
+            Problem::new(
+                "time.warmup_weeks",
+                format!(
+                    "the warm-up ({} weeks) must be shorter than the measured horizon ({} weeks)",
+                    time.warmup_weeks, time.horizon_weeks
+                ),
+            )
+            .found(format!(
+                "warmup_weeks = {}, horizon_weeks = {}",
+                time.warmup_weeks, time.horizon_weeks
+            ))
+            .allowed("time.warmup_weeks < time.horizon_weeks")
+            .related("time.horizon_weeks"),
+        );
+    }
+    let day_end = time.workday_start_hour + time.hours_per_day;
+    if day_end > 24.0 {
+        problems.push(
+            Problem::new(
+                "time.hours_per_day",
+                format!("the working day ends at hour {day_end}, after midnight"),
+            )
+            .found(format!(
+                "workday_start_hour = {}, hours_per_day = {}",
+                time.workday_start_hour, time.hours_per_day
+            ))
+            .allowed("time.workday_start_hour + time.hours_per_day <= 24")
+            .related("time.workday_start_hour"),
+        );
+    }
+    let demand = &params.demand;
+    let item_shares = demand.feature_share + demand.bugfix_share;
+    if item_shares > 1.0 + 1e-9 {
+        problems.push(
+            Problem::new(
+                "demand.bugfix_share",
+                format!("feature and bug-fix shares add up to {item_shares}, more than 1"),
+            )
+            .found(format!(
+                "feature_share = {}, bugfix_share = {}",
+                demand.feature_share, demand.bugfix_share
+            ))
+            .allowed("demand.feature_share + demand.bugfix_share <= 1 (the rest are configuration changes)")
+            .related("demand.feature_share"),
+        );
+    }
+    let defects = &params.defects;
+    let defect_shares = defects.failure_share + defects.bug_share;
+    if defect_shares > 1.0 + 1e-9 {
+        problems.push(
+            Problem::new(
+                "defects.bug_share",
+                format!("failure and bug shares of defects add up to {defect_shares}, more than 1"),
+            )
+            .found(format!(
+                "failure_share = {}, bug_share = {}",
+                defects.failure_share, defects.bug_share
+            ))
+            .allowed("defects.failure_share + defects.bug_share <= 1 (the rest are harmless)")
+            .related("defects.failure_share"),
+        );
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(check_params(&Params::default()), Vec::new());
+    }
+
+    #[test]
+    fn ranges_and_consistency_are_checked() {
+        let mut params = Params::default();
+        params.ai.adoption = 1.5;
+        params.review.reviewers = 0;
+        params.time.warmup_weeks = 30.0;
+        params.demand.feature_share = 0.9;
+        params.review.effort_noise = Dist::lognormal(2.0, 1.0);
+        params.production.failure_impact = Dist::lognormal(0.1, 0.5);
+        let keys: Vec<String> = check_params(&params)
+            .into_iter()
+            .map(|p| p.key_path)
+            .collect();
+        for key in [
+            "ai.adoption",
+            "review.reviewers",
+            "time.warmup_weeks",
+            "demand.bugfix_share",
+            "review.effort_noise",
+            "production.failure_impact",
+        ] {
+            assert!(
+                keys.iter().any(|k| k == key),
+                "{key} not reported in {keys:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn speedup_may_be_negative_but_sizes_may_not() {
+        let mut params = Params::default();
+        params.ai.speedup = Dist::triangular(-0.5, 0.0, 0.5);
+        assert!(check_params(&params).is_empty());
+        params.team.rework_hours_per_defect = Dist::Uniform {
+            min: -1.0,
+            max: 1.0,
+        };
+        let problems = check_params(&params);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key_path, "team.rework_hours_per_defect");
+    }
+}

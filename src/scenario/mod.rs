@@ -1,0 +1,371 @@
+//! Scenario files and `--set` overrides: parsed once, validated once, at the boundary.
+//!
+//! A scenario file states only what differs from the defaults of
+//! [`Params`](crate::model::params::Params):
+//!
+//! ```toml
+//! name = "more reviewers"
+//! description = "What do two more reviewers buy?"
+//!
+//! [run]
+//! runs = 500
+//!
+//! [review]
+//! reviewers = 8
+//!
+//! [[timeline]]
+//! key = "ai.adoption"
+//! ramp_weeks = [0, 26]
+//! to = 0.8
+//! ```
+//!
+//! Loading reports every problem at once, each with its file, line, key path and what would be
+//! accepted:
+//!
+//! ```
+//! let errors = dorasim::scenario::load_str("[review]\nreviewrs = 8\n", "x.toml").unwrap_err();
+//! assert_eq!(errors.errors()[0].key_path, "review.reviewrs");
+//! assert_eq!(errors.errors()[0].suggestion.as_deref(), Some("reviewers"));
+//! ```
+//!
+//! Stages: the document is parsed with spans ([`toml_edit`]), walked against the shape of the
+//! default parameters (unknown keys, types, non-finite numbers), overrides are walked the same
+//! way, then the typed parameters get their range and consistency checks from the
+//! [`catalogue`], and finally every timeline change is applied and checked again.
+
+pub mod catalogue;
+mod changes;
+mod checks;
+pub mod error;
+mod overrides;
+mod walk;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use catalogue::{ParamInfo, catalogue, params_rows};
+pub use error::{ScenarioError, ScenarioErrors};
+
+use crate::model::params::Params;
+use crate::model::timeline::TimelineChange;
+use error::Problem;
+use walk::{Loc, Walker};
+
+/// Origin of the scenario built into the binary.
+pub const EMBEDDED_ORIGIN: &str = "<embedded default>";
+
+/// The text of `scenarios/default.toml`, built into the binary.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// How many replications to run and from which master seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSettings {
+    /// Number of replications.
+    pub runs: u32,
+    /// Master seed of every random stream.
+    pub seed: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            runs: 1000,
+            seed: 42,
+        }
+    }
+}
+
+/// One validated scenario: everything a run needs, with every default filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Short name (the file's `name`, or its file name).
+    pub name: String,
+    /// What the scenario represents.
+    pub description: String,
+    /// The lesson it teaches, for the shipped teaching scenarios.
+    pub lesson: Option<String>,
+    /// Replications and seed.
+    pub run: RunSettings,
+    /// The parameters at the start of the run.
+    pub params: Params,
+    /// Changes of parameters during the run.
+    pub timeline: Vec<TimelineChange>,
+    /// Where the scenario came from: a file path or `<embedded default>`.
+    pub origin: String,
+}
+
+/// Loads a scenario from TOML text; `origin` names it in error messages.
+pub fn load_str(text: &str, origin: &str) -> Result<Scenario, ScenarioErrors> {
+    apply_overrides(text, origin, &[])
+}
+
+/// Loads a scenario file.
+pub fn load_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioErrors> {
+    load_file_with_overrides(path, &[])
+}
+
+/// Loads a scenario file, then applies `--set KEY=VALUE` overrides.
+pub fn load_file_with_overrides(
+    path: impl AsRef<Path>,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioErrors> {
+    let path = path.as_ref();
+    let origin = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => apply_overrides(&text, &origin, overrides),
+        Err(e) => Err(ScenarioErrors(vec![ScenarioError {
+            origin,
+            line: None,
+            column: None,
+            key_path: String::new(),
+            found: String::new(),
+            message: format!("cannot read the scenario file: {e}"),
+            allowed: "a readable TOML scenario file, such as scenarios/default.toml".to_string(),
+            suggestion: None,
+        }])),
+    }
+}
+
+/// The default scenario built into the binary (`scenarios/default.toml`).
+pub fn embedded_default() -> Scenario {
+    match load_str(DEFAULT_SCENARIO, EMBEDDED_ORIGIN) {
+        Ok(scenario) => scenario,
+        // Unreachable while the unit test `embedded_default_is_valid` passes.
+        Err(_) => Scenario {
+            name: "default".to_string(),
+            description: String::new(),
+            lesson: None,
+            run: RunSettings::default(),
+            params: Params::default(),
+            timeline: Vec::new(),
+            origin: EMBEDDED_ORIGIN.to_string(),
+        },
+    }
+}
+
+/// The embedded default scenario with `--set KEY=VALUE` overrides.
+pub fn embedded_default_with_overrides(overrides: &[String]) -> Result<Scenario, ScenarioErrors> {
+    apply_overrides(DEFAULT_SCENARIO, EMBEDDED_ORIGIN, overrides)
+}
+
+/// Loads scenario `text` (named `origin` in messages) with `--set KEY=VALUE` overrides applied on
+/// top. Every problem of the file and of the overrides is reported, not just the first.
+pub fn apply_overrides(
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioErrors> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for argument in overrides {
+        match overrides::parse(argument) {
+            Ok(o) => parsed.push(o),
+            Err(e) => errors.push(*e),
+        }
+    }
+    let overridden: HashSet<String> = parsed.iter().map(|o| o.key.clone()).collect();
+    let mut walker = Walker::new(origin, text, overridden);
+    walker.errors = errors;
+
+    let document = match toml_edit::Document::parse(text) {
+        Ok(document) => document,
+        Err(e) => {
+            let loc = match e.span() {
+                Some(span) => {
+                    let (line, column) = walker.line_column(span.start);
+                    Loc::File { line, column }
+                }
+                None => Loc::Unknown,
+            };
+            let found = match &loc {
+                Loc::File { line, .. } => text
+                    .lines()
+                    .nth(line - 1)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                _ => String::new(),
+            };
+            let message = format!("TOML syntax error: {}", e.message().trim());
+            walker.report(
+                &loc,
+                Problem::new("", message)
+                    .found(found)
+                    .allowed("valid TOML (https://toml.io)"),
+            );
+            return Err(ScenarioErrors(walker.errors));
+        }
+    };
+    walker.walk_document(document.as_table());
+    for o in &parsed {
+        walker.walk_override(&o.key, &o.item);
+    }
+
+    let mut sections = walker.tree.clone();
+    let take_string = |t: &mut toml::Table, k: &str| match t.remove(k) {
+        Some(toml::Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let name = take_string(&mut sections, "name");
+    let description = take_string(&mut sections, "description");
+    let lesson = take_string(&mut sections, "lesson");
+    let run = sections
+        .remove("run")
+        .map_or(Ok(RunSettings::default()), |v| v.try_into::<RunSettings>());
+    let params = toml::Value::Table(sections).try_into::<Params>();
+    let (run, params) = match (run, params) {
+        (Ok(run), Ok(params)) => (run, params),
+        (run, params) => {
+            // The walk only lets well-typed values through, so this is a bug, not a user error.
+            let message = [run.err(), params.err()]
+                .into_iter()
+                .flatten()
+                .map(|e| e.message().to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            walker.report(
+                &Loc::Unknown,
+                Problem::new(
+                    "",
+                    format!("internal error reading the scenario: {message}"),
+                ),
+            );
+            return Err(ScenarioErrors(walker.errors));
+        }
+    };
+
+    let problems = checks::check_params(&params);
+    let params_valid = problems.is_empty();
+    for problem in problems {
+        walker.report_at_key(problem);
+    }
+    changes::check_timeline(&mut walker, &params, params_valid);
+
+    if !walker.errors.is_empty() {
+        // Read like a compiler's output: the file top to bottom, then the overrides.
+        let mut errors = walker.errors;
+        errors.sort_by_key(|e| (e.is_override(), e.line.is_none(), e.line, e.column));
+        return Err(ScenarioErrors(errors));
+    }
+    let timeline = walker.timeline.iter().map(|c| c.change.clone()).collect();
+    Ok(Scenario {
+        name: name.unwrap_or_else(|| default_name(origin)),
+        description: description.unwrap_or_default(),
+        lesson,
+        run,
+        params,
+        timeline,
+        origin: origin.to_string(),
+    })
+}
+
+/// The name of a scenario without `name`: its file name without extension.
+fn default_name(origin: &str) -> String {
+    Path::new(origin)
+        .file_stem()
+        .map_or_else(|| origin.to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid() {
+        let scenario = load_str(DEFAULT_SCENARIO, EMBEDDED_ORIGIN);
+        let scenario = scenario.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(scenario.name, "default");
+        assert_eq!(
+            scenario.params.team.developers + scenario.params.review.reviewers,
+            40
+        );
+        assert_eq!(scenario.params.ai.adoption, 0.3);
+        assert_eq!(scenario.timeline.len(), 1);
+        assert_eq!(scenario.timeline[0].to, Some(0.5));
+        assert_eq!(embedded_default(), scenario);
+    }
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let scenario = load_str("", "scenarios/empty.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(scenario.params, Params::default());
+        assert_eq!(scenario.run, RunSettings::default());
+        assert_eq!(scenario.name, "empty");
+    }
+
+    #[test]
+    fn values_and_overrides_reach_the_params() {
+        let text = "name = \"x\"\n[run]\nruns = 10\n[review]\nreviewers = 7\neffort_noise = { dist = \"exponential\", mean = 1 }\n";
+        let overrides: Vec<String> = [
+            "ai.adoption=0.8",
+            "deploy.policy=continuous",
+            "run.seed=7",
+            "review.reviewers=9",
+            "description=two words",
+        ]
+        .map(String::from)
+        .to_vec();
+        let s = apply_overrides(text, "x.toml", &overrides).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.run, RunSettings { runs: 10, seed: 7 });
+        assert_eq!(s.params.review.reviewers, 9);
+        assert_eq!(s.params.ai.adoption, 0.8);
+        assert_eq!(
+            s.params.deploy.policy,
+            crate::model::params::DeployPolicy::Continuous
+        );
+        assert_eq!(
+            s.params.review.effort_noise,
+            crate::model::distribution::Dist::exponential(1.0)
+        );
+        assert_eq!(s.description, "two words");
+    }
+
+    #[test]
+    fn dotted_keys_and_sub_tables_are_accepted() {
+        let text =
+            "review.reviewers = 8\n[review.effort_noise]\ndist = \"exponential\"\nmean = 1.0\n";
+        let s = load_str(text, "x.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.params.review.reviewers, 8);
+        assert_eq!(
+            s.params.review.effort_noise,
+            crate::model::distribution::Dist::exponential(1.0)
+        );
+        let errors = load_str("review.reviewrs = 8\n", "x.toml")
+            .err()
+            .map(|e| e.to_string());
+        let errors = errors.unwrap_or_default();
+        assert!(
+            errors.contains("x.toml:1:8") && errors.ends_with("1 error"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn an_override_replaces_a_bad_file_value() {
+        let text = "[review]\nreviewers = \"many\"\n";
+        let s = apply_overrides(text, "x.toml", &["review.reviewers=8".to_string()]);
+        assert_eq!(s.map(|s| s.params.review.reviewers).ok(), Some(8));
+    }
+
+    #[test]
+    fn the_resolved_scenario_serializes_to_json() {
+        let json = serde_json::to_value(embedded_default()).unwrap_or_default();
+        assert_eq!(json["params"]["review"]["reviewers"], 6);
+        assert_eq!(json["timeline"][0]["key"], "ai.adoption");
+        assert_eq!(json["run"]["runs"], 1000);
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error() {
+        let errors = load_file("/nonexistent/dir/x.toml")
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("cannot read"));
+        assert_eq!(errors[0].origin, "/nonexistent/dir/x.toml");
+    }
+}

@@ -1,0 +1,1135 @@
+//! The first stage of loading: walk the parsed document (which keeps byte spans) against the shape
+//! of `Params::default()`, so that unknown keys, wrong types and non-finite numbers are reported
+//! with their line and column, and only well-typed values reach serde.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use toml_edit::{Item, TableLike, Value};
+
+use super::catalogue::{self, ParamInfo};
+use super::error::{Problem, ScenarioError};
+use crate::model::params::Params;
+use crate::model::timeline::TimelineChange;
+
+/// The type of a leaf parameter, read from its default value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A real number.
+    Float,
+    /// A whole number (`u32`).
+    Integer,
+    /// `true` or `false`.
+    Bool,
+    /// One word out of a fixed list.
+    Choice,
+    /// A distribution, `{ dist = "...", ... }`.
+    Dist,
+}
+
+/// Names of the distributions a scenario may use.
+pub(crate) const DIST_NAMES: [&str; 6] = [
+    "constant",
+    "exponential",
+    "lognormal",
+    "gamma",
+    "triangular",
+    "uniform",
+];
+
+/// Parameters of each distribution, in the order they are usually written.
+pub(crate) fn dist_fields(name: &str) -> &'static [&'static str] {
+    match name {
+        "constant" => &["value"],
+        "exponential" => &["mean"],
+        "lognormal" => &["median", "p90"],
+        "gamma" => &["shape", "scale"],
+        "triangular" => &["min", "mode", "max"],
+        "uniform" => &["min", "max"],
+        _ => &[],
+    }
+}
+
+/// Top-level keys of a scenario file besides the parameter sections.
+const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
+/// Keys of `[run]`.
+const RUN_KEYS: [&str; 2] = ["runs", "seed"];
+/// Keys of a `[[timeline]]` entry.
+const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from", "to"];
+/// Parameters a timeline may not change: they define the run itself.
+const FIXED_DURING_RUN: [&str; 2] = ["time.warmup_weeks", "time.horizon_weeks"];
+
+/// The shape of the parameters: `Params::default()` as a TOML tree.
+pub(crate) fn schema() -> toml::Table {
+    match toml::Value::try_from(Params::default()) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => toml::Table::new(),
+    }
+}
+
+fn kind_of(value: &toml::Value) -> Option<Kind> {
+    match value {
+        toml::Value::Float(_) => Some(Kind::Float),
+        toml::Value::Integer(_) => Some(Kind::Integer),
+        toml::Value::Boolean(_) => Some(Kind::Bool),
+        toml::Value::String(_) => Some(Kind::Choice),
+        toml::Value::Table(t) if t.contains_key("dist") => Some(Kind::Dist),
+        _ => None,
+    }
+}
+
+/// Every leaf key path of `Params` with its kind (a distribution is one leaf).
+pub(crate) fn leaf_kinds() -> Vec<(String, Kind)> {
+    fn collect(prefix: &str, table: &toml::Table, out: &mut Vec<(String, Kind)>) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            match (kind_of(value), value) {
+                (Some(kind), _) => out.push((path, kind)),
+                (None, toml::Value::Table(inner)) => collect(&path, inner, out),
+                (None, _) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect("", &schema(), &mut out);
+    out
+}
+
+/// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    // Jaro-Winkler ranks well but misses transpositions in short words (`p09` for `p90`), which
+    // an edit distance of one catches.
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(word, c),
+                strsim::damerau_levenshtein(word, c),
+                c,
+            )
+        })
+        .filter(|(similarity, edits, _)| *similarity >= 0.8 || *edits <= 1)
+        .max_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)))
+        .map(|(_, _, c)| c.to_string())
+}
+
+/// Where a value was written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Loc {
+    /// In the scenario file, 1-based.
+    File { line: usize, column: usize },
+    /// In the `--set` override of this key.
+    Set(String),
+    /// Nowhere in particular (a default, or the file as a whole).
+    Unknown,
+}
+
+/// Which input an item comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum Src {
+    /// The scenario file: spans are byte offsets into it.
+    File,
+    /// A `--set KEY=VALUE` override.
+    Set(String),
+}
+
+/// A `[[timeline]]` entry after the walk, with where each of its fields was written.
+#[derive(Debug, Clone)]
+pub(crate) struct RawChange {
+    /// Position in the timeline (0-based).
+    pub index: usize,
+    /// The change, with every field that was well-typed.
+    pub change: TimelineChange,
+    /// Where each field (and `entry`, the entry as a whole) was written.
+    pub locations: HashMap<String, Loc>,
+    /// The entry is complete and consistent, so it can be applied.
+    pub complete: bool,
+}
+
+/// Walks one scenario file and its overrides, collecting well-typed values and every problem.
+pub(crate) struct Walker<'a> {
+    origin: &'a str,
+    line_starts: Vec<usize>,
+    text: &'a str,
+    schema: toml::Table,
+    overridden: HashSet<String>,
+    /// Every problem found so far, located.
+    pub errors: Vec<ScenarioError>,
+    /// Where each accepted leaf value was written.
+    pub locations: HashMap<String, Loc>,
+    /// The accepted values: `name`, `description`, `lesson`, `run` and the parameter sections.
+    pub tree: toml::Table,
+    /// The timeline entries.
+    pub timeline: Vec<RawChange>,
+}
+
+impl<'a> Walker<'a> {
+    /// A walker for the file `origin` with contents `text`; `overridden` are the keys that `--set`
+    /// replaces (problems with the file's value of those keys are not reported).
+    pub(crate) fn new(origin: &'a str, text: &'a str, overridden: HashSet<String>) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Walker {
+            origin,
+            line_starts,
+            text,
+            schema: schema(),
+            overridden,
+            errors: Vec::new(),
+            locations: HashMap::new(),
+            tree: toml::Table::new(),
+            timeline: Vec::new(),
+        }
+    }
+
+    /// Line and column (1-based, column in characters) of a byte offset in the file.
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .max(1);
+        let start = self.line_starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, column + 1)
+    }
+
+    pub(crate) fn loc(&self, src: &Src, span: Option<Range<usize>>) -> Loc {
+        match (src, span) {
+            (Src::Set(key), _) => Loc::Set(key.clone()),
+            (Src::File, Some(span)) => {
+                let (line, column) = self.line_column(span.start);
+                Loc::File { line, column }
+            }
+            (Src::File, None) => Loc::Unknown,
+        }
+    }
+
+    /// Records a problem at a location.
+    pub(crate) fn report(&mut self, loc: &Loc, problem: Problem) {
+        let (origin, line, column) = match loc {
+            Loc::File { line, column } => (self.origin.to_string(), Some(*line), Some(*column)),
+            Loc::Set(key) => (format!("--set {key}"), None, None),
+            Loc::Unknown => (self.origin.to_string(), None, None),
+        };
+        self.errors.push(ScenarioError {
+            origin,
+            line,
+            column,
+            key_path: problem.key_path,
+            found: problem.found,
+            message: problem.message,
+            allowed: problem.allowed,
+            suggestion: problem.suggestion,
+        });
+    }
+
+    /// Records a problem found on typed values, at the place the user wrote the key it concerns
+    /// (or, for an inconsistency between keys, one of the keys the user wrote).
+    pub(crate) fn report_at_key(&mut self, mut problem: Problem) {
+        let written = std::iter::once(&problem.key_path)
+            .chain(problem.related.iter())
+            .find_map(|k| self.locations.get(k).map(|loc| (k.clone(), loc.clone())));
+        match written {
+            Some((key, loc)) => {
+                problem.key_path = key;
+                self.report(&loc, problem);
+            }
+            None => self.report(&Loc::Unknown, problem),
+        }
+    }
+
+    fn insert(&mut self, section: Option<&str>, key: &str, value: toml::Value) {
+        match section {
+            None => {
+                self.tree.insert(key.to_string(), value);
+            }
+            Some(section) => {
+                let entry = self
+                    .tree
+                    .entry(section.to_string())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                if let toml::Value::Table(table) = entry {
+                    table.insert(key.to_string(), value);
+                }
+            }
+        }
+    }
+
+    /// Walks the whole document.
+    pub(crate) fn walk_document(&mut self, root: &dyn TableLike) {
+        for (key, item) in root.iter() {
+            let key_span = root.key(key).and_then(|k| k.span());
+            self.walk_top(&Src::File, key, key_span, item);
+        }
+    }
+
+    /// Applies one override `--set KEY=VALUE`.
+    pub(crate) fn walk_override(&mut self, key: &str, item: &Item) {
+        let src = Src::Set(key.to_string());
+        let parts: Vec<&str> = key.split('.').collect();
+        match parts.as_slice() {
+            [top] => self.walk_top(&src, top, None, item),
+            ["run", field] => self.walk_run_field(&src, field, None, item),
+            [section, field] if self.schema.contains_key(*section) => {
+                self.walk_field(&src, section, field, None, item)
+            }
+            [section, field, ..]
+                if self
+                    .schema
+                    .get(*section)
+                    .and_then(|s| s.get(*field))
+                    .and_then(kind_of)
+                    == Some(Kind::Dist) =>
+            {
+                let loc = Loc::Set(key.to_string());
+                self.report(
+                    &loc,
+                    Problem::new(key, format!("`{section}.{field}` is a distribution: set it whole"))
+                        .allowed(format!(
+                            "--set {section}.{field}='{{ dist = \"lognormal\", median = 4.0, p90 = 12.0 }}'"
+                        )),
+                );
+            }
+            _ => {
+                let settable = settable_keys();
+                let loc = Loc::Set(key.to_string());
+                self.report(
+                    &loc,
+                    Problem::new(key, format!("unknown key `{key}` in --set"))
+                        .found(key)
+                        .allowed("a parameter key path (see `dorasim params`), run.runs, run.seed, name, description or lesson")
+                        .suggest(closest(key, settable.iter().map(String::as_str))),
+                );
+            }
+        }
+    }
+
+    fn walk_top(&mut self, src: &Src, key: &str, key_span: Option<Range<usize>>, item: &Item) {
+        let loc = self.loc(src, item.span().or_else(|| key_span.clone()));
+        match key {
+            "name" | "description" | "lesson" => {
+                if matches!(src, Src::File) && self.overridden.contains(key) {
+                    return;
+                }
+                match item.as_str() {
+                    Some(text) => {
+                        self.locations.insert(key.to_string(), loc);
+                        self.insert(None, key, toml::Value::String(text.to_string()));
+                    }
+                    None => self.report(
+                        &loc,
+                        Problem::new(key, format!("`{key}` must be a string"))
+                            .found(describe(item))
+                            .allowed("a quoted string"),
+                    ),
+                }
+            }
+            "run" => match item.as_table_like() {
+                Some(table) => {
+                    for (field, value) in table.iter() {
+                        let span = table.key(field).and_then(|k| k.span());
+                        self.walk_run_field(src, field, span, value);
+                    }
+                }
+                None => self.report(
+                    &loc,
+                    Problem::new("run", "`run` must be a table")
+                        .found(describe(item))
+                        .allowed("[run] with `runs` and `seed`"),
+                ),
+            },
+            "timeline" => match src {
+                Src::File => self.walk_timeline(key_span, item),
+                Src::Set(_) => self.report(
+                    &loc,
+                    Problem::new("timeline", "timeline entries cannot be set with --set")
+                        .allowed("[[timeline]] entries in a scenario file"),
+                ),
+            },
+            section if self.schema.contains_key(section) => match item.as_table_like() {
+                Some(table) => {
+                    for (field, value) in table.iter() {
+                        let span = table.key(field).and_then(|k| k.span());
+                        self.walk_field(src, section, field, span, value);
+                    }
+                }
+                None => self.report(
+                    &loc,
+                    Problem::new(
+                        section,
+                        format!("`{section}` must be a table of parameters"),
+                    )
+                    .found(describe(item))
+                    .allowed(format!(
+                        "[{section}] with keys: {}",
+                        self.section_keys(section)
+                    )),
+                ),
+            },
+            unknown => {
+                let loc = self.loc(src, key_span.or_else(|| item.span()));
+                let mut candidates: Vec<&str> = SCENARIO_KEYS.to_vec();
+                candidates.extend(self.schema.keys().map(String::as_str));
+                let suggestion = closest(unknown, candidates.iter().copied()).or_else(|| {
+                    self.schema.iter().find_map(|(section, fields)| {
+                        fields.get(unknown).map(|_| format!("{section}.{unknown}"))
+                    })
+                });
+                let problem = Problem::new(unknown, format!("unknown section or key `{unknown}`"))
+                    .found(unknown)
+                    .allowed(candidates.join(", "))
+                    .suggest(suggestion);
+                self.report(&loc, problem);
+            }
+        }
+    }
+
+    fn section_keys(&self, section: &str) -> String {
+        self.schema
+            .get(section)
+            .and_then(toml::Value::as_table)
+            .map(|t| t.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    }
+
+    fn walk_run_field(
+        &mut self,
+        src: &Src,
+        field: &str,
+        key_span: Option<Range<usize>>,
+        item: &Item,
+    ) {
+        let path = format!("run.{field}");
+        if matches!(src, Src::File) && self.overridden.contains(&path) {
+            return;
+        }
+        let loc = self.loc(src, item.span().or_else(|| key_span.clone()));
+        let (min, max, allowed) = match field {
+            "runs" => (1, i64::from(u32::MAX), "a whole number >= 1 (replications)"),
+            "seed" => (0, i64::MAX, "a whole number >= 0"),
+            _ => {
+                let loc = self.loc(src, key_span.or_else(|| item.span()));
+                let problem = Problem::new(&path, format!("unknown key `{field}` in [run]"))
+                    .found(field)
+                    .allowed(RUN_KEYS.join(", "))
+                    .suggest(closest(field, RUN_KEYS));
+                self.report(&loc, problem);
+                return;
+            }
+        };
+        match whole_number(item) {
+            Some(n) if (min..=max).contains(&n) => {
+                self.locations.insert(path, loc);
+                self.insert(Some("run"), field, toml::Value::Integer(n));
+            }
+            Some(n) => self.report(
+                &loc,
+                Problem::new(&path, format!("`{path}` = {n} is out of range"))
+                    .found(describe(item))
+                    .allowed(allowed),
+            ),
+            None => self.report(
+                &loc,
+                Problem::new(&path, format!("`{path}` must be a whole number"))
+                    .found(describe(item))
+                    .allowed(allowed),
+            ),
+        }
+    }
+
+    fn walk_field(
+        &mut self,
+        src: &Src,
+        section: &str,
+        field: &str,
+        key_span: Option<Range<usize>>,
+        item: &Item,
+    ) {
+        let path = format!("{section}.{field}");
+        if matches!(src, Src::File) && self.overridden.contains(&path) {
+            return;
+        }
+        let kind = self
+            .schema
+            .get(section)
+            .and_then(|s| s.get(field))
+            .and_then(kind_of);
+        let Some(kind) = kind else {
+            let loc = self.loc(src, key_span.or_else(|| item.span()));
+            let fields: Vec<&str> = self
+                .schema
+                .get(section)
+                .and_then(toml::Value::as_table)
+                .map(|t| t.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let suggestion = closest(field, fields.iter().copied())
+                .map(|f| {
+                    if matches!(src, Src::Set(_)) {
+                        format!("{section}.{f}")
+                    } else {
+                        f
+                    }
+                })
+                .or_else(|| {
+                    self.schema.iter().find_map(|(other, fields)| {
+                        fields.get(field).map(|_| format!("{other}.{field}"))
+                    })
+                });
+            let problem = Problem::new(&path, format!("unknown key `{field}` in [{section}]"))
+                .found(field)
+                .allowed(fields.join(", "))
+                .suggest(suggestion);
+            self.report(&loc, problem);
+            return;
+        };
+        let loc = self.loc(src, item.span().or(key_span));
+        if let Some(value) = self.check_value(src, &path, &path, item, kind) {
+            self.locations.insert(path, loc);
+            self.insert(Some(section), field, value);
+        }
+    }
+
+    /// Checks that `item` has the type of parameter `key`; `path` names it in messages (the key
+    /// itself, or a timeline field). Returns the value converted to the parameter's type.
+    fn check_value(
+        &mut self,
+        src: &Src,
+        path: &str,
+        key: &str,
+        item: &Item,
+        kind: Kind,
+    ) -> Option<toml::Value> {
+        let info = catalogue::find(key);
+        let loc = self.loc(src, item.span());
+        let allowed = allowed_text(kind, info);
+        let wrong_type = |what: &str| {
+            Problem::new(path, format!("`{key}` must be {what}"))
+                .found(describe(item))
+                .allowed(allowed.clone())
+        };
+        let not_finite = || {
+            Problem::new(
+                path,
+                format!("`{key}` must be a finite number (nan and inf are not accepted)"),
+            )
+            .found(describe(item))
+            .allowed(allowed.clone())
+        };
+        let problem = match (kind, item.as_value()) {
+            (Kind::Float, Some(Value::Integer(i))) => {
+                return Some(toml::Value::Float(*i.value() as f64));
+            }
+            (Kind::Float, Some(Value::Float(f))) if f.value().is_finite() => {
+                return Some(toml::Value::Float(*f.value()));
+            }
+            (Kind::Float | Kind::Integer, Some(Value::Float(f))) if !f.value().is_finite() => {
+                not_finite()
+            }
+            (Kind::Float, _) => wrong_type("a number"),
+            (Kind::Integer, Some(Value::Integer(_) | Value::Float(_))) => {
+                match whole_number(item) {
+                    Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => {
+                        return Some(toml::Value::Integer(n));
+                    }
+                    Some(n) => Problem::new(path, format!("`{key}` = {n} is out of range"))
+                        .found(describe(item))
+                        .allowed(allowed.clone()),
+                    None => wrong_type("a whole number"),
+                }
+            }
+            (Kind::Integer, _) => wrong_type("a whole number"),
+            (Kind::Bool, Some(Value::Boolean(b))) => return Some(toml::Value::Boolean(*b.value())),
+            (Kind::Bool, _) => wrong_type("true or false"),
+            (Kind::Choice, Some(Value::String(s))) => {
+                let choices = info.map_or(&[][..], |i| i.choices);
+                let word = s.value();
+                if choices.contains(&word.as_str()) {
+                    return Some(toml::Value::String(word.clone()));
+                }
+                Problem::new(path, format!("unknown value `{word}` for `{key}`"))
+                    .found(describe(item))
+                    .allowed(allowed.clone())
+                    .suggest(closest(word, choices.iter().copied()))
+            }
+            (Kind::Choice, _) => wrong_type("a word in quotes"),
+            (Kind::Dist, _) => return self.check_dist(src, path, key, item),
+        };
+        self.report(&loc, problem);
+        None
+    }
+
+    /// Checks the shape of a distribution: a known `dist` name and exactly its numeric fields.
+    /// Its parameter values are checked later, with [`crate::model::distribution::Dist::check`].
+    fn check_dist(&mut self, src: &Src, path: &str, key: &str, item: &Item) -> Option<toml::Value> {
+        let loc = self.loc(src, item.span());
+        let names = DIST_NAMES.join(", ");
+        let Some(table) = item.as_table_like() else {
+            let problem = Problem::new(path, format!("`{key}` must be a distribution"))
+                .found(describe(item))
+                .allowed(allowed_text(Kind::Dist, None));
+            self.report(&loc, problem);
+            return None;
+        };
+        let Some((name_key, name_item)) = table.get_key_value("dist") else {
+            let problem =
+                Problem::new(path, format!("the distribution `{key}` has no `dist` name"))
+                    .found(describe(item))
+                    .allowed(format!("dist = one of {names}"));
+            self.report(&loc, problem);
+            return None;
+        };
+        let name_loc = self.loc(src, name_item.span().or_else(|| name_key.span()));
+        let dist_path = format!("{path}.dist");
+        let Some(name) = name_item.as_str() else {
+            let problem = Problem::new(
+                dist_path,
+                "`dist` must be the name of a distribution in quotes",
+            )
+            .found(describe(name_item))
+            .allowed(names);
+            self.report(&name_loc, problem);
+            return None;
+        };
+        if !DIST_NAMES.contains(&name) {
+            let problem = Problem::new(dist_path, format!("unknown distribution `{name}`"))
+                .found(describe(name_item))
+                .allowed(names)
+                .suggest(closest(name, DIST_NAMES));
+            self.report(&name_loc, problem);
+            return None;
+        }
+        let fields = dist_fields(name);
+        let expected = format!(
+            "{{ dist = \"{name}\", {} }}",
+            fields
+                .iter()
+                .map(|f| format!("{f} = <number>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut out = toml::Table::new();
+        out.insert("dist".to_string(), toml::Value::String(name.to_string()));
+        let mut complete = true;
+        for (field, value) in table.iter() {
+            if field == "dist" {
+                continue;
+            }
+            let field_path = format!("{path}.{field}");
+            let key_span = table.key(field).and_then(|k| k.span());
+            if !fields.contains(&field) {
+                let loc = self.loc(src, key_span.or_else(|| value.span()));
+                let problem = Problem::new(
+                    field_path,
+                    format!("unknown key `{field}` in a {name} distribution"),
+                )
+                .found(field)
+                .allowed(expected.clone())
+                .suggest(closest(field, fields.iter().copied()));
+                self.report(&loc, problem);
+                complete = false;
+                continue;
+            }
+            let loc = self.loc(src, value.span().or(key_span));
+            match value.as_value() {
+                Some(Value::Integer(i)) => {
+                    out.insert(field.to_string(), toml::Value::Float(*i.value() as f64));
+                }
+                Some(Value::Float(f)) if f.value().is_finite() => {
+                    out.insert(field.to_string(), toml::Value::Float(*f.value()));
+                }
+                Some(Value::Float(_)) => {
+                    let problem = Problem::new(
+                        field_path,
+                        format!("`{field}` must be a finite number (nan and inf are not accepted)"),
+                    )
+                    .found(describe(value))
+                    .allowed(expected.clone());
+                    self.report(&loc, problem);
+                    complete = false;
+                }
+                _ => {
+                    let problem =
+                        Problem::new(field_path, format!("`{field}` of `{key}` must be a number"))
+                            .found(describe(value))
+                            .allowed(expected.clone());
+                    self.report(&loc, problem);
+                    complete = false;
+                }
+            }
+        }
+        for field in fields {
+            if !table.contains_key(field) {
+                let problem = Problem::new(
+                    format!("{path}.{field}"),
+                    format!("the {name} distribution `{key}` needs `{field}`"),
+                )
+                .found(describe(item))
+                .allowed(expected.clone());
+                self.report(&loc, problem);
+                complete = false;
+            }
+        }
+        complete.then_some(toml::Value::Table(out))
+    }
+
+    fn walk_timeline(&mut self, key_span: Option<Range<usize>>, item: &Item) {
+        let mut entries: Vec<(&dyn TableLike, Option<Range<usize>>)> = Vec::new();
+        match item {
+            Item::ArrayOfTables(array) => {
+                entries.extend(array.iter().map(|t| (t as &dyn TableLike, t.span())));
+            }
+            Item::Value(Value::Array(array)) => {
+                for (index, value) in array.iter().enumerate() {
+                    match value.as_inline_table() {
+                        Some(table) => entries.push((table as &dyn TableLike, table.span())),
+                        None => {
+                            let loc = self.loc(&Src::File, value.span());
+                            let problem = Problem::new(
+                                format!("timeline[{index}]"),
+                                "a timeline entry must be a table",
+                            )
+                            .found(describe(&Item::Value(value.clone())))
+                            .allowed("{ key = \"ai.adoption\", at_week = 4, value = 0.6 }");
+                            self.report(&loc, problem);
+                        }
+                    }
+                }
+            }
+            other => {
+                let loc = self.loc(&Src::File, other.span().or(key_span));
+                let problem = Problem::new("timeline", "`timeline` must be a list of [[timeline]] entries")
+                    .found(describe(other))
+                    .allowed("[[timeline]] tables with `key` and either `at_week` + `value` or `ramp_weeks` + `to`");
+                self.report(&loc, problem);
+            }
+        }
+        for (index, (table, span)) in entries.into_iter().enumerate() {
+            self.walk_change(index, table, span);
+        }
+    }
+
+    fn walk_change(&mut self, index: usize, table: &dyn TableLike, span: Option<Range<usize>>) {
+        let base = format!("timeline[{index}]");
+        let mut locations = HashMap::new();
+        let entry_loc = self.loc(&Src::File, span);
+        locations.insert("entry".to_string(), entry_loc.clone());
+        let mut change = TimelineChange {
+            key: String::new(),
+            at_week: None,
+            value: None,
+            ramp_weeks: None,
+            from: None,
+            to: None,
+        };
+        let mut complete = true;
+        let leaves = leaf_kinds();
+        let all_keys: Vec<&str> = leaves.iter().map(|(k, _)| k.as_str()).collect();
+
+        // The parameter first: the type of `value` depends on it.
+        let mut kind = None;
+        match table.get_key_value("key") {
+            None => {
+                let problem = Problem::new(
+                    format!("{base}.key"),
+                    "a timeline entry needs `key`, the parameter it changes",
+                )
+                .allowed("a parameter key path such as \"ai.adoption\" (see `dorasim params`)");
+                self.report(&entry_loc, problem);
+                complete = false;
+            }
+            Some((k, item)) => {
+                let loc = self.loc(&Src::File, item.span().or_else(|| k.span()));
+                locations.insert("key".to_string(), loc.clone());
+                match item.as_str() {
+                    Some(key) if FIXED_DURING_RUN.contains(&key) => {
+                        let problem = Problem::new(
+                            format!("{base}.key"),
+                            format!("`{key}` defines the run and cannot change during it"),
+                        )
+                        .found(describe(item))
+                        .allowed("any parameter except time.warmup_weeks and time.horizon_weeks");
+                        self.report(&loc, problem);
+                        complete = false;
+                    }
+                    Some(key) => match leaves.iter().find(|(k, _)| k == key) {
+                        Some((_, k)) => {
+                            kind = Some(*k);
+                            change.key = key.to_string();
+                        }
+                        None => {
+                            let problem = Problem::new(
+                                format!("{base}.key"),
+                                format!("unknown parameter `{key}` in the timeline"),
+                            )
+                            .found(describe(item))
+                            .allowed("a parameter key path (see `dorasim params`)")
+                            .suggest(closest(key, all_keys.iter().copied()));
+                            self.report(&loc, problem);
+                            complete = false;
+                        }
+                    },
+                    None => {
+                        let problem = Problem::new(
+                            format!("{base}.key"),
+                            "`key` must be a parameter key path in quotes",
+                        )
+                        .found(describe(item))
+                        .allowed("a parameter key path such as \"ai.adoption\"");
+                        self.report(&loc, problem);
+                        complete = false;
+                    }
+                }
+            }
+        }
+
+        for (field, item) in table.iter() {
+            let key_span = table.key(field).and_then(|k| k.span());
+            let path = format!("{base}.{field}");
+            let loc = self.loc(&Src::File, item.span().or_else(|| key_span.clone()));
+            locations.insert(field.to_string(), loc.clone());
+            let week_allowed = "a week number (weeks count from the end of the warm-up)";
+            match field {
+                "key" => {}
+                "at_week" => match finite_number(item) {
+                    Some(week) => change.at_week = Some(week),
+                    None => {
+                        self.report(
+                            &loc,
+                            Problem::new(path, "`at_week` must be a finite number")
+                                .found(describe(item))
+                                .allowed(week_allowed),
+                        );
+                        complete = false;
+                    }
+                },
+                "from" | "to" => match finite_number(item) {
+                    Some(v) if field == "from" => change.from = Some(v),
+                    Some(v) => change.to = Some(v),
+                    None => {
+                        let problem =
+                            Problem::new(path, format!("`{field}` must be a finite number"))
+                                .found(describe(item))
+                                .allowed(kind.map_or_else(String::new, |k| {
+                                    allowed_text(k, catalogue::find(&change.key))
+                                }));
+                        self.report(&loc, problem);
+                        complete = false;
+                    }
+                },
+                "ramp_weeks" => {
+                    let weeks: Option<Vec<f64>> = item.as_array().map(|a| {
+                        a.iter()
+                            .filter_map(|v| finite_number(&Item::Value(v.clone())))
+                            .collect()
+                    });
+                    match (weeks, item.as_array().map(|a| a.len())) {
+                        (Some(w), Some(2)) if w.len() == 2 => {
+                            if w[0] >= w[1] {
+                                let problem = Problem::new(
+                                    path,
+                                    format!(
+                                        "the ramp must end after it starts, found [{}, {}]",
+                                        w[0], w[1]
+                                    ),
+                                )
+                                .found(describe(item))
+                                .allowed("[from_week, to_week] with from_week < to_week");
+                                self.report(&loc, problem);
+                                complete = false;
+                            }
+                            change.ramp_weeks = Some([w[0], w[1]]);
+                        }
+                        _ => {
+                            let problem =
+                                Problem::new(path, "`ramp_weeks` must be two finite week numbers")
+                                    .found(describe(item))
+                                    .allowed("[from_week, to_week] with from_week < to_week");
+                            self.report(&loc, problem);
+                            complete = false;
+                        }
+                    }
+                }
+                "value" => {
+                    if let Some(kind) = kind {
+                        let key = change.key.clone();
+                        match self.check_value(&Src::File, &path, &key, item, kind) {
+                            Some(v) => change.value = Some(v),
+                            None => complete = false,
+                        }
+                    }
+                }
+                unknown => {
+                    let loc = self.loc(&Src::File, key_span.or_else(|| item.span()));
+                    let problem =
+                        Problem::new(path, format!("unknown key `{unknown}` in a timeline entry"))
+                            .found(unknown)
+                            .allowed(CHANGE_KEYS.join(", "))
+                            .suggest(closest(unknown, CHANGE_KEYS));
+                    self.report(&loc, problem);
+                    complete = false;
+                }
+            }
+        }
+
+        let shape = "a step (`at_week` + `value`) or a ramp (`ramp_weeks` + `to`, optional `from`)";
+        let has = |k: &str| table.contains_key(k);
+        match (has("at_week"), has("ramp_weeks")) {
+            (true, true) => {
+                let problem = Problem::new(
+                    base.clone(),
+                    "a timeline entry has both `at_week` and `ramp_weeks`",
+                )
+                .found("at_week and ramp_weeks")
+                .allowed(shape);
+                self.report(&entry_loc, problem);
+                complete = false;
+            }
+            (false, false) => {
+                let problem = Problem::new(
+                    base.clone(),
+                    "a timeline entry needs `at_week` (a step) or `ramp_weeks` (a ramp)",
+                )
+                .found("neither at_week nor ramp_weeks")
+                .allowed(shape);
+                self.report(&entry_loc, problem);
+                complete = false;
+            }
+            (true, false) => {
+                if !has("value") {
+                    let problem = Problem::new(
+                        format!("{base}.value"),
+                        "a step needs `value`, the new value from `at_week` on",
+                    )
+                    .allowed(shape);
+                    self.report(&entry_loc, problem);
+                    complete = false;
+                }
+                for field in ["from", "to"] {
+                    if has(field) {
+                        let loc = locations.get(field).cloned().unwrap_or(Loc::Unknown);
+                        let problem = Problem::new(
+                            format!("{base}.{field}"),
+                            format!("`{field}` belongs to a ramp, not to a step"),
+                        )
+                        .found(field)
+                        .allowed(shape);
+                        self.report(&loc, problem);
+                        complete = false;
+                    }
+                }
+            }
+            (false, true) => {
+                if !has("to") {
+                    let problem = Problem::new(
+                        format!("{base}.to"),
+                        "a ramp needs `to`, the value at the end of the ramp",
+                    )
+                    .allowed(shape);
+                    self.report(&entry_loc, problem);
+                    complete = false;
+                }
+                if has("value") {
+                    let loc = locations.get("value").cloned().unwrap_or(Loc::Unknown);
+                    let problem = Problem::new(
+                        format!("{base}.value"),
+                        "`value` belongs to a step; a ramp goes `to` a value",
+                    )
+                    .found("value")
+                    .allowed(shape);
+                    self.report(&loc, problem);
+                    complete = false;
+                }
+                if let Some(k @ (Kind::Bool | Kind::Choice | Kind::Dist)) = kind {
+                    let loc = locations.get("ramp_weeks").cloned().unwrap_or(Loc::Unknown);
+                    let what = match k {
+                        Kind::Bool => "an on/off switch",
+                        Kind::Choice => "a choice",
+                        _ => "a distribution",
+                    };
+                    let problem = Problem::new(
+                        format!("{base}.ramp_weeks"),
+                        format!("`{}` is {what}, not a number: it cannot ramp", change.key),
+                    )
+                    .found(format!("key = \"{}\", {}", change.key, describe_kind(k)))
+                    .allowed("a ramp on a numeric parameter, or a step (`at_week` + `value`) for this one");
+                    self.report(&loc, problem);
+                    complete = false;
+                }
+            }
+        }
+        self.timeline.push(RawChange {
+            index,
+            change,
+            locations,
+            complete,
+        });
+    }
+}
+
+/// Every key `--set` accepts.
+fn settable_keys() -> Vec<String> {
+    let mut keys: Vec<String> = leaf_kinds().into_iter().map(|(k, _)| k).collect();
+    keys.extend(["run.runs", "run.seed", "name", "description", "lesson"].map(String::from));
+    keys
+}
+
+/// An integer, or a float with no fractional part.
+fn whole_number(item: &Item) -> Option<i64> {
+    match item.as_value()? {
+        Value::Integer(i) => Some(*i.value()),
+        Value::Float(f)
+            if f.value().is_finite() && f.value().fract() == 0.0 && f.value().abs() < 9.0e15 =>
+        {
+            Some(*f.value() as i64)
+        }
+        _ => None,
+    }
+}
+
+/// An integer or a finite float.
+fn finite_number(item: &Item) -> Option<f64> {
+    match item.as_value()? {
+        Value::Integer(i) => Some(*i.value() as f64),
+        Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+        _ => None,
+    }
+}
+
+/// What would be accepted for a parameter, as text.
+pub(crate) fn allowed_text(kind: Kind, info: Option<&ParamInfo>) -> String {
+    let range = info.map(ParamInfo::range_text).unwrap_or_default();
+    let unit = info.map_or(String::new(), |i| format!(" ({})", i.unit));
+    let range = if range.is_empty() {
+        String::new()
+    } else {
+        format!(" {range}")
+    };
+    match kind {
+        Kind::Float => format!("a number{range}{unit}"),
+        Kind::Integer => format!("a whole number{range}{unit}"),
+        Kind::Bool => "true or false".to_string(),
+        Kind::Choice => {
+            let choices = info.map_or(&[][..], |i| i.choices);
+            format!("one of: {}", choices.join(", "))
+        }
+        Kind::Dist => format!(
+            "a distribution {{ dist = NAME, ... }} with NAME one of {}, e.g. {{ dist = \"lognormal\", median = 4.0, p90 = 12.0 }}{}",
+            DIST_NAMES.join(", "),
+            if range.is_empty() {
+                String::new()
+            } else {
+                format!("; values{range}")
+            }
+        ),
+    }
+}
+
+fn describe_kind(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Float => "a number",
+        Kind::Integer => "a whole number",
+        Kind::Bool => "a boolean",
+        Kind::Choice => "a choice",
+        Kind::Dist => "a distribution",
+    }
+}
+
+/// What an item is, for the `found:` line of a message.
+pub(crate) fn describe(item: &Item) -> String {
+    match item {
+        Item::None => "nothing".to_string(),
+        Item::Table(_) => "a table".to_string(),
+        Item::ArrayOfTables(_) => "an array of tables".to_string(),
+        Item::Value(value) => match value {
+            Value::String(s) => format!("the string {:?}", s.value()),
+            Value::Integer(i) => format!("the integer {}", i.value()),
+            Value::Float(f) => format!("the float {}", f.value()),
+            Value::Boolean(b) => format!("the boolean {}", b.value()),
+            Value::Datetime(d) => format!("the date-time {}", d.value()),
+            Value::Array(a) => format!("an array of {} values", a.len()),
+            Value::InlineTable(t) => {
+                let text = t.to_string();
+                if text.len() <= 80 {
+                    format!("the table {}", text.trim())
+                } else {
+                    "an inline table".to_string()
+                }
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dist_fields_match_the_serde_shape_of_dist() {
+        use crate::model::distribution::Dist;
+        let examples = [
+            Dist::constant(1.0),
+            Dist::exponential(1.0),
+            Dist::lognormal(1.0, 2.0),
+            Dist::Gamma {
+                shape: 1.0,
+                scale: 1.0,
+            },
+            Dist::triangular(0.0, 1.0, 2.0),
+            Dist::Uniform { min: 0.0, max: 1.0 },
+        ];
+        for dist in examples {
+            let Ok(toml::Value::Table(t)) = toml::Value::try_from(dist) else {
+                panic!("serialize {dist:?}")
+            };
+            let name = t
+                .get("dist")
+                .and_then(toml::Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            assert!(DIST_NAMES.contains(&name.as_str()), "{name}");
+            let mut fields: Vec<&str> = t
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "dist")
+                .collect();
+            let mut expected = dist_fields(&name).to_vec();
+            fields.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(fields, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(
+            closest("reviewrs", ["reviewers", "loc_per_hour"]).as_deref(),
+            Some("reviewers")
+        );
+        assert_eq!(
+            closest("continous", ["continuous", "scheduled"]).as_deref(),
+            Some("continuous")
+        );
+        assert_eq!(closest("zzz", ["reviewers", "loc_per_hour"]), None);
+        assert_eq!(closest("p09", ["median", "p90"]).as_deref(), Some("p90"));
+    }
+
+    #[test]
+    fn line_and_column_are_one_based_in_characters() {
+        let text = "a = 1\nbé = 2\n";
+        let walker = Walker::new("x.toml", text, HashSet::new());
+        assert_eq!(walker.line_column(0), (1, 1));
+        assert_eq!(walker.line_column(6), (2, 1));
+        assert_eq!(walker.line_column(text.rfind('=').unwrap_or(0)), (2, 4));
+    }
+}
