@@ -83,8 +83,12 @@ impl Simulation<'_> {
         let now = self.now();
         let p = self.p();
         let s = self.s();
-        let mut r = item_rng(self.rng.items_seed, self.next_item);
-        self.next_item += 1;
+        // Planned work and unplanned fixes count separately, so that a fix never shifts the
+        // attributes of the planned items after it.
+        let counter = usize::from(origin != Origin::Planned);
+        let index = self.next_item[counter] * 2 + counter as u64;
+        self.next_item[counter] += 1;
+        let mut r = item_rng(self.rng.items_seed, index);
         let u_kind: f64 = r.random();
         let kind = if origin != Origin::Planned
             || u_kind >= p.demand.feature_share + p.demand.bugfix_share

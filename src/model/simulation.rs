@@ -214,7 +214,8 @@ pub(crate) struct Simulation<'m> {
     pub phase: usize,
     pub queue: EventQueue<Event>,
     pub rng: Streams,
-    pub next_item: u64,
+    /// Items created so far: planned work, unplanned fixes.
+    pub next_item: [u64; 2],
     pub records: RunRecords,
     pub states: Vec<ChangeState>,
     pub prs: Vec<PullRequest>,
@@ -270,7 +271,7 @@ impl<'m> Simulation<'m> {
             phase: 0,
             queue: EventQueue::new(),
             rng,
-            next_item: 0,
+            next_item: [0; 2],
             records,
             states: Vec::new(),
             prs: Vec::new(),
