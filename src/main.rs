@@ -2,12 +2,19 @@
 
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = dorasim::cli::Cli::parse();
-    match dorasim::cli::main_with(cli) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result =
+        dorasim::cli::main_with(cli, &mut out).and_then(|()| out.flush().map_err(Into::into));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if dorasim::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{error:#}");
             ExitCode::from(2)

@@ -1,6 +1,7 @@
 //! The command line: `dorasim run`, `dorasim validate`, `dorasim params`. Flags become a validated
 //! scenario at the boundary; everything else is library code.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -92,16 +93,26 @@ pub fn load(path: Option<&PathBuf>, set: &[String]) -> Result<Scenario, Scenario
     }
 }
 
-/// Runs the command line; returns the process exit code.
-pub fn main_with(cli: Cli) -> Result<()> {
+/// Runs the command line, writing results to `out` (errors go to the caller).
+pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
-        Command::Run(args) => run(args),
-        Command::Validate { scenarios, set } => validate(&scenarios, &set),
-        Command::Params { scenario, format } => params(scenario.as_ref(), format),
+        Command::Run(args) => run(args, out),
+        Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
+        Command::Params { scenario, format } => params(scenario.as_ref(), format, out),
     }
 }
 
-fn run(args: RunArgs) -> Result<()> {
+/// True when the error is only a closed output pipe (`dorasim params | head`), which is not a
+/// failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     let scenario = load(args.scenario.as_ref(), &args.set).map_err(|e| anyhow::anyhow!("{e}"))?;
     let runs = args.runs.unwrap_or(scenario.run.runs);
     if runs == 0 {
@@ -116,7 +127,7 @@ fn run(args: RunArgs) -> Result<()> {
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
         .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
     let model = Model::new(&schedule);
-    let out = match &args.out {
+    let out_dir = match &args.out {
         Some(dir) => Some(OutputDir::prepare(
             dir,
             &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
@@ -124,7 +135,7 @@ fn run(args: RunArgs) -> Result<()> {
         )?),
         None => None,
     };
-    let mut rows = match &out {
+    let mut rows = match &out_dir {
         Some(dir) => Some(ReplicationWriter::create(dir)?),
         None => None,
     };
@@ -137,8 +148,8 @@ fn run(args: RunArgs) -> Result<()> {
         Some(writer) => writer.write(rep, metrics),
         None => Ok(()),
     })?;
-    print!("{}", terminal::render(&scenario, &summary, threads));
-    if let Some(dir) = out {
+    write!(out, "{}", terminal::render(&scenario, &summary, threads))?;
+    if let Some(dir) = out_dir {
         let mut written = Vec::new();
         if let Some(writer) = rows {
             written.push(writer.finish()?);
@@ -148,22 +159,22 @@ fn run(args: RunArgs) -> Result<()> {
         let json = summary_json(&scenario, &summary, threads);
         let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
         written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
-        println!("\nWrote:");
+        writeln!(out, "\nWrote:")?;
         for path in written {
-            println!("  {}", path.display());
+            writeln!(out, "  {}", path.display())?;
         }
     }
     Ok(())
 }
 
-fn validate(paths: &[PathBuf], set: &[String]) -> Result<()> {
+fn validate(paths: &[PathBuf], set: &[String], out: &mut dyn Write) -> Result<()> {
     let mut failed = 0;
     for path in paths {
         match scenario::load_file_with_overrides(path, set) {
             Ok(s) => {
                 let timeline = Schedule::build(&s.params, &s.timeline);
                 match timeline {
-                    Ok(_) => println!("ok: {} (`{}`)", path.display(), s.name),
+                    Ok(_) => writeln!(out, "ok: {} (`{}`)", path.display(), s.name)?,
                     Err(e) => {
                         failed += 1;
                         eprintln!("error: {}: timeline: {e}", path.display());
@@ -182,7 +193,7 @@ fn validate(paths: &[PathBuf], set: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn params(path: Option<&PathBuf>, format: ParamsFormat) -> Result<()> {
+fn params(path: Option<&PathBuf>, format: ParamsFormat, out: &mut dyn Write) -> Result<()> {
     let params = match path {
         Some(p) => {
             scenario::load_file(p)
@@ -194,7 +205,7 @@ fn params(path: Option<&PathBuf>, format: ParamsFormat) -> Result<()> {
     let rows = scenario::params_rows(&params);
     match format {
         ParamsFormat::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let mut w = csv::Writer::from_writer(out);
             w.write_record(["key", "value", "unit", "allowed", "meaning", "source"])?;
             for (info, value) in rows {
                 w.write_record([
@@ -210,9 +221,9 @@ fn params(path: Option<&PathBuf>, format: ParamsFormat) -> Result<()> {
         }
         ParamsFormat::Table => {
             for (info, value) in rows {
-                println!("{:<44} {:<40} {}", info.key, value, info.unit);
-                println!("    {} Allowed: {}.", info.meaning, info.range_text());
-                println!("    Source: {}", info.source);
+                writeln!(out, "{:<44} {:<40} {}", info.key, value, info.unit)?;
+                writeln!(out, "    {} Allowed: {}.", info.meaning, info.range_text())?;
+                writeln!(out, "    Source: {}", info.source)?;
             }
         }
     }

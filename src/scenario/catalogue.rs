@@ -46,7 +46,14 @@ impl ParamInfo {
             (Some((l, a)), Some((h, b))) => format!("{l}{a} and {h}{b}"),
             (Some((l, a)), None) => format!("{l}{a}"),
             (None, Some((h, b))) => format!("{h}{b}"),
-            (None, None) => String::new(),
+            (None, None) if !self.choices.is_empty() => {
+                format!("one of {}", self.choices.join(", "))
+            }
+            (None, None) if self.unit == "on/off" => "true or false".to_string(),
+            (None, None) if self.unit == "distribution" => {
+                "a distribution (see docs/model.md)".to_string()
+            }
+            (None, None) => "any value of its type".to_string(),
         }
     }
 

@@ -1,0 +1,55 @@
+//! Speed of the engine on the embedded default scenario: one replication, and 1,000 replications
+//! through the parallel runner (the figure the README quotes).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dorasim::model::Model;
+use dorasim::model::timeline::Schedule;
+use dorasim::runner::{self, RunPlan};
+use dorasim::scenario::embedded_default;
+
+fn default_model() -> Model {
+    let scenario = embedded_default();
+    let schedule = Schedule::build(&scenario.params, &scenario.timeline).expect("default timeline");
+    Model::new(&schedule)
+}
+
+fn one_replication(c: &mut Criterion) {
+    let model = default_model();
+    let events = model.run(42, 0).events;
+    let mut group = c.benchmark_group("default scenario");
+    group.throughput(Throughput::Elements(events));
+    let mut rep = 0;
+    group.bench_function("one replication (throughput in events)", |b| {
+        b.iter(|| {
+            rep += 1;
+            black_box(model.run(42, rep))
+        })
+    });
+    group.finish();
+}
+
+fn thousand_replications(c: &mut Criterion) {
+    let model = default_model();
+    let mut group = c.benchmark_group("default scenario");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1000));
+    group.bench_function(
+        "1000 replications, all cores (throughput in replications)",
+        |b| {
+            b.iter(|| {
+                let plan = RunPlan {
+                    seed: 42,
+                    runs: 1000,
+                    threads: 0,
+                };
+                black_box(runner::run(&model, plan, |_, _| Ok(())).expect("run"))
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, one_replication, thousand_replications);
+criterion_main!(benches);
