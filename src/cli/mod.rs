@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::metrics::ledger::Lens;
 use crate::model::Model;
 use crate::model::timeline::Schedule;
 use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
@@ -83,6 +84,10 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results are identical for any value.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// How the measured ledger (the team's dashboard) is read: ground-truth attribution or a real
+    /// tool's rules.
+    #[arg(long, value_enum, default_value = "truth")]
+    pub lens: Lens,
 }
 
 /// Loads a scenario file (or the embedded default) with overrides.
@@ -144,11 +149,17 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         runs: u64::from(runs),
         threads,
     };
-    let summary = runner::run(&model, plan, |rep, metrics| match rows.as_mut() {
-        Some(writer) => writer.write(rep, metrics),
-        None => Ok(()),
+    let summary = runner::run_with_lens(&model, plan, args.lens, |rep, metrics| {
+        match rows.as_mut() {
+            Some(writer) => writer.write(rep, metrics),
+            None => Ok(()),
+        }
     })?;
-    write!(out, "{}", terminal::render(&scenario, &summary, threads))?;
+    write!(
+        out,
+        "{}",
+        terminal::render(&scenario, &summary, threads, args.lens)
+    )?;
     if let Some(dir) = out_dir {
         let mut written = Vec::new();
         if let Some(writer) = rows {
@@ -156,7 +167,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         }
         let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
         written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
-        let json = summary_json(&scenario, &summary, threads);
+        let json = summary_json(&scenario, &summary, threads, args.lens);
         let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
         written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
         writeln!(out, "\nWrote:")?;

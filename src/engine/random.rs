@@ -32,6 +32,8 @@ pub enum Stream {
     Recovery = 8,
     /// Incidents not attributable to any deployment.
     Fragility = 9,
+    /// Gaming and learning behaviours.
+    Culture = 10,
 }
 
 /// SplitMix64 finaliser: a strong 64-bit mixer.

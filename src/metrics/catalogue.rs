@@ -19,6 +19,10 @@ pub enum Group {
     TimeUse,
     /// Where lead time goes.
     LeadTimeBreakdown,
+    /// The DORA metrics as the team's dashboard measures them.
+    Measured,
+    /// What the culture did: gaming and learning.
+    Culture,
 }
 
 /// Describes one metric.
@@ -68,6 +72,23 @@ metrics! {
     RecoveryP50 => ("recovery_p50_hours", "Failed deployment recovery time, median", "hours", Dora),
     RecoveryP90 => ("recovery_p90_hours", "Failed deployment recovery time, p90", "hours", Dora),
     ReworkRate => ("rework_rate", "Deployment rework rate", "share", Dora),
+    MeasuredDeploysPerWeek => ("measured_deploys_per_week", "Deployment frequency (measured)", "per week", Measured),
+    MeasuredLeadTimeP50 => ("measured_lead_time_p50_hours", "Change lead time, median (measured)", "hours", Measured),
+    MeasuredChangeFailRate => ("measured_change_fail_rate", "Change fail rate (measured)", "share", Measured),
+    MeasuredRecoveryP50 => ("measured_recovery_p50_hours", "Failed deployment recovery time, median (measured)", "hours", Measured),
+    MeasuredReworkRate => ("measured_rework_rate", "Deployment rework rate (measured)", "share", Measured),
+    MeasuredDeployments => ("measured_deployments", "Deployments counted by the tool", "count", Measured),
+    MeasuredFailures => ("measured_failures", "Failures counted by the tool", "count", Measured),
+    MeasuredReworkDeployments => ("measured_rework_deployments", "Rework deployments counted by the tool", "count", Measured),
+    PaddingDeployments => ("padding_deployments", "Padding deployments (empty or config-only)", "count", Measured),
+    SafetyEnd => ("psychological_safety_end", "Psychological safety at the end", "share", Culture),
+    DefectMultiplierEnd => ("defect_rate_multiplier_end", "Defect-rate multiplier from learning at the end", "ratio", Culture),
+    Postmortems => ("postmortems", "Blameless post-mortems", "count", Culture),
+    ArtificialSplits => ("artificial_splits", "Changes split artificially", "count", Culture),
+    ClosedEarly => ("incidents_closed_early", "Incidents closed before the root cause was fixed", "count", Culture),
+    Recurrences => ("incident_recurrences", "Incidents that recurred", "count", Culture),
+    Reclassified => ("failures_reclassified", "Failures reclassified as not deploy-related", "count", Culture),
+    ExcludedRework => ("rework_deployments_unlabelled", "Rework deployments left out of the count", "count", Culture),
     Availability => ("availability", "Availability (impact-weighted)", "share", Reliability),
     SloWeeksMet => ("slo_weeks_met", "Weeks meeting the SLO", "share", Reliability),
     ErrorBudgetSpent => ("error_budget_spent", "Error budget spent", "share", Reliability),

@@ -1,11 +1,10 @@
 //! DORA's five metrics, reliability and the flow diagnostics of one replication, computed from its
 //! records after the warm-up.
 
-use crate::model::records::{
-    ChangeRecord, DeployReason, IncidentCause, IncidentRecord, Origin, RunRecords,
-};
+use crate::model::records::{ChangeRecord, DeployReason, IncidentCause, Origin, RunRecords};
 
 use super::catalogue::{METRIC_COUNT, Metric, WEEKLY_COUNT, Weekly};
+use super::ledger::{LedgerView, Lens, dora, dora_by_week};
 
 const HOURS_PER_WEEK: f64 = 168.0;
 
@@ -56,23 +55,9 @@ fn overlap(start: f64, end: f64, from: f64, to: f64) -> f64 {
     (end.min(to) - start.max(from)).max(0.0)
 }
 
-/// The ids of deployments that caused at least one failure, with the first such incident.
-fn failures_by_deployment(incidents: &[IncidentRecord], deployments: usize) -> Vec<Option<usize>> {
-    let mut first: Vec<Option<usize>> = vec![None; deployments];
-    for (i, incident) in incidents.iter().enumerate() {
-        if let IncidentCause::Deployment { deployment } = incident.cause
-            && let Some(slot) = first.get_mut(deployment as usize)
-            && slot.is_none()
-        {
-            *slot = Some(i);
-        }
-    }
-    first
-}
-
-/// Computes the true-ledger metrics of one replication. `slo_target` is the weekly availability
-/// objective.
-pub fn compute(records: &RunRecords, slo_target: f64) -> ReplicationMetrics {
+/// Computes the metrics of one replication: the true ledger, the measured ledger read through
+/// `lens`, reliability and the diagnostics. `slo_target` is the weekly availability objective.
+pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> ReplicationMetrics {
     use Metric as M;
     let mut v = [f64::NAN; METRIC_COUNT];
     let from = records.warmup_hours;
@@ -84,60 +69,61 @@ pub fn compute(records: &RunRecords, slo_target: f64) -> ReplicationMetrics {
     let week_of =
         |t: f64| (((t - from) / HOURS_PER_WEEK) as usize).min(week_count.saturating_sub(1));
 
-    // Deployments (rollbacks are remediation, not deployments of change).
-    let failed_by = failures_by_deployment(&records.incidents, records.deployments.len());
-    let mut deployments = 0.0;
-    let mut failed = 0.0;
-    let mut rework = 0.0;
-    let mut rollbacks = 0.0;
-    let mut planned = 0.0;
-    let mut planned_changes = 0.0;
-    let mut recovery = Vec::new();
-    let mut week_deploys = vec![0.0; week_count];
-    let mut week_failed = vec![0.0; week_count];
-    let mut week_rework = vec![0.0; week_count];
-    let mut week_recovery: Vec<Vec<f64>> = vec![Vec::new(); week_count];
-    for d in &records.deployments {
-        if !in_window(d.finished_hours) {
-            continue;
-        }
-        if d.reason == DeployReason::Rollback {
-            rollbacks += 1.0;
-            continue;
-        }
-        let w = week_of(d.finished_hours);
-        deployments += 1.0;
-        week_deploys[w] += 1.0;
-        if d.reason.is_rework() {
-            rework += 1.0;
-            week_rework[w] += 1.0;
-        }
-        if d.reason == DeployReason::Planned {
-            planned += 1.0;
-            planned_changes += f64::from(d.change_count);
-        }
-        if let Some(i) = failed_by[d.id as usize] {
-            failed += 1.0;
-            week_failed[w] += 1.0;
-            let incident = &records.incidents[i];
-            if incident.restored_hours.is_finite() {
-                let hours = incident.restored_hours - incident.started_hours;
-                recovery.push(hours);
-                week_recovery[w].push(hours);
+    // DORA metrics from the true ledger, and from the measured ledger read through the lens.
+    let truth = LedgerView::truth(records);
+    let t = dora(&truth, weeks);
+    v[M::DeploysPerWeek as usize] = t.deploys_per_week;
+    v[M::DeploysPerDay as usize] = t.deploys_per_week / 7.0;
+    v[M::Deployments as usize] = t.deployments;
+    v[M::FailedDeployments as usize] = t.failures;
+    v[M::ReworkDeployments as usize] = t.rework;
+    v[M::ChangeFailRate as usize] = t.change_fail_rate;
+    v[M::ReworkRate as usize] = t.rework_rate;
+    v[M::LeadTimeP50 as usize] = t.lead_time_p50;
+    v[M::LeadTimeP90 as usize] = t.lead_time_p90;
+    v[M::RecoveryP50 as usize] = t.recovery_p50;
+    v[M::RecoveryP90 as usize] = t.recovery_p90;
+    let m = dora(&LedgerView::measured(records, lens), weeks);
+    v[M::MeasuredDeploysPerWeek as usize] = m.deploys_per_week;
+    v[M::MeasuredLeadTimeP50 as usize] = m.lead_time_p50;
+    v[M::MeasuredChangeFailRate as usize] = m.change_fail_rate;
+    v[M::MeasuredRecoveryP50 as usize] = m.recovery_p50;
+    v[M::MeasuredReworkRate as usize] = m.rework_rate;
+    v[M::MeasuredDeployments as usize] = m.deployments;
+    v[M::MeasuredFailures as usize] = m.failures;
+    v[M::MeasuredReworkDeployments as usize] = m.rework;
+    v[M::PaddingDeployments as usize] = m.padding;
+    let culture = &records.culture;
+    v[M::SafetyEnd as usize] = culture.safety_end;
+    v[M::DefectMultiplierEnd as usize] = culture.defect_multiplier_end;
+    v[M::ArtificialSplits as usize] = culture.artificial_splits as f64;
+    v[M::ClosedEarly as usize] = culture.closed_early as f64;
+    v[M::Reclassified as usize] = culture.reclassified as f64;
+    v[M::ExcludedRework as usize] = culture.excluded_rework as f64;
+    v[M::Postmortems as usize] = culture.postmortems as f64;
+    v[M::Recurrences as usize] = records
+        .incidents
+        .iter()
+        .filter(|i| i.recurrence_of.is_some() && in_window(i.started_hours))
+        .count() as f64;
+    let (mut planned, mut planned_changes, mut rollbacks) = (0.0, 0.0, 0.0);
+    for d in records
+        .deployments
+        .iter()
+        .filter(|d| in_window(d.finished_hours))
+    {
+        match d.reason {
+            DeployReason::Planned => {
+                planned += 1.0;
+                planned_changes += f64::from(d.change_count);
             }
+            DeployReason::Rollback => rollbacks += 1.0,
+            _ => {}
         }
     }
-    v[M::DeploysPerWeek as usize] = deployments / weeks;
-    v[M::DeploysPerDay as usize] = deployments / (weeks * 7.0);
-    v[M::Deployments as usize] = deployments;
-    v[M::FailedDeployments as usize] = failed;
-    v[M::ReworkDeployments as usize] = rework;
     v[M::Rollbacks as usize] = rollbacks;
-    v[M::ChangeFailRate as usize] = ratio(failed, deployments);
-    v[M::ReworkRate as usize] = ratio(rework, deployments);
     v[M::BatchSize as usize] = ratio(planned_changes, planned);
-    v[M::RecoveryP90 as usize] = quantile(&mut recovery, 0.9);
-    v[M::RecoveryP50 as usize] = quantile(&mut recovery, 0.5);
+    let by_week = dora_by_week(&truth, from, week_count);
 
     // Changes delivered in the window.
     let delivered: Vec<&ChangeRecord> = records
@@ -145,16 +131,6 @@ pub fn compute(records: &RunRecords, slo_target: f64) -> ReplicationMetrics {
         .iter()
         .filter(|c| in_window(c.deployed_hours))
         .collect();
-    let mut lead: Vec<f64> = delivered
-        .iter()
-        .map(|c| c.deployed_hours - c.first_commit_hours)
-        .collect();
-    let mut week_lead: Vec<Vec<f64>> = vec![Vec::new(); week_count];
-    for c in &delivered {
-        week_lead[week_of(c.deployed_hours)].push(c.deployed_hours - c.first_commit_hours);
-    }
-    v[M::LeadTimeP90 as usize] = quantile(&mut lead, 0.9);
-    v[M::LeadTimeP50 as usize] = quantile(&mut lead, 0.5);
     let planned_delivered = delivered
         .iter()
         .filter(|c| c.origin == Origin::Planned)
@@ -308,11 +284,12 @@ pub fn compute(records: &RunRecords, slo_target: f64) -> ReplicationMetrics {
     let mut weeks_out = Vec::with_capacity(week_count);
     for w in 0..week_count {
         let mut row = [f64::NAN; WEEKLY_COUNT];
-        row[Weekly::Deployments as usize] = week_deploys[w];
-        row[Weekly::LeadTimeP50 as usize] = quantile(&mut week_lead[w], 0.5);
-        row[Weekly::ChangeFailRate as usize] = ratio(week_failed[w], week_deploys[w]);
-        row[Weekly::ReworkRate as usize] = ratio(week_rework[w], week_deploys[w]);
-        row[Weekly::RecoveryP50 as usize] = quantile(&mut week_recovery[w], 0.5);
+        let week = &by_week[w];
+        row[Weekly::Deployments as usize] = week.deployments;
+        row[Weekly::LeadTimeP50 as usize] = week.lead_time_p50;
+        row[Weekly::ChangeFailRate as usize] = week.change_fail_rate;
+        row[Weekly::ReworkRate as usize] = week.rework_rate;
+        row[Weekly::RecoveryP50 as usize] = week.recovery_p50;
         row[Weekly::Availability as usize] = weekly_availability[w];
         row[Weekly::Incidents as usize] = week_incidents[w];
         row[Weekly::NonAttributable as usize] = week_non_attributable[w];

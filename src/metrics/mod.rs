@@ -4,7 +4,9 @@
 
 pub mod catalogue;
 pub mod compute;
+pub mod ledger;
 pub mod tiers;
 
 pub use catalogue::{METRIC_COUNT, METRICS, Metric, WEEKLY, WEEKLY_COUNT, Weekly};
 pub use compute::{ReplicationMetrics, compute};
+pub use ledger::Lens;

@@ -115,6 +115,7 @@ impl Simulation<'_> {
         let speedup = s.speedup.sample(&mut r);
         let size_multiplier = s.size_multiplier.sample(&mut r).max(0.1);
         let noise = s.coding_noise.sample(&mut r);
+        let split_draw: f64 = r.random();
         let ai_tests = ai_assisted && ai_tests_draw < p.ai.ai_written_tests_share;
         let loc = if ai_assisted {
             hand_loc * size_multiplier
@@ -126,7 +127,8 @@ impl Simulation<'_> {
         } else {
             (1.0, p.defects.integration_share)
         };
-        let expected = p.defects.per_kloc / 1000.0 * loc * rate_multiplier;
+        // Learning (post-mortems, near-miss reports) lowers the defect rate over the run.
+        let expected = p.defects.per_kloc / 1000.0 * loc * rate_multiplier * self.defect_multiplier;
         let latent = inject_defects(
             &mut r,
             expected,
@@ -182,6 +184,7 @@ impl Simulation<'_> {
             prs_open: 0,
             incident: None,
             rework_started: f64::NAN,
+            split_draw,
         };
         self.add_change(record, state)
     }
@@ -228,7 +231,7 @@ impl Simulation<'_> {
     /// Starts a developer task of `effort` hours; maintenance time is taken on top.
     fn start_task(&mut self, task: Task, effort: f64) {
         let now = self.now();
-        let maintenance = self.p().team.maintenance_share.clamp(0.0, 0.95);
+        let maintenance = self.maintenance_share();
         let elapsed_effort = effort / (1.0 - maintenance);
         let done = self.calendar().finish(now, elapsed_effort);
         self.developers_busy += 1;
@@ -304,10 +307,48 @@ impl Simulation<'_> {
         let p = self.p();
         let loc = f64::from(self.records.changes[c as usize].loc);
         let max_loc = p.pull_requests.max_loc.max(1.0);
-        let count = ((loc / max_loc).ceil() as usize).clamp(1, 1000);
+        let natural = ((loc / max_loc).ceil() as usize).clamp(1, 1000);
         let expedited = self.records.changes[c as usize].origin != Origin::Planned;
+        // Gaming: splitting artificially makes each piece look small and fast on the dashboard,
+        // costs review overhead per pull request, and the pieces fit together less well.
+        let culture = &p.culture;
+        let split_probability = (culture.pr_splitting * self.gaming_pressure()).clamp(0.0, 1.0);
+        let artificial = !expedited && self.states[c as usize].split_draw < split_probability;
+        let extra = if artificial {
+            culture.extra_pull_requests.round().max(1.0) as usize
+        } else {
+            0
+        };
+        let count = (natural + extra).min(1000);
         let first = self.prs.len() as u32;
-        let latent = std::mem::take(&mut self.states[c as usize].latent);
+        let mut latent = std::mem::take(&mut self.states[c as usize].latent);
+        if artificial {
+            self.records.culture.artificial_splits += 1;
+            let added = super::coding::inject_defects(
+                &mut self.rng.culture,
+                culture.split_integration_defects * extra as f64,
+                1.0,
+                p.defects.failure_share,
+                p.defects.bug_share,
+            );
+            for severity in 0..3 {
+                latent[INTEGRATION][severity] += added[INTEGRATION][severity];
+            }
+            let injected = &mut self.records.changes[c as usize].injected;
+            injected[INTEGRATION] += by_class(&added)[INTEGRATION];
+        }
+        // The pieces are opened one after another while the change is written.
+        let now = self.now();
+        let started = self.records.changes[c as usize].first_commit_hours;
+        for k in 0..count {
+            self.records
+                .pull_requests
+                .push(super::records::PullRequestRecord {
+                    change: c,
+                    first_commit_hours: started + (now - started) * k as f64 / count as f64,
+                    artificial: k >= natural,
+                });
+        }
         for _ in 0..count {
             self.prs.push(PullRequest {
                 change: c,

@@ -74,6 +74,11 @@ impl Simulation<'_> {
     fn start_deployment(&mut self, changes: Vec<u32>, reason: DeployReason) {
         let now = self.now();
         let hours = self.s().deploy.sample(&mut self.rng.deploy).max(0.0);
+        // Gaming: some hotfixes and bug fixes never get their label, so the rework count shrinks.
+        let labelled_rework = reason.is_rework() && !self.games(self.p().culture.hotfix_exclusion);
+        if reason.is_rework() && !labelled_rework && self.measuring() {
+            self.records.culture.excluded_rework += 1;
+        }
         let record = DeploymentRecord {
             id: 0,
             started_hours: now,
@@ -81,6 +86,7 @@ impl Simulation<'_> {
             reason,
             change_count: changes.len() as u32,
             rolls_back: None,
+            labelled_rework,
         };
         let id = self.add_deployment(record, changes);
         self.queue.schedule_in(hours, Event::DeployDone(id));
@@ -146,7 +152,7 @@ impl Simulation<'_> {
                     self.restore(incident);
                 }
             }
-            DeployReason::BugFix | DeployReason::Rollback => {}
+            DeployReason::BugFix | DeployReason::Rollback | DeployReason::Padding => {}
         }
         self.deployed_changes[d] = changes;
     }

@@ -6,6 +6,7 @@
 //! recovery, fragility). [`simulation`] holds the shared state and the event loop.
 
 pub mod coding;
+pub mod culture;
 pub mod deploy;
 pub mod distribution;
 pub mod params;

@@ -38,6 +38,8 @@ pub struct Params {
     pub fragility: FragilityParams,
     /// Service level objective used for reliability.
     pub reliability: ReliabilityParams,
+    /// Culture: how metrics are used, gaming and learning behaviours.
+    pub culture: CultureParams,
 }
 
 /// Run length and working calendar.
@@ -496,5 +498,123 @@ pub struct ReliabilityParams {
 impl Default for ReliabilityParams {
     fn default() -> Self {
         ReliabilityParams { slo_target: 0.995 }
+    }
+}
+
+/// Named starting points for the culture section; a scenario takes one and adjusts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CulturePreset {
+    /// Metrics are watched but neither scored nor targeted; some post-mortems.
+    Neutral,
+    /// Team-level indicators, blameless post-mortems, time set aside for technical debt.
+    Learning,
+    /// Metrics as individual scorecards with targets; low psychological safety.
+    Surveillance,
+}
+
+/// Culture: how the metrics are used, and the gaming and learning behaviours that follow.
+///
+/// Gaming intensities are not switched on directly: each behaviour's propensity is multiplied by
+/// the gaming pressure, `(scorecards + targets) / 2 × (1 − psychological safety)`, so gaming
+/// emerges from surveillance and targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CultureParams {
+    /// The preset the other culture keys start from (applied when the scenario is read).
+    pub preset: CulturePreset,
+    /// Psychological safety (0-1): willingness to report near-misses and admit mistakes.
+    pub psychological_safety: f64,
+    /// Metrics are used as individual scorecards.
+    pub individual_scorecards: bool,
+    /// Targets are set on the metrics.
+    pub metric_targets: bool,
+    /// Padding deployments (empty or config-only) per week at full gaming pressure.
+    pub padding_deploys_per_week: f64,
+    /// Share of changes split artificially into extra pull requests at full pressure.
+    pub pr_splitting: f64,
+    /// Extra pull requests an artificially split change is cut into.
+    pub extra_pull_requests: f64,
+    /// Integration defects added per extra pull request (pieces that no longer fit together).
+    pub split_integration_defects: f64,
+    /// Share of incidents closed in the tool before the root cause is fixed, at full pressure.
+    pub early_incident_close: f64,
+    /// Probability that an incident closed early recurs.
+    pub recurrence_probability: f64,
+    /// Share of deployment failures reclassified as not deploy-related, at full pressure.
+    pub failure_reclassification: f64,
+    /// Share of hotfix and bug-fix deployments left out of the rework count, at full pressure.
+    pub hotfix_exclusion: f64,
+    /// Psychological safety lost each time an AI-amplified failure is blamed on a person
+    /// (only with individual scorecards).
+    pub blame_safety_loss: f64,
+    /// Share of incidents followed by a blameless post-mortem.
+    pub postmortems: f64,
+    /// Reduction of the defect rate per post-mortem, scaled by psychological safety.
+    pub postmortem_learning: f64,
+    /// Reduction of the defect rate per near-miss reported (a defect caught in tests), scaled by
+    /// psychological safety.
+    pub near_miss_learning: f64,
+    /// Lowest defect-rate multiplier learning can reach.
+    pub learning_floor: f64,
+    /// Extra share of developer time set aside for technical debt.
+    pub debt_time_share: f64,
+}
+
+impl Default for CultureParams {
+    fn default() -> Self {
+        CultureParams::preset(CulturePreset::Neutral)
+    }
+}
+
+impl CultureParams {
+    /// The values of a preset.
+    pub fn preset(preset: CulturePreset) -> Self {
+        let neutral = CultureParams {
+            preset: CulturePreset::Neutral,
+            psychological_safety: 0.6,
+            individual_scorecards: false,
+            metric_targets: false,
+            padding_deploys_per_week: 15.0,
+            pr_splitting: 0.6,
+            extra_pull_requests: 3.0,
+            split_integration_defects: 0.1,
+            early_incident_close: 0.6,
+            recurrence_probability: 0.5,
+            failure_reclassification: 0.5,
+            hotfix_exclusion: 0.6,
+            blame_safety_loss: 0.002,
+            postmortems: 0.3,
+            postmortem_learning: 0.005,
+            near_miss_learning: 0.0001,
+            learning_floor: 0.6,
+            debt_time_share: 0.0,
+        };
+        match preset {
+            CulturePreset::Neutral => neutral,
+            CulturePreset::Learning => CultureParams {
+                preset,
+                psychological_safety: 0.9,
+                postmortems: 0.9,
+                debt_time_share: 0.1,
+                ..neutral
+            },
+            CulturePreset::Surveillance => CultureParams {
+                preset,
+                psychological_safety: 0.2,
+                individual_scorecards: true,
+                metric_targets: true,
+                postmortems: 0.1,
+                ..neutral
+            },
+        }
+    }
+
+    /// Gaming pressure (0-1) at a given psychological safety.
+    pub fn gaming_pressure(&self, safety: f64) -> f64 {
+        let use_ = (f64::from(u8::from(self.individual_scorecards))
+            + f64::from(u8::from(self.metric_targets)))
+            / 2.0;
+        (use_ * (1.0 - safety.clamp(0.0, 1.0))).clamp(0.0, 1.0)
     }
 }

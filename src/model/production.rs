@@ -38,7 +38,11 @@ impl Simulation<'_> {
         if severity == FAILURE {
             let ai_integration =
                 class == INTEGRATION && self.records.changes[change as usize].ai_assisted;
-            self.start_incident(IncidentCause::Deployment { deployment }, ai_integration);
+            self.start_incident(
+                IncidentCause::Deployment { deployment },
+                ai_integration,
+                None,
+            );
         } else {
             if self.measuring() {
                 self.records.flow.bugs_manifested += 1;
@@ -60,8 +64,27 @@ impl Simulation<'_> {
         self.queue_task(Task::FixBug(change), effort);
     }
 
-    fn start_incident(&mut self, cause: IncidentCause, ai_integration: bool) {
+    fn start_incident(
+        &mut self,
+        cause: IncidentCause,
+        ai_integration: bool,
+        recurrence_of: Option<u32>,
+    ) {
         let now = self.now();
+        // Gaming: a failure reclassified as not deploy-related drops out of the change fail rate.
+        let reported_deployment = match cause {
+            IncidentCause::Deployment { deployment } => {
+                if self.games(self.p().culture.failure_reclassification) {
+                    if self.measuring() {
+                        self.records.culture.reclassified += 1;
+                    }
+                    None
+                } else {
+                    Some(deployment)
+                }
+            }
+            IncidentCause::Fragility | IncidentCause::Interaction => None,
+        };
         let impact = self
             .s()
             .impact
@@ -76,6 +99,11 @@ impl Simulation<'_> {
             impact,
             ai_integration,
             remediation: Remediation::Unresolved,
+            reported_deployment,
+            closed_hours: f64::NAN,
+            closed_early: false,
+            recurrence_of,
+            postmortem: false,
         });
         let speed = self.observability_speedup(false);
         let delay = self.s().detection.sample(&mut self.rng.recovery).max(0.0) / speed;
@@ -102,6 +130,21 @@ impl Simulation<'_> {
         let i = incident as usize;
         self.records.incidents[i].detected_hours = now;
         self.developers_busy += 1;
+        let culture = &self.p().culture;
+        // Blame for AI-amplified failures erodes psychological safety under scorecards.
+        if self.records.incidents[i].ai_integration && culture.individual_scorecards {
+            self.safety_loss += culture.blame_safety_loss;
+        }
+        // Gaming: the incident is marked resolved in the tool before the root cause is fixed.
+        if self.games(culture.early_incident_close) {
+            let close_after = self.s().rollback.sample(&mut self.rng.culture).max(0.0);
+            let record = &mut self.records.incidents[i];
+            record.closed_early = true;
+            record.closed_hours = now + close_after;
+            if self.measuring() {
+                self.records.culture.closed_early += 1;
+            }
+        }
         if self.rng.recovery.random::<f64>() < self.p().recovery.reviewer_pull_probability {
             self.reviewers_busy += 1;
             self.incident_reviewer[i] = true;
@@ -172,6 +215,7 @@ impl Simulation<'_> {
                 reason: DeployReason::Rollback,
                 change_count: 0,
                 rolls_back,
+                labelled_rework: false,
             },
             Vec::new(),
         );
@@ -185,12 +229,45 @@ impl Simulation<'_> {
         let i = incident as usize;
         let record = &mut self.records.incidents[i];
         record.restored_hours = now;
+        let closed_early = record.closed_early;
+        if !closed_early || record.closed_hours > now {
+            record.closed_hours = now;
+        }
         if now >= self.model.warmup_hours {
             let from = record.detected_hours.max(self.model.warmup_hours);
             self.records.time_use.incidents += (now - from).max(0.0);
         }
         self.developers_busy = self.developers_busy.saturating_sub(1);
+        let culture = &self.p().culture;
+        if closed_early {
+            // The root cause was never fixed: the failure may come back.
+            if self.rng.culture.random::<f64>() < culture.recurrence_probability {
+                let delay = self
+                    .s()
+                    .manifest_delay
+                    .sample(&mut self.rng.culture)
+                    .max(0.0);
+                if now + delay <= self.model.end_hours {
+                    self.queue.schedule_in(delay, Event::Recurrence(incident));
+                }
+            }
+        } else if self.rng.culture.random::<f64>() < culture.postmortems {
+            // A blameless post-mortem: the team learns, more so when it feels safe.
+            let reduction = culture.postmortem_learning * self.safety();
+            self.learn(reduction);
+            self.records.incidents[i].postmortem = true;
+            if self.measuring() {
+                self.records.culture.postmortems += 1;
+            }
+        }
         self.dispatch_developers();
+    }
+
+    /// An incident whose root cause was not fixed happens again.
+    pub(crate) fn on_recurrence(&mut self, original: u32) {
+        let record = &self.records.incidents[original as usize];
+        let (cause, ai_integration) = (record.cause, record.ai_integration);
+        self.start_incident(cause, ai_integration, Some(original));
     }
 
     /// Fragility decays (faster with maintenance) and raises the rate of incidents that no single
@@ -200,7 +277,7 @@ impl Simulation<'_> {
         let p = self.p();
         let fp = &p.fragility;
         let decay_per_week =
-            fp.decay_per_week + fp.maintenance_decay_per_week * p.team.maintenance_share;
+            fp.decay_per_week + fp.maintenance_decay_per_week * self.maintenance_share();
         self.fragility *= (-decay_per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp();
         let window = fp.interaction_window_hours.max(0.0);
         while let Some(&(t, n)) = self.recent_deploys.front() {
@@ -226,8 +303,9 @@ impl Simulation<'_> {
             } else {
                 IncidentCause::Interaction
             };
-            self.start_incident(cause, false);
+            self.start_incident(cause, false, None);
         }
+        self.maybe_pad(FRAGILITY_TICK_HOURS);
         self.queue
             .schedule_in(FRAGILITY_TICK_HOURS, Event::FragilityTick);
     }

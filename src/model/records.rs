@@ -46,6 +46,8 @@ pub enum DeployReason {
     BugFix,
     /// A rollback of a failed deployment.
     Rollback,
+    /// An empty or config-only deployment made to pad the deployment count (gaming).
+    Padding,
 }
 
 impl DeployReason {
@@ -124,6 +126,9 @@ pub struct DeploymentRecord {
     pub change_count: u32,
     /// For a rollback: the deployment rolled back.
     pub rolls_back: Option<u32>,
+    /// The team's tooling labels it a hotfix or bug fix (false when a rework deployment was
+    /// left out of the count).
+    pub labelled_rework: bool,
 }
 
 /// What caused an incident (ground truth).
@@ -174,6 +179,46 @@ pub struct IncidentRecord {
     pub ai_integration: bool,
     /// How it was remediated.
     pub remediation: Remediation,
+    /// The deployment the incident tool links it to (`None`: reported as not deploy-related).
+    pub reported_deployment: Option<u32>,
+    /// When the incident tool marked it resolved (before `restored_hours` when closed early).
+    pub closed_hours: f64,
+    /// Closed in the tool before the root cause was fixed.
+    pub closed_early: bool,
+    /// A recurrence of this earlier incident, whose root cause was not fixed.
+    pub recurrence_of: Option<u32>,
+    /// A blameless post-mortem followed.
+    pub postmortem: bool,
+}
+
+/// One pull request, as the code host records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PullRequestRecord {
+    /// The change it belongs to.
+    pub change: u32,
+    /// The pull request's first commit.
+    pub first_commit_hours: f64,
+    /// Cut from its change artificially, to make the numbers look better (ground truth).
+    pub artificial: bool,
+}
+
+/// What the culture did over the run (ground truth).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CultureTotals {
+    /// Psychological safety at the end.
+    pub safety_end: f64,
+    /// Defect-rate multiplier learning reached by the end (1 = no learning).
+    pub defect_multiplier_end: f64,
+    /// Changes split artificially.
+    pub artificial_splits: u64,
+    /// Incidents closed before the root cause was fixed.
+    pub closed_early: u64,
+    /// Failures reclassified as not deploy-related.
+    pub reclassified: u64,
+    /// Rework deployments left out of the count.
+    pub excluded_rework: u64,
+    /// Blameless post-mortems held.
+    pub postmortems: u64,
 }
 
 /// Developer and reviewer hours by activity, after the warm-up.
@@ -246,6 +291,10 @@ pub struct RunRecords {
     pub deployments: Vec<DeploymentRecord>,
     /// All incidents started.
     pub incidents: Vec<IncidentRecord>,
+    /// All pull requests opened.
+    pub pull_requests: Vec<PullRequestRecord>,
+    /// What the culture did.
+    pub culture: CultureTotals,
     /// Ground truth sampled per measured week.
     pub weeks: Vec<WeekSample>,
     /// Where developer and reviewer time went.

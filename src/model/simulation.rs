@@ -169,6 +169,7 @@ pub(crate) enum Event {
     RollbackDone(u32, f64),
     MitigationDone(u32),
     HotfixCoded(u32),
+    Recurrence(u32),
     FragilityTick,
     WeekEnd,
     PhaseChange(u32),
@@ -193,6 +194,8 @@ pub(crate) struct ChangeState {
     pub prs_open: u16,
     pub incident: Option<u32>,
     pub rework_started: f64,
+    /// Uniform draw deciding an artificial split (drawn with the item, for common random numbers).
+    pub split_draw: f64,
 }
 
 /// Random generators of one replication, one per source.
@@ -206,6 +209,7 @@ pub(crate) struct Streams {
     pub production: SimRng,
     pub recovery: SimRng,
     pub fragility: SimRng,
+    pub culture: SimRng,
 }
 
 /// The state of one replication.
@@ -237,6 +241,9 @@ pub(crate) struct Simulation<'m> {
     pub tick_pending: bool,
     // Production.
     pub fragility: f64,
+    // Culture.
+    pub safety_loss: f64,
+    pub defect_multiplier: f64,
     pub recent_deploys: VecDeque<(f64, u32)>,
     pub recent_changes: u32,
     // Integrals for time averages.
@@ -260,6 +267,7 @@ impl<'m> Simulation<'m> {
             production: stream_rng(seed, replication, Stream::Production),
             recovery: stream_rng(seed, replication, Stream::Recovery),
             fragility: stream_rng(seed, replication, Stream::Fragility),
+            culture: stream_rng(seed, replication, Stream::Culture),
         };
         let records = RunRecords {
             warmup_hours: model.warmup_hours,
@@ -289,6 +297,8 @@ impl<'m> Simulation<'m> {
             deploying: false,
             tick_pending: false,
             fragility: 0.0,
+            safety_loss: 0.0,
+            defect_multiplier: 1.0,
             recent_deploys: VecDeque::new(),
             recent_changes: 0,
             in_system: 0,
@@ -379,6 +389,7 @@ impl<'m> Simulation<'m> {
             Event::RollbackDone(incident, started) => self.on_rollback_done(incident, started),
             Event::MitigationDone(incident) => self.restore(incident),
             Event::HotfixCoded(change) => self.start_tests(change),
+            Event::Recurrence(incident) => self.on_recurrence(incident),
             Event::FragilityTick => self.on_fragility_tick(),
             Event::WeekEnd => self.on_week_end(),
             Event::PhaseChange(phase) => self.on_phase_change(phase as usize),
@@ -430,6 +441,8 @@ impl<'m> Simulation<'m> {
         flow.review_queue_avg = (flow.review_queue_avg + self.review_area) / measured;
         flow.work_in_progress_avg = (flow.work_in_progress_avg + self.wip_area) / measured;
         self.records.events = self.queue.processed();
+        self.records.culture.safety_end = self.safety();
+        self.records.culture.defect_multiplier_end = self.defect_multiplier;
         self.records
     }
 

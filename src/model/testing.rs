@@ -107,6 +107,7 @@ impl Simulation<'_> {
         let record = &mut self.records.changes[c];
         record.caught_in_tests[0] += found[0];
         record.caught_in_tests[1] += found[1];
+        self.report_near_misses(found[0] + found[1]);
         found[0] + found[1]
     }
 

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::metrics::METRICS;
+use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::Tier;
 use crate::runner::{RunSummary, TierCounts};
 use crate::scenario::Scenario;
@@ -26,7 +27,12 @@ fn tiers(counts: &TierCounts) -> Value {
 }
 
 /// Builds the summary document.
-pub fn summary_json(scenario: &Scenario, summary: &RunSummary, threads: usize) -> Value {
+pub fn summary_json(
+    scenario: &Scenario,
+    summary: &RunSummary,
+    threads: usize,
+    lens: Lens,
+) -> Value {
     let mut metrics = Map::new();
     for (def, acc) in METRICS.iter().zip(&summary.metrics) {
         let mut entry = serde_json::to_value(acc.summary()).unwrap_or(Value::Null);
@@ -43,6 +49,7 @@ pub fn summary_json(scenario: &Scenario, summary: &RunSummary, threads: usize) -
         "seed": summary.seed,
         "runs": summary.runs,
         "events": summary.events,
+        "lens": lens,
         "scenario": scenario,
         "metrics": metrics,
         "tiers": {

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::metrics::catalogue::{Group, MetricDef};
+use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Tier, duration_bucket, frequency_bucket};
 use crate::metrics::{METRICS, Metric};
 use crate::runner::{RunSummary, TierCounts};
@@ -82,8 +83,97 @@ fn section(out: &mut String, title: &str, summary: &RunSummary, group: Group) {
     }
 }
 
+fn mean_of(summary: &RunSummary, metric: Metric) -> Option<f64> {
+    summary.metric(metric).summary().mean
+}
+
+/// The dashboard beside the truth: each DORA metric from both ledgers, the gap, whether the gap
+/// flatters, and the denominators of the ratios.
+fn measured_section(out: &mut String, summary: &RunSummary, lens: Lens) {
+    let _ = writeln!(
+        out,
+        "\nDashboard (measured ledger through the `{}` lens) beside the true ledger",
+        lens.name()
+    );
+    let _ = writeln!(
+        out,
+        "  {:<44} {:>12} {:>12} {:>14}",
+        "metric (mean over replications)", "true", "measured", "gap"
+    );
+    // (true, measured, higher is better)
+    let rows = [
+        (Metric::DeploysPerWeek, Metric::MeasuredDeploysPerWeek, true),
+        (Metric::LeadTimeP50, Metric::MeasuredLeadTimeP50, false),
+        (
+            Metric::ChangeFailRate,
+            Metric::MeasuredChangeFailRate,
+            false,
+        ),
+        (Metric::RecoveryP50, Metric::MeasuredRecoveryP50, false),
+        (Metric::ReworkRate, Metric::MeasuredReworkRate, false),
+    ];
+    for (truth, measured, higher_is_better) in rows {
+        let def = truth.def();
+        let (t, m) = (mean_of(summary, truth), mean_of(summary, measured));
+        let show = |x: Option<f64>| x.map_or("n/a".to_string(), |v| value(def, v));
+        let gap = match (t, m) {
+            (Some(t), Some(m)) => {
+                let d = m - t;
+                let scale = t.abs().max(1e-12);
+                let verdict = if (d / scale).abs() < 0.02 {
+                    "≈ same"
+                } else if (d > 0.0) == higher_is_better {
+                    "flatters"
+                } else {
+                    "looks worse"
+                };
+                let sign = if d >= 0.0 { "+" } else { "-" };
+                format!("{sign}{} {verdict}", value(def, d.abs()))
+            }
+            _ => "n/a".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<44} {:>12} {:>12} {:>14}",
+            def.label,
+            show(t),
+            show(m),
+            gap
+        );
+    }
+    let n = |metric| mean_of(summary, metric).map_or("n/a".to_string(), number);
+    let pct = |metric| {
+        mean_of(summary, metric).map_or("n/a".to_string(), |v| format!("{:.1} %", v * 100.0))
+    };
+    let _ = writeln!(
+        out,
+        "  measured change fail rate {} = {} failures / {} deployments, {} of them padding",
+        pct(Metric::MeasuredChangeFailRate),
+        n(Metric::MeasuredFailures),
+        n(Metric::MeasuredDeployments),
+        n(Metric::PaddingDeployments),
+    );
+    let _ = writeln!(
+        out,
+        "  true change fail rate {} = {} failed deployments / {} deployments",
+        pct(Metric::ChangeFailRate),
+        n(Metric::FailedDeployments),
+        n(Metric::Deployments),
+    );
+    let _ = writeln!(
+        out,
+        "  measured rework rate {} = {} labelled / {} deployments; true {} = {} / {}",
+        pct(Metric::MeasuredReworkRate),
+        n(Metric::MeasuredReworkDeployments),
+        n(Metric::MeasuredDeployments),
+        pct(Metric::ReworkRate),
+        n(Metric::ReworkDeployments),
+        n(Metric::Deployments),
+    );
+}
+
 /// Renders the whole terminal summary.
-pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize) -> String {
+pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize, lens: Lens) -> String {
     let mut out = String::new();
     let p = &scenario.params;
     let _ = writeln!(
@@ -129,6 +219,7 @@ pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize) -> Stri
     );
     tier_line(&mut out, "DORA 2024", &summary.tiers_2024);
     tier_line(&mut out, "DORA 2023", &summary.tiers_2023);
+    measured_section(&mut out, summary, lens);
     section(&mut out, "Reliability", summary, Group::Reliability);
     section(&mut out, "Flow", summary, Group::Flow);
     section(
@@ -154,6 +245,12 @@ pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize) -> Stri
         "Where developer time went (share of working hours)",
         summary,
         Group::TimeUse,
+    );
+    section(
+        &mut out,
+        "Culture: gaming and learning",
+        summary,
+        Group::Culture,
     );
     if let Some(lesson) = &scenario.lesson {
         let _ = writeln!(out, "\nLesson: {}", lesson.trim());

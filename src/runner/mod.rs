@@ -7,6 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
 use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
 use crate::model::Model;
@@ -95,7 +96,7 @@ impl RunSummary {
             runs: 0,
             metrics: Metric::ALL
                 .iter()
-                .map(|m| accumulator_for(*m == Metric::Availability))
+                .map(|m| accumulator_for(matches!(m, Metric::Availability | Metric::ReviewDepth)))
                 .collect(),
             weekly: Vec::new(),
             tiers_2023: TierCounts::default(),
@@ -166,7 +167,20 @@ pub fn profile_of(m: &ReplicationMetrics) -> Profile {
 /// Runs `plan.runs` replications of `model` (reliability is read against the SLO target in force
 /// at the start). `on_replication` sees every replication's metrics in
 /// replication order (for a per-replication CSV); an error from it stops the run.
-pub fn run<F>(model: &Model, plan: RunPlan, mut on_replication: F) -> Result<RunSummary, RunError>
+pub fn run<F>(model: &Model, plan: RunPlan, on_replication: F) -> Result<RunSummary, RunError>
+where
+    F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
+{
+    run_with_lens(model, plan, Lens::Truth, on_replication)
+}
+
+/// As [`run`], reading the measured ledger through `lens`.
+pub fn run_with_lens<F>(
+    model: &Model,
+    plan: RunPlan,
+    lens: Lens,
+    mut on_replication: F,
+) -> Result<RunSummary, RunError>
 where
     F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
 {
@@ -189,7 +203,11 @@ where
                 .map(|rep| {
                     let records = model.run(plan.seed, rep);
                     (
-                        compute(&records, model.initial_params().reliability.slo_target),
+                        compute(
+                            &records,
+                            model.initial_params().reliability.slo_target,
+                            lens,
+                        ),
                         records.events,
                     )
                 })

@@ -820,6 +820,145 @@ static CATALOGUE: &[ParamInfo] = &[
         "DORA: reliability as meeting SLO targets; 99.5 % is a common availability target (assumption)",
         SHARE,
     ),
+    // culture
+    entry(
+        "culture.preset",
+        "choice",
+        "Preset the other culture keys start from: neutral, learning or surveillance (keys written in the scenario override it).",
+        "DORA guide and the second seed article: the same metrics drive opposite outcomes under learning and surveillance cultures",
+        Accepts {
+            choices: &["neutral", "learning", "surveillance"],
+            ..ANY
+        },
+    ),
+    entry(
+        "culture.psychological_safety",
+        "share 0-1",
+        "Psychological safety: willingness to report near-misses and admit mistakes; lowers gaming pressure and scales learning.",
+        "modelling assumption (neutral 0.6, learning 0.9, surveillance 0.2), sweep it",
+        SHARE,
+    ),
+    entry(
+        "culture.individual_scorecards",
+        "on/off",
+        "Metrics are used as individual scorecards (half of the gaming pressure).",
+        "seed article on surveillance culture; DORA guide warns against it",
+        SWITCH,
+    ),
+    entry(
+        "culture.metric_targets",
+        "on/off",
+        "Targets are set on the metrics (the other half of the gaming pressure: Goodhart's law).",
+        "DORA guide: Goodhart's law as a pitfall of metric targets [P]",
+        SWITCH,
+    ),
+    entry(
+        "culture.padding_deploys_per_week",
+        "per week",
+        "Empty or config-only padding deployments per week at full gaming pressure.",
+        "blog anecdote: deployment frequency +300 % in a quarter by splitting and deploying separately [S]; intensity is an assumption",
+        NON_NEGATIVE,
+    ),
+    entry(
+        "culture.pr_splitting",
+        "share 0-1",
+        "Share of changes split artificially into extra pull requests at full gaming pressure.",
+        "blog anecdote: one-line PRs deployed separately [S]; intensity is an assumption",
+        SHARE,
+    ),
+    entry(
+        "culture.extra_pull_requests",
+        "pull requests",
+        "Extra pull requests an artificially split change is cut into.",
+        "modelling assumption, sweep it",
+        NON_NEGATIVE,
+    ),
+    entry(
+        "culture.split_integration_defects",
+        "defects per PR",
+        "Integration defects added per extra pull request (pieces that no longer fit together).",
+        "Mockus & Weiss 2000: change diffusion predicts failure [P abstract]; size is an assumption",
+        NON_NEGATIVE,
+    ),
+    entry(
+        "culture.early_incident_close",
+        "share 0-1",
+        "Share of incidents closed in the tool before the root cause is fixed, at full gaming pressure.",
+        "incident.io: incidents argued down to avoid targets [S]; intensity is an assumption",
+        SHARE,
+    ),
+    entry(
+        "culture.recurrence_probability",
+        "share 0-1",
+        "Probability that an incident closed before its root cause was fixed recurs.",
+        "modelling assumption, sweep it",
+        SHARE,
+    ),
+    entry(
+        "culture.failure_reclassification",
+        "share 0-1",
+        "Share of deployment failures reclassified as not deploy-related, at full gaming pressure.",
+        "incident.io: severity and cause argued down [S]; intensity is an assumption",
+        SHARE,
+    ),
+    entry(
+        "culture.hotfix_exclusion",
+        "share 0-1",
+        "Share of hotfix and bug-fix deployments left out of the rework count, at full gaming pressure.",
+        "modelling assumption, sweep it",
+        SHARE,
+    ),
+    entry(
+        "culture.blame_safety_loss",
+        "share 0-1",
+        "Psychological safety lost each time an AI-amplified failure is blamed on a person (with individual scorecards).",
+        "seed article: blame for AI-amplified failures; size is an assumption",
+        SHARE,
+    ),
+    entry(
+        "culture.postmortems",
+        "share 0-1",
+        "Share of incidents followed by a blameless post-mortem.",
+        "DORA capabilities: learning culture, blameless post-mortems; shares are assumptions",
+        SHARE,
+    ),
+    entry(
+        "culture.postmortem_learning",
+        "share 0-1",
+        "Reduction of the defect rate per post-mortem, scaled by psychological safety.",
+        "modelling assumption, sweep it",
+        SHARE,
+    ),
+    entry(
+        "culture.near_miss_learning",
+        "share 0-1",
+        "Reduction of the defect rate per reported near-miss (a defect caught in tests), scaled by psychological safety.",
+        "modelling assumption, sweep it",
+        SHARE,
+    ),
+    entry(
+        "culture.learning_floor",
+        "share 0-1",
+        "Lowest defect-rate multiplier learning can reach.",
+        "modelling assumption: no technique removes more than about 75 % of defects (Capers Jones) [S]",
+        Accepts {
+            min: Some(0.0),
+            max: Some(1.0),
+            min_exclusive: true,
+            ..ANY
+        },
+    ),
+    entry(
+        "culture.debt_time_share",
+        "share 0-1",
+        "Extra share of developer time set aside for technical debt (adds to team.maintenance_share).",
+        "seed article: celebrate when metrics temporarily worsen; share is an assumption",
+        Accepts {
+            min: Some(0.0),
+            max: Some(0.5),
+            ..ANY
+        },
+    ),
 ];
 
 /// Every parameter, in the order of [`Params`].

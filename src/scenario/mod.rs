@@ -97,6 +97,25 @@ pub struct Scenario {
     pub origin: String,
 }
 
+/// Fills the culture keys a scenario did not write from its `culture.preset`, so a scenario
+/// takes a preset and adjusts it.
+fn apply_culture_preset(sections: &mut toml::Table) {
+    use crate::model::params::{CultureParams, CulturePreset};
+    let Some(toml::Value::Table(culture)) = sections.get_mut("culture") else {
+        return;
+    };
+    let preset = match culture.get("preset").and_then(toml::Value::as_str) {
+        Some("learning") => CulturePreset::Learning,
+        Some("surveillance") => CulturePreset::Surveillance,
+        _ => return,
+    };
+    if let Ok(toml::Value::Table(values)) = toml::Value::try_from(CultureParams::preset(preset)) {
+        for (key, value) in values {
+            culture.entry(key).or_insert(value);
+        }
+    }
+}
+
 /// Loads a scenario from TOML text; `origin` names it in error messages.
 pub fn load_str(text: &str, origin: &str) -> Result<Scenario, ScenarioErrors> {
     apply_overrides(text, origin, &[])
@@ -205,6 +224,7 @@ pub fn apply_overrides(
     }
 
     let mut sections = walker.tree.clone();
+    apply_culture_preset(&mut sections);
     let take_string = |t: &mut toml::Table, k: &str| match t.remove(k) {
         Some(toml::Value::String(s)) => Some(s),
         _ => None,

@@ -1,0 +1,345 @@
+//! Ledgers and measurement lenses. The true ledger reads the ground truth; the measured ledger
+//! reads what the team's tooling recorded (after any gaming) through a lens: the rule a real tool
+//! uses to turn records into DORA metrics. Both become the same [`LedgerView`], and one function,
+//! [`dora`], computes the metrics from either.
+
+use serde::Serialize;
+
+use crate::model::records::{DeployReason, IncidentCause, RunRecords};
+
+use super::compute::quantile;
+
+const HOURS_PER_WEEK: f64 = 168.0;
+
+/// How the measured ledger is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lens {
+    /// Ground-truth attribution rules on the tooling's records: failures linked as reported,
+    /// lead time from the first commit of each change the dashboard sees.
+    #[default]
+    Truth,
+    /// Four Keys: lead time per commit; failures linked to deployments; restore time from the
+    /// incident's creation to its resolution.
+    FourKeys,
+    /// Apache DevLake: lead time from each pull request's first commit; every incident blamed on
+    /// the latest deployment before it, whatever caused it.
+    Devlake,
+    /// GitLab: change fail rate as incidents ÷ deployments, without linking them; lead time from
+    /// merge to deployment.
+    Gitlab,
+}
+
+impl Lens {
+    /// The lens's name as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lens::Truth => "truth",
+            Lens::FourKeys => "four-keys",
+            Lens::Devlake => "devlake",
+            Lens::Gitlab => "gitlab",
+        }
+    }
+}
+
+/// A deployment as a ledger counts it.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewDeployment {
+    /// When it went live.
+    pub finished_hours: f64,
+    /// Counted as rework.
+    pub rework: bool,
+    /// A padding deployment (empty or config-only).
+    pub padding: bool,
+}
+
+/// One failure as a ledger counts it: a failed deployment, or (unlinked lenses) an incident.
+#[derive(Debug, Clone, Copy)]
+pub struct ViewFailure {
+    /// When the failed deployment (or the incident, when unlinked) happened.
+    pub at_hours: f64,
+    /// Recovery time, when known.
+    pub recovery_hours: Option<f64>,
+}
+
+/// What a ledger says happened in the measured window.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerView {
+    /// Deployments counted in the window.
+    pub deployments: Vec<ViewDeployment>,
+    /// `(deployed_hours, lead_time_hours)` of each change the ledger sees.
+    pub lead_times: Vec<(f64, f64)>,
+    /// Failures counted in the window (numerator of the change fail rate).
+    pub failures: Vec<ViewFailure>,
+}
+
+/// DORA figures of one ledger.
+#[derive(Debug, Clone, Copy)]
+pub struct DoraFigures {
+    /// Deployments counted.
+    pub deployments: f64,
+    /// Padding deployments among them.
+    pub padding: f64,
+    /// Failures counted.
+    pub failures: f64,
+    /// Rework deployments counted.
+    pub rework: f64,
+    /// Deployments per week.
+    pub deploys_per_week: f64,
+    /// Lead time median and p90, hours.
+    pub lead_time_p50: f64,
+    /// Lead time p90, hours.
+    pub lead_time_p90: f64,
+    /// Failures ÷ deployments.
+    pub change_fail_rate: f64,
+    /// Recovery median, hours.
+    pub recovery_p50: f64,
+    /// Recovery p90, hours.
+    pub recovery_p90: f64,
+    /// Rework ÷ deployments.
+    pub rework_rate: f64,
+}
+
+fn ratio(numerator: f64, denominator: f64) -> f64 {
+    if denominator > 0.0 {
+        numerator / denominator
+    } else {
+        f64::NAN
+    }
+}
+
+impl LedgerView {
+    /// The true ledger: ground-truth causes and restore times, real deployments only.
+    pub fn truth(records: &RunRecords) -> LedgerView {
+        let (from, to) = (records.warmup_hours, records.end_hours);
+        let in_window = |t: f64| t >= from && t < to;
+        let mut view = LedgerView::default();
+        let mut first_failure: Vec<Option<usize>> = vec![None; records.deployments.len()];
+        for (i, incident) in records.incidents.iter().enumerate() {
+            if let IncidentCause::Deployment { deployment } = incident.cause
+                && let Some(slot) = first_failure.get_mut(deployment as usize)
+                && slot.is_none()
+            {
+                *slot = Some(i);
+            }
+        }
+        for d in &records.deployments {
+            if !in_window(d.finished_hours)
+                || matches!(d.reason, DeployReason::Rollback | DeployReason::Padding)
+            {
+                continue;
+            }
+            view.deployments.push(ViewDeployment {
+                finished_hours: d.finished_hours,
+                rework: d.reason.is_rework(),
+                padding: false,
+            });
+            if let Some(i) = first_failure[d.id as usize] {
+                let incident = &records.incidents[i];
+                let recovery = incident.restored_hours - incident.started_hours;
+                view.failures.push(ViewFailure {
+                    at_hours: d.finished_hours,
+                    recovery_hours: recovery.is_finite().then_some(recovery),
+                });
+            }
+        }
+        for c in &records.changes {
+            if in_window(c.deployed_hours) {
+                view.lead_times
+                    .push((c.deployed_hours, c.deployed_hours - c.first_commit_hours));
+            }
+        }
+        view
+    }
+
+    /// The measured ledger read through `lens`: what the team's dashboard shows.
+    pub fn measured(records: &RunRecords, lens: Lens) -> LedgerView {
+        let (from, to) = (records.warmup_hours, records.end_hours);
+        let in_window = |t: f64| t >= from && t < to;
+        let mut view = LedgerView::default();
+        // Deployments as the pipeline records them: padding included, rework as labelled.
+        let counted: Vec<usize> = records
+            .deployments
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.reason != DeployReason::Rollback && d.finished_hours.is_finite())
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &counted {
+            let d = &records.deployments[i];
+            if in_window(d.finished_hours) {
+                view.deployments.push(ViewDeployment {
+                    finished_hours: d.finished_hours,
+                    rework: d.labelled_rework,
+                    padding: d.reason == DeployReason::Padding,
+                });
+            }
+        }
+        // Failures.
+        let restore = |i: &crate::model::records::IncidentRecord| {
+            let start = if lens == Lens::Truth {
+                i.started_hours
+            } else {
+                i.detected_hours
+            };
+            let hours = i.closed_hours - start;
+            hours.is_finite().then_some(hours)
+        };
+        let mut linked: Vec<Option<usize>> = vec![None; records.deployments.len()];
+        for (k, incident) in records.incidents.iter().enumerate() {
+            let blamed = match lens {
+                Lens::Truth | Lens::FourKeys => incident.reported_deployment.map(|d| d as usize),
+                // The latest deployment that went live before the incident started.
+                Lens::Devlake => {
+                    let before = counted.partition_point(|&i| {
+                        records.deployments[i].finished_hours <= incident.started_hours
+                    });
+                    before.checked_sub(1).map(|j| counted[j])
+                }
+                Lens::Gitlab => {
+                    if in_window(incident.started_hours) {
+                        view.failures.push(ViewFailure {
+                            at_hours: incident.started_hours,
+                            recovery_hours: restore(incident),
+                        });
+                    }
+                    None
+                }
+            };
+            if let Some(d) = blamed
+                && let Some(slot) = linked.get_mut(d)
+                && slot.is_none()
+            {
+                *slot = Some(k);
+            }
+        }
+        for &i in &counted {
+            let d = &records.deployments[i];
+            if let Some(k) = linked[i]
+                && in_window(d.finished_hours)
+            {
+                view.failures.push(ViewFailure {
+                    at_hours: d.finished_hours,
+                    recovery_hours: restore(&records.incidents[k]),
+                });
+            }
+        }
+        // Lead times.
+        let changes = &records.changes;
+        match lens {
+            Lens::Truth => {
+                // Artificially split changes appear as separate pieces; the rest as one change.
+                let mut pieces_seen = vec![false; changes.len()];
+                for pr in records.pull_requests.iter().filter(|p| p.artificial) {
+                    pieces_seen[pr.change as usize] = true;
+                }
+                for pr in &records.pull_requests {
+                    let c = &changes[pr.change as usize];
+                    if pieces_seen[pr.change as usize] && in_window(c.deployed_hours) {
+                        view.lead_times
+                            .push((c.deployed_hours, c.deployed_hours - pr.first_commit_hours));
+                    }
+                }
+                for c in changes
+                    .iter()
+                    .filter(|c| in_window(c.deployed_hours) && !pieces_seen[c.id as usize])
+                {
+                    view.lead_times
+                        .push((c.deployed_hours, c.deployed_hours - c.first_commit_hours));
+                }
+            }
+            Lens::Devlake => {
+                for pr in &records.pull_requests {
+                    let c = &changes[pr.change as usize];
+                    if in_window(c.deployed_hours) {
+                        view.lead_times
+                            .push((c.deployed_hours, c.deployed_hours - pr.first_commit_hours));
+                    }
+                }
+                // Hotfixes skip pull requests: their first commit is all the tool has.
+                for c in changes
+                    .iter()
+                    .filter(|c| in_window(c.deployed_hours) && c.pull_requests == 0)
+                {
+                    view.lead_times
+                        .push((c.deployed_hours, c.deployed_hours - c.first_commit_hours));
+                }
+            }
+            Lens::FourKeys => {
+                // Every commit counts: each pull request's first commit and the change's last
+                // (rework) commit.
+                for pr in &records.pull_requests {
+                    let c = &changes[pr.change as usize];
+                    if in_window(c.deployed_hours) {
+                        view.lead_times
+                            .push((c.deployed_hours, c.deployed_hours - pr.first_commit_hours));
+                    }
+                }
+                for c in changes.iter().filter(|c| in_window(c.deployed_hours)) {
+                    let last = if c.last_commit_hours.is_finite() {
+                        c.last_commit_hours
+                    } else {
+                        c.first_commit_hours
+                    };
+                    view.lead_times
+                        .push((c.deployed_hours, c.deployed_hours - last));
+                }
+            }
+            Lens::Gitlab => {
+                for c in changes.iter().filter(|c| in_window(c.deployed_hours)) {
+                    view.lead_times
+                        .push((c.deployed_hours, c.deployed_hours - c.merged_hours));
+                }
+            }
+        }
+        view
+    }
+}
+
+/// The DORA figures of a ledger view over a window of `weeks`.
+pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
+    let deployments = view.deployments.len() as f64;
+    let padding = view.deployments.iter().filter(|d| d.padding).count() as f64;
+    let rework = view.deployments.iter().filter(|d| d.rework).count() as f64;
+    let failures = view.failures.len() as f64;
+    let mut lead: Vec<f64> = view.lead_times.iter().map(|(_, l)| *l).collect();
+    let mut recovery: Vec<f64> = view
+        .failures
+        .iter()
+        .filter_map(|f| f.recovery_hours)
+        .collect();
+    DoraFigures {
+        deployments,
+        padding,
+        failures,
+        rework,
+        deploys_per_week: ratio(deployments, weeks),
+        lead_time_p50: quantile(&mut lead, 0.5),
+        lead_time_p90: quantile(&mut lead, 0.9),
+        change_fail_rate: ratio(failures, deployments),
+        recovery_p50: quantile(&mut recovery, 0.5),
+        recovery_p90: quantile(&mut recovery, 0.9),
+        rework_rate: ratio(rework, deployments),
+    }
+}
+
+/// The DORA figures of each measured week (for weekly series).
+pub fn dora_by_week(view: &LedgerView, from_hours: f64, week_count: usize) -> Vec<DoraFigures> {
+    let week_of = |t: f64| {
+        (((t - from_hours) / HOURS_PER_WEEK).max(0.0) as usize).min(week_count.saturating_sub(1))
+    };
+    let mut weeks: Vec<LedgerView> = vec![LedgerView::default(); week_count];
+    if week_count == 0 {
+        return Vec::new();
+    }
+    for d in &view.deployments {
+        weeks[week_of(d.finished_hours)].deployments.push(*d);
+    }
+    for l in &view.lead_times {
+        weeks[week_of(l.0)].lead_times.push(*l);
+    }
+    for f in &view.failures {
+        weeks[week_of(f.at_hours)].failures.push(*f);
+    }
+    weeks.iter().map(|w| dora(w, 1.0)).collect()
+}
