@@ -13,9 +13,6 @@ use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
 use crate::model::Model;
 use crate::stats::summary::Accumulator;
 
-/// Replications computed in parallel before they are reduced in order.
-const BATCH_PER_THREAD: u64 = 64;
-
 /// How many replications to run, and how.
 #[derive(Debug, Clone, Copy)]
 pub struct RunPlan {
@@ -113,10 +110,7 @@ impl RunSummary {
             acc.push(x);
         }
         if self.weekly.len() < m.weeks.len() {
-            let row: Vec<Accumulator> = (0..WEEKLY_COUNT)
-                .map(|i| accumulator_for(i == Weekly::Availability as usize))
-                .collect();
-            self.weekly.resize(m.weeks.len(), row);
+            self.weekly.resize(m.weeks.len(), weekly_row());
         }
         for (week, row) in self.weekly.iter_mut().zip(m.weeks.iter()) {
             for (acc, &x) in week.iter_mut().zip(row.iter()) {
@@ -126,6 +120,32 @@ impl RunSummary {
         let profile = profile_of(m);
         self.tiers_2023.add(classify(TierTable::Dora2023, &profile));
         self.tiers_2024.add(classify(TierTable::Dora2024, &profile));
+    }
+
+    /// Merges another summary (the next block, in order) into this one.
+    pub fn merge(&mut self, other: &RunSummary) {
+        self.runs += other.runs;
+        self.events += other.events;
+        for (a, b) in self.metrics.iter_mut().zip(&other.metrics) {
+            a.merge(b);
+        }
+        if self.weekly.len() < other.weekly.len() {
+            self.weekly.resize(other.weekly.len(), weekly_row());
+        }
+        for (a, b) in self.weekly.iter_mut().zip(&other.weekly) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+        for (a, b) in [
+            (&mut self.tiers_2023, &other.tiers_2023),
+            (&mut self.tiers_2024, &other.tiers_2024),
+        ] {
+            for (x, y) in a.counts.iter_mut().zip(b.counts) {
+                *x += y;
+            }
+            a.unclassified += b.unclassified;
+        }
     }
 
     /// The accumulator of one metric.
@@ -151,6 +171,13 @@ fn accumulator_for(near_one: bool) -> Accumulator {
     } else {
         Accumulator::new()
     }
+}
+
+/// Accumulators for one week of the weekly series.
+fn weekly_row() -> Vec<Accumulator> {
+    (0..WEEKLY_COUNT)
+        .map(|i| accumulator_for(i == Weekly::Availability as usize))
+        .collect()
 }
 
 /// The DORA profile of one replication, for tier classification.
@@ -179,12 +206,52 @@ pub fn run_with_lens<F>(
     model: &Model,
     plan: RunPlan,
     lens: Lens,
-    mut on_replication: F,
+    on_replication: F,
 ) -> Result<RunSummary, RunError>
 where
     F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
 {
     let started = Instant::now();
+    let mut summary = RunSummary::new(plan.seed);
+    run_blocks(
+        model,
+        plan,
+        lens,
+        0..block_count(plan.runs),
+        on_replication,
+        |_, block| {
+            summary.merge(&block);
+            Ok(())
+        },
+    )?;
+    summary.wall_seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Replications per block: the unit of reduction. Each block is summarised sequentially, and
+/// block summaries are merged in block order, so the result depends neither on the number of
+/// threads nor on how blocks are shared among processes or machines.
+pub const BLOCK: u64 = 64;
+
+/// Number of blocks for `runs` replications.
+pub fn block_count(runs: u64) -> u64 {
+    runs.div_ceil(BLOCK)
+}
+
+/// Runs the blocks `blocks` (of `plan.runs` replications in all) and hands each block's summary
+/// to `on_block`, in block order; `on_replication` sees each replication in order first.
+pub fn run_blocks<F, G>(
+    model: &Model,
+    plan: RunPlan,
+    lens: Lens,
+    blocks: std::ops::Range<u64>,
+    mut on_replication: F,
+    mut on_block: G,
+) -> Result<(), RunError>
+where
+    F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
+    G: FnMut(u64, RunSummary) -> Result<(), String>,
+{
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads)
         .build()
@@ -192,33 +259,37 @@ where
             threads: plan.threads,
             message: e.to_string(),
         })?;
-    let batch = BATCH_PER_THREAD * pool.current_num_threads().max(1) as u64;
-    let mut summary = RunSummary::new(plan.seed);
-    let mut next = 0;
-    while next < plan.runs {
-        let end = (next + batch).min(plan.runs);
-        let results: Vec<(ReplicationMetrics, u64)> = pool.install(|| {
+    let slo_target = model.initial_params().reliability.slo_target;
+    let blocks_per_batch = 2 * pool.current_num_threads().max(1) as u64;
+    let mut next = blocks.start;
+    while next < blocks.end {
+        let end = (next + blocks_per_batch).min(blocks.end);
+        let results: Vec<(RunSummary, Vec<ReplicationMetrics>)> = pool.install(|| {
             (next..end)
                 .into_par_iter()
-                .map(|rep| {
-                    let records = model.run(plan.seed, rep);
-                    (
-                        compute(
-                            &records,
-                            model.initial_params().reliability.slo_target,
-                            lens,
-                        ),
-                        records.events,
-                    )
+                .map(|block| {
+                    let first = block * BLOCK;
+                    let last = ((block + 1) * BLOCK).min(plan.runs);
+                    let mut summary = RunSummary::new(plan.seed);
+                    let mut rows = Vec::with_capacity((last - first) as usize);
+                    for rep in first..last {
+                        let records = model.run(plan.seed, rep);
+                        let metrics = compute(&records, slo_target, lens);
+                        summary.add(&metrics, records.events);
+                        rows.push(metrics);
+                    }
+                    (summary, rows)
                 })
                 .collect()
         });
-        for (offset, (metrics, events)) in results.iter().enumerate() {
-            on_replication(next + offset as u64, metrics).map_err(RunError::Sink)?;
-            summary.add(metrics, *events);
+        for (offset, (summary, rows)) in results.into_iter().enumerate() {
+            let block = next + offset as u64;
+            for (i, metrics) in rows.iter().enumerate() {
+                on_replication(block * BLOCK + i as u64, metrics).map_err(RunError::Sink)?;
+            }
+            on_block(block, summary).map_err(RunError::Sink)?;
         }
         next = end;
     }
-    summary.wall_seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    Ok(())
 }
