@@ -158,8 +158,11 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
 
     // Lead-time breakdown.
     let breakdown = |f: &dyn Fn(&ChangeRecord) -> f64| mean_of(delivered.iter().map(|c| f(c)));
-    let wait = breakdown(&|c| f64::from(c.review_wait_hours));
-    let review = breakdown(&|c| f64::from(c.review_hours));
+    // A change's pull requests are reviewed in parallel: count the average per pull request, not
+    // the sum, so the parts add up to the lead time.
+    let per_pr = |c: &ChangeRecord| f64::from(c.pull_requests.max(1));
+    let wait = breakdown(&|c| f64::from(c.review_wait_hours) / per_pr(c));
+    let review = breakdown(&|c| f64::from(c.review_hours) / per_pr(c));
     let rework_h = breakdown(&|c| f64::from(c.rework_hours));
     let tests = breakdown(&|c| f64::from(c.test_hours));
     let deploy_wait = breakdown(&|c| c.deployed_hours - c.merged_hours);

@@ -9,9 +9,12 @@ use rand::RngExt;
 impl Simulation<'_> {
     /// Starts the release train when the policy is scheduled.
     pub(crate) fn start_deploy_schedule(&mut self) {
+        // The train leaves at `first_train_hour` on Monday, then every interval. The tick also
+        // runs under continuous deployment (it does nothing there), so a timeline can switch
+        // policies; earlier departures than the first are skipped.
         if self.p().deploy.policy == DeployPolicy::Scheduled {
-            let interval = self.p().deploy.interval_hours.max(0.01);
-            self.queue.schedule_in(interval, Event::DeployTick);
+            let first = self.p().deploy.first_train_hour.max(0.0);
+            self.queue.schedule_at(first, Event::DeployTick);
         }
     }
 

@@ -358,6 +358,9 @@ pub struct DeployParams {
     pub policy: DeployPolicy,
     /// Time between scheduled deployments, hours (24 = a daily train).
     pub interval_hours: f64,
+    /// Hour of Monday (0-24) at which the first scheduled deployment leaves; later ones follow
+    /// every `interval_hours` (10 with a 24-hour interval: a daily train at 10:00).
+    pub first_train_hour: f64,
     /// Deploy only inside working hours (a deploy window).
     pub working_hours_only: bool,
     /// Most changes one deployment carries (0 = no limit).
@@ -371,6 +374,7 @@ impl Default for DeployParams {
         DeployParams {
             policy: DeployPolicy::Scheduled,
             interval_hours: 2.0,
+            first_train_hour: 10.0,
             working_hours_only: true,
             max_batch: 0,
             duration_hours: Dist::lognormal(0.25, 0.6),

@@ -159,7 +159,7 @@ fn params_at(
     to_hours: &dyn Fn(f64) -> f64,
 ) -> Result<Params, SetError> {
     let mut params = base.clone();
-    for change in timeline {
+    for (index, change) in timeline.iter().enumerate() {
         if let (Some(w), Some(v)) = (change.at_week, &change.value)
             && to_hours(w) <= t
         {
@@ -170,10 +170,15 @@ fn params_at(
             if t < start {
                 continue;
             }
+            // Without `from`, the ramp starts from the value in force when it starts: the base
+            // value as changed by the earlier timeline entries.
             let from = match change.from {
                 Some(f) => f,
-                None => numeric_value(base, &change.key)
-                    .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?,
+                None => {
+                    let before = params_at(base, &timeline[..index], start, to_hours)?;
+                    numeric_value(&before, &change.key)
+                        .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?
+                }
             };
             let progress = if stop > start {
                 ((t - start) / (stop - start)).min(1.0)
@@ -191,4 +196,52 @@ fn params_at(
         }
     }
     Ok(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adoption_at(schedule: &Schedule, hours: f64) -> f64 {
+        let phase = schedule.phases.iter().rev().find(|(t, _)| *t <= hours);
+        phase.map_or(f64::NAN, |(_, p)| p.ai.adoption)
+    }
+
+    #[test]
+    fn a_ramp_without_from_starts_from_the_value_in_force() {
+        let base = Params::default();
+        let timeline = vec![
+            TimelineChange {
+                key: "ai.adoption".into(),
+                at_week: Some(1.0),
+                value: Some(toml::Value::Float(0.6)),
+                ramp_weeks: None,
+                from: None,
+                to: None,
+            },
+            TimelineChange {
+                key: "ai.adoption".into(),
+                at_week: None,
+                value: None,
+                ramp_weeks: Some([3.0, 5.0]),
+                from: None,
+                to: Some(0.8),
+            },
+        ];
+        let schedule = Schedule::build(&base, &timeline).expect("valid timeline");
+        let week = |w: f64| (base.time.warmup_weeks + w) * HOURS_PER_WEEK;
+        assert_eq!(adoption_at(&schedule, week(0.5)), base.ai.adoption);
+        assert_eq!(adoption_at(&schedule, week(2.0)), 0.6);
+        assert_eq!(adoption_at(&schedule, week(3.0)), 0.6);
+        assert!((adoption_at(&schedule, week(4.0)) - 0.7).abs() < 1e-9);
+        assert!((adoption_at(&schedule, week(6.0)) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn integer_parameters_take_integral_steps() {
+        let base = Params::default();
+        let set = set_value(&base, "review.reviewers", toml::Value::Float(8.0)).expect("integral");
+        assert_eq!(set.review.reviewers, 8);
+        assert!(set_value(&base, "review.reviewrs", toml::Value::Integer(8)).is_err());
+    }
 }

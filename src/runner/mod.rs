@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
@@ -41,7 +41,7 @@ pub enum RunError {
 }
 
 /// Counts of replications per DORA performance tier.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TierCounts {
     /// Elite, high, medium, low.
     pub counts: [u64; 4],
@@ -65,8 +65,9 @@ impl TierCounts {
     }
 }
 
-/// Everything aggregated over the replications of one run.
-#[derive(Debug, Clone)]
+/// Everything aggregated over the replications of one run. Serialisable, so the block summaries
+/// of a sharded run can travel in partial result files and be merged elsewhere.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Master seed.
     pub seed: u64,

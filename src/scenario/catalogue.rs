@@ -624,6 +624,18 @@ static CATALOGUE: &[ParamInfo] = &[
         POSITIVE,
     ),
     entry(
+        "deploy.first_train_hour",
+        "hour of the week",
+        "Hour of Monday at which the first scheduled deployment leaves; the next ones follow every interval_hours (10 with a 24-hour interval: a daily train at 10:00).",
+        "modelling convention: inside the default working window",
+        Accepts {
+            min: Some(0.0),
+            max: Some(168.0),
+            max_exclusive: true,
+            ..ANY
+        },
+    ),
+    entry(
         "deploy.working_hours_only",
         "on/off",
         "Deploy only inside working hours (a deploy window).",

@@ -34,6 +34,34 @@ pub struct QuantileSketch {
     inner: DDSketch,
 }
 
+/// Serialised as `null` when empty: an empty DDSketch holds ±∞ as its minimum and maximum,
+/// which JSON cannot represent. Every other field is finite, so a non-empty sketch round-trips
+/// exactly (with serde_json's `float_roundtrip`), and merging the restored sketch gives the same
+/// bits as merging the original.
+impl serde::Serialize for QuantileSketch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let inner = (!self.is_empty()).then_some(&self.inner);
+        inner.serialize(serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuantileSketch {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let inner: Option<DDSketch> = serde::Deserialize::deserialize(deserializer)?;
+        let Some(inner) = inner else {
+            return Ok(QuantileSketch::new());
+        };
+        // A sketch of another configuration could not be merged with ours: refuse it here.
+        let mut probe = QuantileSketch::new().inner;
+        if probe.merge(&inner).is_err() {
+            return Err(serde::de::Error::custom(
+                "quantile sketch of a different configuration (accuracy or bins)",
+            ));
+        }
+        Ok(QuantileSketch { inner })
+    }
+}
+
 impl std::fmt::Debug for QuantileSketch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QuantileSketch")

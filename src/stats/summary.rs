@@ -39,7 +39,7 @@ pub struct Summary {
 
 /// Streaming, mergeable accumulator of one metric: moments, a quantile sketch, and the exact
 /// minimum and maximum. Memory is bounded (see [`QuantileSketch`]) however many values arrive.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Accumulator {
     moments: Moments,
     sketch: QuantileSketch,
