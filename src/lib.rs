@@ -12,6 +12,7 @@
 //! - [`metrics`]: DORA metrics, reliability and diagnostics computed from records only.
 //! - [`stats`]: streaming, mergeable statistics over replications.
 //! - [`runner`]: replications in parallel, reduced in replication order.
+//! - [`analysis`]: what-if analysis: paired comparisons, sweeps, sensitivity, sharded runs.
 //! - [`scenario`], [`output`], [`cli`]: the interfaces.
 //!
 //! # A scenario in code
@@ -56,6 +57,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod metrics;

@@ -1,6 +1,8 @@
 //! The command line: `dorasim run`, `dorasim validate`, `dorasim params`. Flags become a validated
 //! scenario at the boundary; everything else is library code.
 
+pub mod analysis;
+
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -32,6 +34,14 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario many times and summarise the metrics with their uncertainty.
     Run(RunArgs),
+    /// Compare scenarios on common random numbers: differences with paired confidence intervals.
+    Compare(analysis::CompareArgs),
+    /// Run a scenario over a design of parameter values; one CSV row per point and metric.
+    Sweep(analysis::SweepArgs),
+    /// Which parameters move the metrics most: Morris effects or Sobol indices.
+    Sensitivity(analysis::SensitivityArgs),
+    /// Merge the partial results of a sharded run or sweep.
+    Merge(analysis::MergeArgs),
     /// Check scenario files and report every problem at once.
     Validate {
         /// Scenario files to check.
@@ -85,9 +95,27 @@ pub struct RunArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// How the measured ledger (the team's dashboard) is read: ground-truth attribution or a real
-    /// tool's rules.
-    #[arg(long, value_enum, default_value = "truth")]
-    pub lens: Lens,
+    /// tool's rules (default: the scenario's `run.lens`, `truth`).
+    #[arg(long, value_enum)]
+    pub lens: Option<Lens>,
+    /// Also show the same history read through every lens, side by side.
+    #[arg(long)]
+    pub all_lenses: bool,
+    /// Run only shard K of N of the replications and write a partial result to --out for
+    /// `dorasim merge` (also read from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX` (or DORASIM_SHARDS).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// Also write one replication's event log to DIR: the measured log (as the team's tooling
+    /// recorded it) in Four Keys and Apache DevLake shapes and as events.json, plus
+    /// ground_truth.json (see docs/events.md). Honours --force.
+    #[arg(long, value_name = "DIR")]
+    pub events: Option<PathBuf>,
+    /// Which replication --events exports (0-based; must be below --runs).
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub events_replication: u64,
 }
 
 /// Loads a scenario file (or the embedded default) with overrides.
@@ -101,7 +129,18 @@ pub fn load(path: Option<&PathBuf>, set: &[String]) -> Result<Scenario, Scenario
 /// Runs the command line, writing results to `out` (errors go to the caller).
 pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
-        Command::Run(args) => run(args, out),
+        Command::Run(args) => {
+            let env = crate::analysis::shard::process_env;
+            match crate::analysis::shard::Shard::resolve(args.shard.as_deref(), args.shards, &env)?
+            {
+                Some(shard) => analysis::run_shard(args, shard, out),
+                None => run(args, out),
+            }
+        }
+        Command::Compare(args) => analysis::compare(args, out),
+        Command::Sweep(args) => analysis::sweep(args, out),
+        Command::Sensitivity(args) => analysis::sensitivity(args, out),
+        Command::Merge(args) => analysis::merge(args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),
     }
@@ -129,6 +168,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let seed = args.seed.unwrap_or(scenario.run.seed);
+    let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
         .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
     let model = Model::new(&schedule);
@@ -136,6 +176,18 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         Some(dir) => Some(OutputDir::prepare(
             dir,
             &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
+            args.force,
+        )?),
+        None => None,
+    };
+    let events_dir = match &args.events {
+        Some(_) if args.events_replication >= u64::from(runs) => bail!(
+            "--events-replication {} is not among the {runs} replications",
+            args.events_replication
+        ),
+        Some(dir) => Some(OutputDir::prepare(
+            dir,
+            &crate::output::events::FILES,
             args.force,
         )?),
         None => None,
@@ -149,16 +201,20 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         runs: u64::from(runs),
         threads,
     };
-    let summary = runner::run_with_lens(&model, plan, args.lens, |rep, metrics| {
-        match rows.as_mut() {
-            Some(writer) => writer.write(rep, metrics),
-            None => Ok(()),
-        }
+    let summary = runner::run_with_lens(&model, plan, lens, |rep, metrics| match rows.as_mut() {
+        Some(writer) => writer.write(rep, metrics),
+        None => Ok(()),
     })?;
     write!(
         out,
         "{}",
-        terminal::render(&scenario, &summary, threads, args.lens)
+        terminal::render(
+            &scenario,
+            &summary,
+            threads,
+            lens,
+            args.all_lenses || scenario.run.all_lenses
+        )
     )?;
     if let Some(dir) = out_dir {
         let mut written = Vec::new();
@@ -167,11 +223,22 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         }
         let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
         written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
-        let json = summary_json(&scenario, &summary, threads, args.lens);
+        let json = summary_json(&scenario, &summary, threads, lens);
         let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
         written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
         writeln!(out, "\nWrote:")?;
         for path in written {
+            writeln!(out, "  {}", path.display())?;
+        }
+    }
+    if let Some(dir) = events_dir {
+        let info = crate::output::events::ExportInfo {
+            scenario: scenario.name.clone(),
+            seed,
+            replication: args.events_replication,
+        };
+        writeln!(out, "\nEvent log of replication {}:", info.replication)?;
+        for path in crate::output::events::export(&dir, &model, &info)? {
             writeln!(out, "  {}", path.display())?;
         }
     }

@@ -75,6 +75,33 @@ impl Calendar {
         }
     }
 
+    /// Working hours between `from` and `to` (0 when `to <= from`).
+    pub fn working_hours_between(&self, from: f64, to: f64) -> f64 {
+        if to <= from {
+            return 0.0;
+        }
+        if !self.enabled {
+            return to - from;
+        }
+        let mut total = 0.0;
+        let mut now = from;
+        // Whole weeks first, then window by window.
+        let weeks = ((to - now) / HOURS_PER_WEEK).floor();
+        if weeks > 1.0 {
+            total += (weeks - 1.0) * self.hours_per_week();
+            now += (weeks - 1.0) * HOURS_PER_WEEK;
+        }
+        while now < to {
+            let (open, close) = self.window_at(now);
+            if open >= to {
+                break;
+            }
+            total += close.min(to) - open;
+            now = close;
+        }
+        total
+    }
+
     /// When `work_hours` of work started (or queued) at `t` is finished.
     pub fn finish(&self, t: f64, work_hours: f64) -> f64 {
         if !self.enabled || work_hours <= 0.0 {
@@ -143,6 +170,25 @@ mod tests {
         assert_eq!(OFFICE.next_open(20.0), 24.0 + 9.0);
         assert!(OFFICE.is_open(24.0 + 9.5));
         assert!(!OFFICE.is_open(5.0 * 24.0 + 10.0));
+    }
+
+    #[test]
+    fn working_hours_between_inverts_finish() {
+        for (start, work) in [
+            (10.0, 2.0),
+            (16.0, 3.0),
+            (4.0 * 24.0 + 16.0, 2.0),
+            (9.0, 100.0),
+            (20.0, 7.5),
+        ] {
+            let done = OFFICE.finish(start, work);
+            let counted = OFFICE.working_hours_between(start, done);
+            assert!(
+                (counted - work).abs() < 1e-9,
+                "start {start} work {work}: {counted}"
+            );
+        }
+        assert_eq!(OFFICE.working_hours_between(17.0, 24.0 + 9.0), 0.0);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum Group {
     Measured,
     /// What the culture did: gaming and learning.
     Culture,
+    /// The measured ledger read through every lens.
+    Lenses,
 }
 
 /// Describes one metric.
@@ -81,6 +83,22 @@ metrics! {
     MeasuredFailures => ("measured_failures", "Failures counted by the tool", "count", Measured),
     MeasuredReworkDeployments => ("measured_rework_deployments", "Rework deployments counted by the tool", "count", Measured),
     PaddingDeployments => ("padding_deployments", "Padding deployments (empty or config-only)", "count", Measured),
+    LensTruthDeploysPerWeek => ("lens_truth_deploys_per_week", "Deployment frequency, truth lens", "per week", Lenses),
+    LensTruthLeadTimeP50 => ("lens_truth_lead_time_p50_hours", "Change lead time, median, truth lens", "hours", Lenses),
+    LensTruthChangeFailRate => ("lens_truth_change_fail_rate", "Change fail rate, truth lens", "share", Lenses),
+    LensTruthRecoveryP50 => ("lens_truth_recovery_p50_hours", "Recovery time, median, truth lens", "hours", Lenses),
+    LensFourKeysDeploysPerWeek => ("lens_four_keys_deploys_per_week", "Deployment frequency, Four Keys lens", "per week", Lenses),
+    LensFourKeysLeadTimeP50 => ("lens_four_keys_lead_time_p50_hours", "Change lead time, median, Four Keys lens", "hours", Lenses),
+    LensFourKeysChangeFailRate => ("lens_four_keys_change_fail_rate", "Change fail rate, Four Keys lens", "share", Lenses),
+    LensFourKeysRecoveryP50 => ("lens_four_keys_recovery_p50_hours", "Recovery time, median, Four Keys lens", "hours", Lenses),
+    LensDevlakeDeploysPerWeek => ("lens_devlake_deploys_per_week", "Deployment frequency, DevLake lens", "per week", Lenses),
+    LensDevlakeLeadTimeP50 => ("lens_devlake_lead_time_p50_hours", "Change lead time, median, DevLake lens", "hours", Lenses),
+    LensDevlakeChangeFailRate => ("lens_devlake_change_fail_rate", "Change fail rate, DevLake lens", "share", Lenses),
+    LensDevlakeRecoveryP50 => ("lens_devlake_recovery_p50_hours", "Recovery time, median, DevLake lens", "hours", Lenses),
+    LensGitlabDeploysPerWeek => ("lens_gitlab_deploys_per_week", "Deployment frequency, GitLab lens", "per week", Lenses),
+    LensGitlabLeadTimeP50 => ("lens_gitlab_lead_time_p50_hours", "Change lead time, median, GitLab lens", "hours", Lenses),
+    LensGitlabChangeFailRate => ("lens_gitlab_change_fail_rate", "Change fail rate, GitLab lens", "share", Lenses),
+    LensGitlabRecoveryP50 => ("lens_gitlab_recovery_p50_hours", "Recovery time, median, GitLab lens", "hours", Lenses),
     SafetyEnd => ("psychological_safety_end", "Psychological safety at the end", "share", Culture),
     DefectMultiplierEnd => ("defect_rate_multiplier_end", "Defect-rate multiplier from learning at the end", "ratio", Culture),
     Postmortems => ("postmortems", "Blameless post-mortems", "count", Culture),
@@ -182,6 +200,10 @@ weekly! {
     ReviewQueue => ("review_queue", "Review queue", "pull requests"),
     WorkInProgress => ("wip", "Work in progress", "changes"),
     Adoption => ("ai_adoption", "AI adoption", "share"),
+    MeasuredDeployments => ("measured_deployments", "Deployments (measured)", "per week"),
+    MeasuredLeadTimeP50 => ("measured_lead_time_p50_hours", "Change lead time, median (measured)", "hours"),
+    MeasuredChangeFailRate => ("measured_change_fail_rate", "Change fail rate (measured)", "share"),
+    MeasuredReworkRate => ("measured_rework_rate", "Deployment rework rate (measured)", "share"),
 }
 
 /// Number of weekly series.

@@ -25,16 +25,23 @@ impl ReplicationMetrics {
     }
 }
 
-/// Value at quantile `q` of `values` (sorted in place), by linear interpolation; `NaN` if empty.
+/// Value at quantile `q` of `values` (reordered in place), by linear interpolation between order
+/// statistics; `NaN` if empty. Linear time: two selections, no full sort.
 pub fn quantile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {
         return f64::NAN;
     }
-    values.sort_unstable_by(f64::total_cmp);
     let pos = q.clamp(0.0, 1.0) * (values.len() - 1) as f64;
     let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+    let (_, lo_value, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let lo_value = *lo_value;
+    let fraction = pos - lo as f64;
+    if fraction == 0.0 {
+        return lo_value;
+    }
+    // The next order statistic is the smallest value above the selected one.
+    let hi_value = above.iter().copied().fold(f64::INFINITY, f64::min);
+    lo_value + (hi_value - lo_value) * fraction
 }
 
 fn ratio(numerator: f64, denominator: f64) -> f64 {
@@ -83,7 +90,21 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::LeadTimeP90 as usize] = t.lead_time_p90;
     v[M::RecoveryP50 as usize] = t.recovery_p50;
     v[M::RecoveryP90 as usize] = t.recovery_p90;
-    let m = dora(&LedgerView::measured(records, lens), weeks);
+    let measured_view = LedgerView::measured(records, lens);
+    let m = dora(&measured_view, weeks);
+    // The same records through every lens, so that their disagreement can be shown side by side.
+    for (k, each) in Lens::ALL.iter().enumerate() {
+        let figures = if *each == lens {
+            m
+        } else {
+            dora(&LedgerView::measured(records, *each), weeks)
+        };
+        let first = M::LensTruthDeploysPerWeek as usize + 4 * k;
+        v[first] = figures.deploys_per_week;
+        v[first + 1] = figures.lead_time_p50;
+        v[first + 2] = figures.change_fail_rate;
+        v[first + 3] = figures.recovery_p50;
+    }
     v[M::MeasuredDeploysPerWeek as usize] = m.deploys_per_week;
     v[M::MeasuredLeadTimeP50 as usize] = m.lead_time_p50;
     v[M::MeasuredChangeFailRate as usize] = m.change_fail_rate;
@@ -124,6 +145,7 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::Rollbacks as usize] = rollbacks;
     v[M::BatchSize as usize] = ratio(planned_changes, planned);
     let by_week = dora_by_week(&truth, from, week_count);
+    let measured_by_week = dora_by_week(&measured_view, from, week_count);
 
     // Changes delivered in the window.
     let delivered: Vec<&ChangeRecord> = records
@@ -262,8 +284,10 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     // Flow totals from the model's ground truth.
     let flow = &records.flow;
     v[M::ReviewWaitMean as usize] = ratio(flow.review_wait_sum_hours, flow.reviews_started as f64);
+    // Shares of available hours; min(1) only absorbs floating-point rounding at full load.
+    let share_of = |hours: f64, available: f64| ratio(hours, available).min(1.0);
     v[M::ReviewUtilisation as usize] =
-        ratio(records.time_use.reviewing, flow.reviewer_hours_available);
+        share_of(records.time_use.reviewing, flow.reviewer_hours_available);
     v[M::ReviewQueue as usize] = flow.review_queue_avg;
     v[M::WorkInProgress as usize] = flow.work_in_progress_avg;
     v[M::BugsManifested as usize] = flow.bugs_manifested as f64;
@@ -271,11 +295,11 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::FragilityMean as usize] = mean_of(records.weeks.iter().map(|w| w.fragility));
     let t = &records.time_use;
     let available = flow.developer_hours_available;
-    v[M::TimeCoding as usize] = ratio(t.coding, available);
-    v[M::TimeRework as usize] = ratio(t.rework, available);
-    v[M::TimeBugFixing as usize] = ratio(t.bug_fixing, available);
-    v[M::TimeIncidents as usize] = ratio(t.incidents, available);
-    v[M::TimeMaintenance as usize] = ratio(t.maintenance, available);
+    v[M::TimeCoding as usize] = share_of(t.coding, available);
+    v[M::TimeRework as usize] = share_of(t.rework, available);
+    v[M::TimeBugFixing as usize] = share_of(t.bug_fixing, available);
+    v[M::TimeIncidents as usize] = share_of(t.incidents, available);
+    v[M::TimeMaintenance as usize] = share_of(t.maintenance, available);
     v[M::TimeIdle as usize] = (1.0
         - ratio(
             t.coding + t.rework + t.bug_fixing + t.incidents + t.maintenance,
@@ -288,6 +312,11 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     for w in 0..week_count {
         let mut row = [f64::NAN; WEEKLY_COUNT];
         let week = &by_week[w];
+        let measured = &measured_by_week[w];
+        row[Weekly::MeasuredDeployments as usize] = measured.deployments;
+        row[Weekly::MeasuredLeadTimeP50 as usize] = measured.lead_time_p50;
+        row[Weekly::MeasuredChangeFailRate as usize] = measured.change_fail_rate;
+        row[Weekly::MeasuredReworkRate as usize] = measured.rework_rate;
         row[Weekly::Deployments as usize] = week.deployments;
         row[Weekly::LeadTimeP50 as usize] = week.lead_time_p50;
         row[Weekly::ChangeFailRate as usize] = week.change_fail_rate;

@@ -12,7 +12,9 @@ use super::compute::quantile;
 const HOURS_PER_WEEK: f64 = 168.0;
 
 /// How the measured ledger is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lens {
     /// Ground-truth attribution rules on the tooling's records: failures linked as reported,
@@ -31,6 +33,9 @@ pub enum Lens {
 }
 
 impl Lens {
+    /// Every lens, in display order.
+    pub const ALL: [Lens; 4] = [Lens::Truth, Lens::FourKeys, Lens::Devlake, Lens::Gitlab];
+
     /// The lens's name as on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -342,4 +347,92 @@ pub fn dora_by_week(view: &LedgerView, from_hours: f64, week_count: usize) -> Ve
         weeks[week_of(f.at_hours)].failures.push(*f);
     }
     weeks.iter().map(|w| dora(w, 1.0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::records::{DeploymentRecord, IncidentRecord, Remediation};
+
+    /// Ten planned deployments, one a day; deployment 3 causes two incidents.
+    fn history() -> RunRecords {
+        let mut records = RunRecords {
+            warmup_hours: 0.0,
+            end_hours: 10.0 * 24.0,
+            ..RunRecords::default()
+        };
+        for id in 0..10 {
+            let t = f64::from(id) * 24.0 + 10.0;
+            records.deployments.push(DeploymentRecord {
+                id,
+                started_hours: t - 0.5,
+                finished_hours: t,
+                reason: DeployReason::Planned,
+                change_count: 1,
+                rolls_back: None,
+                labelled_rework: false,
+            });
+        }
+        for (id, start) in [(0u32, 3.0 * 24.0 + 12.0), (1, 3.0 * 24.0 + 20.0)] {
+            records.incidents.push(IncidentRecord {
+                id,
+                cause: IncidentCause::Deployment { deployment: 3 },
+                started_hours: start,
+                detected_hours: start + 0.5,
+                restored_hours: start + 2.0,
+                impact: 0.1,
+                ai_integration: false,
+                remediation: Remediation::Rollback,
+                reported_deployment: Some(3),
+                closed_hours: start + 2.0,
+                closed_early: false,
+                recurrence_of: None,
+                postmortem: false,
+            });
+        }
+        records
+    }
+
+    #[test]
+    fn gitlab_divides_incidents_by_deployments_without_linking() {
+        let records = history();
+        let gitlab = dora(&LedgerView::measured(&records, Lens::Gitlab), 10.0 / 7.0);
+        let truth = dora(&LedgerView::measured(&records, Lens::Truth), 10.0 / 7.0);
+        assert_eq!(gitlab.change_fail_rate, 0.2);
+        assert_eq!(truth.change_fail_rate, 0.1);
+        assert_eq!(
+            dora(&LedgerView::truth(&records), 10.0 / 7.0).change_fail_rate,
+            0.1
+        );
+    }
+
+    #[test]
+    fn devlake_blames_the_latest_deployment_even_without_a_cause() {
+        let mut records = history();
+        records.incidents.push(IncidentRecord {
+            id: 2,
+            cause: IncidentCause::Fragility,
+            reported_deployment: None,
+            started_hours: 6.0 * 24.0 + 12.0,
+            ..records.incidents[0].clone()
+        });
+        let devlake = dora(&LedgerView::measured(&records, Lens::Devlake), 10.0 / 7.0);
+        let truth = dora(&LedgerView::truth(&records), 10.0 / 7.0);
+        assert_eq!(devlake.change_fail_rate, 0.2, "deployments 3 and 6 blamed");
+        assert_eq!(truth.change_fail_rate, 0.1);
+    }
+
+    #[test]
+    fn padding_counts_on_the_dashboard_only() {
+        let mut records = history();
+        let mut pad = records.deployments[0].clone();
+        pad.id = 10;
+        pad.reason = DeployReason::Padding;
+        pad.change_count = 0;
+        records.deployments.push(pad);
+        assert_eq!(dora(&LedgerView::truth(&records), 1.0).deployments, 10.0);
+        let measured = dora(&LedgerView::measured(&records, Lens::Truth), 1.0);
+        assert_eq!(measured.deployments, 11.0);
+        assert_eq!(measured.padding, 1.0);
+    }
 }

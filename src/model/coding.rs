@@ -249,14 +249,16 @@ impl Simulation<'_> {
                 }
             }
         }
-        if self.measuring() {
+        let share = self.share_in_window(now, done);
+        if share > 0.0 {
             let use_ = &mut self.records.time_use;
+            let booked = effort * share;
             match task {
-                Task::Code(_) => use_.coding += effort,
-                Task::FixBug(_) => use_.bug_fixing += effort,
-                Task::ReworkPullRequest(_) | Task::ReworkChange(_) => use_.rework += effort,
+                Task::Code(_) => use_.coding += booked,
+                Task::FixBug(_) => use_.bug_fixing += booked,
+                Task::ReworkPullRequest(_) | Task::ReworkChange(_) => use_.rework += booked,
             }
-            use_.maintenance += elapsed_effort - effort;
+            use_.maintenance += (elapsed_effort - effort) * share;
         }
         self.queue.schedule_at(done, Event::TaskDone(task, effort));
     }

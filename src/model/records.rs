@@ -3,7 +3,7 @@
 //!
 //! Times are hours since the run started; a time not reached within the run is `NaN`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Defect classes.
 pub const DESCRIBED: usize = 0;
@@ -11,7 +11,7 @@ pub const DESCRIBED: usize = 0;
 pub const INTEGRATION: usize = 1;
 
 /// What kind of work a change is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// New functionality.
@@ -35,7 +35,7 @@ pub enum Origin {
 }
 
 /// Why a deployment happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeployReason {
     /// A planned deployment of merged work.

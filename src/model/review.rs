@@ -97,8 +97,8 @@ impl Simulation<'_> {
         if self.measuring() {
             self.records.flow.reviews_started += 1;
             self.records.flow.review_wait_sum_hours += wait;
-            self.records.time_use.reviewing += effort;
         }
+        self.records.time_use.reviewing += effort * self.share_in_window(now, done);
         let record = &mut self.records.changes[change];
         record.review_wait_hours += wait as f32;
         record.review_hours += (done - start) as f32;

@@ -446,6 +446,22 @@ impl<'m> Simulation<'m> {
         self.records
     }
 
+    /// Share of a piece of human work running from `start` to `done` (calendar time) that falls in
+    /// the measured window, in working hours: work is booked where it happens, not when it starts.
+    pub fn share_in_window(&self, start: f64, done: f64) -> f64 {
+        let calendar = self.calendar();
+        let total = calendar.working_hours_between(start, done);
+        let (from, to) = (self.model.warmup_hours, self.model.end_hours);
+        if total <= 0.0 {
+            return if start >= from && start < to {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        calendar.working_hours_between(start.max(from), done.min(to)) / total
+    }
+
     /// Adds a change record and its model state; returns its id.
     pub fn add_change(&mut self, record: ChangeRecord, state: ChangeState) -> u32 {
         let id = self.records.changes.len() as u32;

@@ -2,6 +2,7 @@
 //! Files are written atomically (temporary name, then rename).
 
 pub mod csv_files;
+pub mod events;
 pub mod files;
 pub mod format;
 pub mod json;

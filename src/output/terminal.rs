@@ -172,8 +172,49 @@ fn measured_section(out: &mut String, summary: &RunSummary, lens: Lens) {
     );
 }
 
+/// The same history through every lens: how the tool's rule itself moves the number.
+fn lens_section(out: &mut String, summary: &RunSummary) {
+    let _ = writeln!(out, "\nOne history, four lenses (mean over replications)");
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>14} {:>14} {:>14} {:>14}",
+        "lens", "deploys/week", "lead p50 (h)", "change fail", "recovery p50"
+    );
+    for (k, lens) in Lens::ALL.iter().enumerate() {
+        let first = Metric::LensTruthDeploysPerWeek as usize + 4 * k;
+        let cell = |i: usize| {
+            let metric = Metric::ALL[first + i];
+            mean_of(summary, metric).map_or("n/a".to_string(), |v| value(metric.def(), v))
+        };
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>14} {:>14} {:>14} {:>14}",
+            lens.name(),
+            cell(0),
+            cell(1),
+            cell(2),
+            cell(3)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  true ledger  {:>14} {:>14} {:>14} {:>14}",
+        mean_of(summary, Metric::DeploysPerWeek).map_or("n/a".into(), number),
+        mean_of(summary, Metric::LeadTimeP50).map_or("n/a".into(), number),
+        mean_of(summary, Metric::ChangeFailRate)
+            .map_or("n/a".into(), |v| value(Metric::ChangeFailRate.def(), v)),
+        mean_of(summary, Metric::RecoveryP50).map_or("n/a".into(), number),
+    );
+}
+
 /// Renders the whole terminal summary.
-pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize, lens: Lens) -> String {
+pub fn render(
+    scenario: &Scenario,
+    summary: &RunSummary,
+    threads: usize,
+    lens: Lens,
+    all_lenses: bool,
+) -> String {
     let mut out = String::new();
     let p = &scenario.params;
     let _ = writeln!(
@@ -220,6 +261,9 @@ pub fn render(scenario: &Scenario, summary: &RunSummary, threads: usize, lens: L
     tier_line(&mut out, "DORA 2024", &summary.tiers_2024);
     tier_line(&mut out, "DORA 2023", &summary.tiers_2023);
     measured_section(&mut out, summary, lens);
+    if all_lenses {
+        lens_section(&mut out, summary);
+    }
     section(&mut out, "Reliability", summary, Group::Reliability);
     section(&mut out, "Flow", summary, Group::Flow);
     section(

@@ -88,7 +88,8 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    fn new(seed: u64) -> Self {
+    /// An empty summary for `seed`: the starting point into which block summaries are merged.
+    pub fn new(seed: u64) -> Self {
         RunSummary {
             seed,
             runs: 0,

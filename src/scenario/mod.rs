@@ -67,6 +67,10 @@ pub struct RunSettings {
     pub runs: u32,
     /// Master seed of every random stream.
     pub seed: u64,
+    /// How the measured ledger is read (`truth`, `four-keys`, `devlake`, `gitlab`).
+    pub lens: crate::metrics::ledger::Lens,
+    /// Show the same history through every lens, side by side.
+    pub all_lenses: bool,
 }
 
 impl Default for RunSettings {
@@ -74,6 +78,8 @@ impl Default for RunSettings {
         RunSettings {
             runs: 1000,
             seed: 42,
+            lens: crate::metrics::ledger::Lens::Truth,
+            all_lenses: false,
         }
     }
 }
@@ -329,7 +335,14 @@ mod tests {
         .map(String::from)
         .to_vec();
         let s = apply_overrides(text, "x.toml", &overrides).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(s.run, RunSettings { runs: 10, seed: 7 });
+        assert_eq!(
+            s.run,
+            RunSettings {
+                runs: 10,
+                seed: 7,
+                ..RunSettings::default()
+            }
+        );
         assert_eq!(s.params.review.reviewers, 9);
         assert_eq!(s.params.ai.adoption, 0.8);
         assert_eq!(

@@ -53,7 +53,7 @@ pub(crate) fn dist_fields(name: &str) -> &'static [&'static str] {
 /// Top-level keys of a scenario file besides the parameter sections.
 const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
 /// Keys of `[run]`.
-const RUN_KEYS: [&str; 2] = ["runs", "seed"];
+const RUN_KEYS: [&str; 4] = ["runs", "seed", "lens", "all_lenses"];
 /// Keys of a `[[timeline]]` entry.
 const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from", "to"];
 /// Parameters a timeline may not change: they define the run itself.
@@ -418,6 +418,39 @@ impl<'a> Walker<'a> {
         let (min, max, allowed) = match field {
             "runs" => (1, i64::from(u32::MAX), "a whole number >= 1 (replications)"),
             "seed" => (0, i64::MAX, "a whole number >= 0"),
+            "lens" => {
+                const LENSES: &[&str] = &["truth", "four-keys", "devlake", "gitlab"];
+                match item.as_str() {
+                    Some(name) if LENSES.contains(&name) => {
+                        self.locations.insert(path, loc);
+                        self.insert(Some("run"), field, toml::Value::String(name.to_string()));
+                    }
+                    other => {
+                        let found = other.unwrap_or_default();
+                        let problem = Problem::new(&path, format!("unknown lens for `{path}`"))
+                            .found(describe(item))
+                            .allowed(format!("one of: {}", LENSES.join(", ")))
+                            .suggest(closest(found, LENSES.iter().copied()));
+                        self.report(&loc, problem);
+                    }
+                }
+                return;
+            }
+            "all_lenses" => {
+                match item.as_bool() {
+                    Some(b) => {
+                        self.locations.insert(path, loc);
+                        self.insert(Some("run"), field, toml::Value::Boolean(b));
+                    }
+                    None => self.report(
+                        &loc,
+                        Problem::new(&path, format!("`{path}` must be true or false"))
+                            .found(describe(item))
+                            .allowed("true or false"),
+                    ),
+                }
+                return;
+            }
             _ => {
                 let loc = self.loc(src, key_span.or_else(|| item.span()));
                 let problem = Problem::new(&path, format!("unknown key `{field}` in [run]"))

@@ -1,0 +1,64 @@
+//! The metrics a what-if analysis reports, and which direction counts as better.
+
+use crate::metrics::Metric;
+
+/// Which way a metric improves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// Lower values are better (lead time, change fail rate, recovery time, rework).
+    Lower,
+    /// Higher values are better (deployment frequency, availability).
+    Higher,
+}
+
+impl Better {
+    /// Share of pairs where B is better than A, from the share where B is greater (ties count
+    /// one half either way).
+    pub fn probability_b_better(self, prob_b_greater: f64) -> f64 {
+        match self {
+            Better::Higher => prob_b_greater,
+            Better::Lower => 1.0 - prob_b_greater,
+        }
+    }
+
+    /// `lower` or `higher`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Better::Lower => "lower",
+            Better::Higher => "higher",
+        }
+    }
+}
+
+/// Metrics compared and swept: DORA's five, reliability and the flow diagnostics that explain
+/// them, with the direction in which each improves.
+pub const FOCUS: &[(Metric, Better)] = &[
+    (Metric::DeploysPerWeek, Better::Higher),
+    (Metric::LeadTimeP50, Better::Lower),
+    (Metric::LeadTimeP90, Better::Lower),
+    (Metric::ChangeFailRate, Better::Lower),
+    (Metric::RecoveryP50, Better::Lower),
+    (Metric::RecoveryP90, Better::Lower),
+    (Metric::ReworkRate, Better::Lower),
+    (Metric::Availability, Better::Higher),
+    (Metric::SloWeeksMet, Better::Higher),
+    (Metric::ErrorBudgetSpent, Better::Lower),
+    (Metric::Incidents, Better::Lower),
+    (Metric::ThroughputPerWeek, Better::Higher),
+    (Metric::ReviewWaitMean, Better::Lower),
+    (Metric::ReviewQueue, Better::Lower),
+    (Metric::WorkInProgress, Better::Lower),
+    (Metric::FragilityEnd, Better::Lower),
+];
+
+/// The five DORA metrics (medians for the time metrics) and availability: the outputs of a
+/// sensitivity analysis.
+pub const HEADLINE: &[Metric] = &[
+    Metric::DeploysPerWeek,
+    Metric::LeadTimeP50,
+    Metric::ChangeFailRate,
+    Metric::RecoveryP50,
+    Metric::ReworkRate,
+    Metric::Availability,
+];

@@ -1,0 +1,358 @@
+//! `dorasim merge`: folds the partial results of a sharded run or sweep, in a fixed order, into
+//! the output an unsharded run would have written.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::shard::{RUN_PARTIAL_KIND, RunPartial, Shard, scenario_hash};
+use super::sweep::{SWEEP_PARTIAL_KIND, SweepPartial};
+use crate::metrics::ledger::Lens;
+use crate::model::params::Params;
+use crate::model::timeline::TimelineChange;
+use crate::runner::{RunSummary, block_count};
+use crate::scenario::{RunSettings, Scenario};
+
+/// Why partial files cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// A file could not be read or parsed.
+    #[error("cannot read partial result `{path}`: {message}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        message: String,
+    },
+    /// The partials do not belong to the same run.
+    #[error(
+        "partial results do not belong to the same run: `{first}` has {field} {a}, `{other}` has {b}; merge only the shards of one run"
+    )]
+    Mismatch {
+        /// First file.
+        first: PathBuf,
+        /// The disagreeing file.
+        other: PathBuf,
+        /// What differs.
+        field: &'static str,
+        /// Value in the first file.
+        a: String,
+        /// Value in the other.
+        b: String,
+    },
+    /// A shard was given twice.
+    #[error("shard {shard} appears twice: `{a}` and `{b}`")]
+    Duplicate {
+        /// Shard.
+        shard: Shard,
+        /// First file.
+        a: PathBuf,
+        /// Second file.
+        b: PathBuf,
+    },
+    /// Shards are missing.
+    #[error("missing shard(s) {missing} of {count}: pass every shard's partial file")]
+    Missing {
+        /// Missing shard numbers.
+        missing: String,
+        /// Number of shards.
+        count: u64,
+    },
+    /// Files of different kinds.
+    #[error("`{0}` is not a partial result of dorasim run or sweep (kind `{1}`)")]
+    Kind(PathBuf, String),
+    /// No partial given.
+    #[error("no partial result files given")]
+    Empty,
+    /// A partial is internally inconsistent.
+    #[error("partial result `{0}` is inconsistent: {1}")]
+    Corrupt(PathBuf, String),
+}
+
+/// A merged run: what `dorasim run --out` writes.
+#[derive(Debug)]
+pub struct MergedRun {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Every block merged in block order.
+    pub summary: RunSummary,
+    /// Lens.
+    pub lens: Lens,
+    /// Threads used (the largest over shards).
+    pub threads: usize,
+    /// Each shard's replication rows, in shard order (empty if the shards wrote none).
+    pub replication_parts: Vec<PathBuf>,
+}
+
+/// A merged sweep: the shards' CSV files to concatenate, in shard order.
+#[derive(Debug)]
+pub struct MergedSweep {
+    /// Each shard's CSV, in shard order.
+    pub parts: Vec<PathBuf>,
+}
+
+/// The merge of run or sweep partials.
+#[derive(Debug)]
+pub enum Merged {
+    /// Partials of `dorasim run`.
+    Run(Box<MergedRun>),
+    /// Partials of `dorasim sweep`.
+    Sweep(MergedSweep),
+}
+
+#[derive(Deserialize)]
+struct Kind {
+    kind: String,
+}
+
+fn read_err(path: &Path) -> impl Fn(String) -> MergeError + '_ {
+    move |message| MergeError::Read {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Reads and checks partial files, and merges them.
+pub fn merge(paths: &[PathBuf]) -> Result<Merged, MergeError> {
+    let first = paths.first().ok_or(MergeError::Empty)?;
+    let text = std::fs::read_to_string(first).map_err(|e| read_err(first)(e.to_string()))?;
+    let kind: Kind = serde_json::from_str(&text).map_err(|e| read_err(first)(e.to_string()))?;
+    match kind.kind.as_str() {
+        RUN_PARTIAL_KIND => merge_runs(paths).map(|run| Merged::Run(Box::new(run))),
+        SWEEP_PARTIAL_KIND => merge_sweeps(paths).map(Merged::Sweep),
+        other => Err(MergeError::Kind(first.clone(), other.to_string())),
+    }
+}
+
+fn load<T: for<'de> Deserialize<'de>>(path: &Path, kind: &str) -> Result<T, MergeError> {
+    let text = std::fs::read_to_string(path).map_err(|e| read_err(path)(e.to_string()))?;
+    let k: Kind = serde_json::from_str(&text).map_err(|e| read_err(path)(e.to_string()))?;
+    if k.kind != kind {
+        return Err(MergeError::Kind(path.to_path_buf(), k.kind));
+    }
+    serde_json::from_str(&text).map_err(|e| read_err(path)(e.to_string()))
+}
+
+/// Sorts `(shard, item)` by shard and checks that shards 1..=N appear exactly once each.
+fn order_shards<T>(mut items: Vec<(Shard, PathBuf, T)>) -> Result<Vec<(PathBuf, T)>, MergeError> {
+    items.sort_by_key(|(s, _, _)| s.index);
+    for pair in items.windows(2) {
+        if pair[0].0.index == pair[1].0.index {
+            return Err(MergeError::Duplicate {
+                shard: pair[0].0,
+                a: pair[0].1.clone(),
+                b: pair[1].1.clone(),
+            });
+        }
+    }
+    let count = items.first().map_or(0, |(s, _, _)| s.count);
+    let present: Vec<u64> = items.iter().map(|(s, _, _)| s.index).collect();
+    let missing: Vec<String> = (1..=count)
+        .filter(|k| !present.contains(k))
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(MergeError::Missing {
+            missing: missing.join(", "),
+            count,
+        });
+    }
+    Ok(items.into_iter().map(|(_, p, t)| (p, t)).collect())
+}
+
+fn same<T: PartialEq + std::fmt::Display>(
+    field: &'static str,
+    first: (&Path, T),
+    other: (&Path, T),
+) -> Result<(), MergeError> {
+    if first.1 == other.1 {
+        Ok(())
+    } else {
+        Err(MergeError::Mismatch {
+            first: first.0.to_path_buf(),
+            other: other.0.to_path_buf(),
+            field,
+            a: first.1.to_string(),
+            b: other.1.to_string(),
+        })
+    }
+}
+
+fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
+    let mut items = Vec::new();
+    for path in paths {
+        let partial: RunPartial = load(path, RUN_PARTIAL_KIND)?;
+        items.push((partial.shard, path.clone(), partial));
+    }
+    let (first_path, first) = match items.first() {
+        Some((_, p, f)) => (p.clone(), f.clone()),
+        None => return Err(MergeError::Empty),
+    };
+    for (_, path, p) in &items {
+        same("seed", (&first_path, first.seed), (path, p.seed))?;
+        same("runs", (&first_path, first.runs), (path, p.runs))?;
+        same("lens", (&first_path, &first.lens), (path, &p.lens))?;
+        same(
+            "scenario hash",
+            (&first_path, &first.scenario_hash),
+            (path, &p.scenario_hash),
+        )?;
+        same(
+            "number of shards",
+            (&first_path, first.shard.count),
+            (path, p.shard.count),
+        )?;
+        same(
+            "dorasim version",
+            (&first_path, &first.version),
+            (path, &p.version),
+        )?;
+        if scenario_hash(&p.scenario) != p.scenario_hash {
+            return Err(MergeError::Corrupt(
+                path.clone(),
+                "its scenario does not match its scenario hash".into(),
+            ));
+        }
+        let expected = p.shard.range(block_count(p.runs));
+        if (p.first_block, p.end_block) != (expected.start, expected.end)
+            || p.blocks.len() as u64 != expected.end - expected.start
+        {
+            return Err(MergeError::Corrupt(
+                path.clone(),
+                format!(
+                    "shard {} of {} runs should hold blocks {}..{}, it holds {} block(s) from {}",
+                    p.shard,
+                    p.runs,
+                    expected.start,
+                    expected.end,
+                    p.blocks.len(),
+                    p.first_block
+                ),
+            ));
+        }
+    }
+    let ordered = order_shards(items)?;
+    let mut summary = RunSummary::new(first.seed);
+    let mut parts = Vec::new();
+    let mut threads = 0;
+    for (path, partial) in &ordered {
+        for block in &partial.blocks {
+            summary.merge(block);
+        }
+        summary.wall_seconds += partial.wall_seconds;
+        threads = threads.max(partial.threads);
+        if let Some(name) = &partial.replications_csv {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            parts.push(dir.join(name));
+        }
+    }
+    if !parts.is_empty() && parts.len() != ordered.len() {
+        return Err(MergeError::Corrupt(
+            first_path,
+            "some shards wrote replications.csv rows and others did not".into(),
+        ));
+    }
+    let lens = <Lens as clap::ValueEnum>::from_str(&first.lens, true)
+        .map_err(|e| MergeError::Corrupt(first_path.clone(), format!("lens: {e}")))?;
+    let scenario = scenario_from_json(&first.scenario)
+        .map_err(|e| MergeError::Corrupt(first_path.clone(), format!("scenario: {e}")))?;
+    Ok(MergedRun {
+        scenario,
+        summary,
+        lens,
+        threads,
+        replication_parts: parts,
+    })
+}
+
+fn merge_sweeps(paths: &[PathBuf]) -> Result<MergedSweep, MergeError> {
+    let mut items = Vec::new();
+    for path in paths {
+        let partial: SweepPartial = load(path, SWEEP_PARTIAL_KIND)?;
+        items.push((partial.shard, path.clone(), partial));
+    }
+    let (first_path, first) = match items.first() {
+        Some((_, p, f)) => (p.clone(), f.clone()),
+        None => return Err(MergeError::Empty),
+    };
+    for (_, path, p) in &items {
+        same(
+            "sweep arguments hash",
+            (&first_path, &first.arguments_hash),
+            (path, &p.arguments_hash),
+        )?;
+        same(
+            "number of shards",
+            (&first_path, first.shard.count),
+            (path, p.shard.count),
+        )?;
+        if !p.complete {
+            return Err(MergeError::Corrupt(
+                path.clone(),
+                "this shard did not finish; re-run it (it resumes) before merging".into(),
+            ));
+        }
+    }
+    let ordered = order_shards(items)?;
+    let parts = ordered
+        .into_iter()
+        .map(|(path, p)| path.parent().unwrap_or(Path::new(".")).join(p.csv))
+        .collect();
+    Ok(MergedSweep { parts })
+}
+
+/// Mirror of [`Scenario`] for reading it back from a partial file.
+#[derive(Deserialize)]
+struct ScenarioRecord {
+    name: String,
+    description: String,
+    lesson: Option<String>,
+    run: RunSettings,
+    params: Params,
+    timeline: Vec<TimelineChange>,
+    origin: String,
+}
+
+/// Reads back a scenario serialised as in `summary.json`.
+pub fn scenario_from_json(value: &serde_json::Value) -> Result<Scenario, String> {
+    let r: ScenarioRecord = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    Ok(Scenario {
+        name: r.name,
+        description: r.description,
+        lesson: r.lesson,
+        run: r.run,
+        params: r.params,
+        timeline: r.timeline,
+        origin: r.origin,
+    })
+}
+
+/// Concatenates CSV files that share a header line: the header once, then every file's rows, in
+/// order. Streams; memory stays flat.
+pub fn concatenate_csv(parts: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), String> {
+    use std::io::BufRead;
+    let mut header: Option<String> = None;
+    for part in parts {
+        let file = std::fs::File::open(part).map_err(|e| format!("`{}`: {e}", part.display()))?;
+        let mut reader = std::io::BufReader::new(file);
+        let mut line = String::new();
+        reader
+            .read_line(&mut line)
+            .map_err(|e| format!("`{}`: {e}", part.display()))?;
+        match &header {
+            None => {
+                out.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
+                header = Some(line);
+            }
+            Some(h) if *h == line => {}
+            Some(_) => {
+                return Err(format!(
+                    "`{}` has a different header from the first part",
+                    part.display()
+                ));
+            }
+        }
+        std::io::copy(&mut reader, out).map_err(|e| format!("`{}`: {e}", part.display()))?;
+    }
+    Ok(())
+}

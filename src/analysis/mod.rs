@@ -1,0 +1,19 @@
+//! What-if analysis on top of the runner: paired comparisons of scenarios on common random
+//! numbers, parameter sweeps over experimental designs, global sensitivity analysis, and runs
+//! sharded across machines then merged into output identical to a single run.
+//!
+//! - [`compare`]: B − A with paired confidence intervals and the probability that B is better.
+//! - [`design`]: parameter specifications and grid, Latin hypercube and Sobol designs.
+//! - [`sweep`]: one tidy CSV row per design point and metric, streamed and resumable.
+//! - [`sensitivity`]: Morris elementary effects and Sobol indices, generic over any function.
+//! - [`shard`] and [`merge`]: `--shard K/N`, partial result files and their merge.
+//! - [`progress`]: progress bars on a terminal and clean Ctrl-C.
+
+pub mod compare;
+pub mod design;
+pub mod focus;
+pub mod merge;
+pub mod progress;
+pub mod sensitivity;
+pub mod shard;
+pub mod sweep;

@@ -1,0 +1,732 @@
+//! The what-if commands: `compare`, `sweep`, `sensitivity`, `merge`, and `run --shard`.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Args;
+use rayon::prelude::*;
+
+use super::{RunArgs, load};
+use crate::analysis::design::{Design, DesignKind, ParamSpec};
+use crate::analysis::focus::HEADLINE;
+use crate::analysis::merge::{Merged, concatenate_csv};
+use crate::analysis::shard::{self, RUN_PARTIAL_KIND, RunPartial, Shard};
+use crate::analysis::sweep::{self, SWEEP_CSV, SWEEP_PARTIAL_KIND, SweepPartial, SweepPlan};
+use crate::analysis::{compare, progress, sensitivity};
+use crate::metrics::ledger::Lens;
+use crate::model::Model;
+use crate::model::timeline::Schedule;
+use crate::output::OutputDir;
+use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
+use crate::output::json::{SUMMARY_JSON, summary_json};
+use crate::runner::{self, RunPlan, RunSummary, block_count};
+use crate::scenario;
+
+/// Arguments of `dorasim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files: the first is the baseline A, the others are compared with it.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications per scenario (default: the first scenario's `run.runs`).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Master seed shared by every scenario (default: the first scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Overrides applied to every scenario.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write compare.csv and compare.json to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite results already in the --out directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Measurement lens.
+    #[arg(long, value_enum, default_value = "truth")]
+    pub lens: Lens,
+}
+
+/// Arguments of `dorasim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A parameter to vary: `KEY=V1,V2,...` or `KEY=LOW..HIGH`. Repeat for several.
+    #[arg(long = "param", value_name = "KEY=SPEC", required = true)]
+    pub params: Vec<String>,
+    /// How points are chosen.
+    #[arg(long, value_enum, default_value = "grid")]
+    pub design: DesignKind,
+    /// Points (LHS, Sobol), or steps of each range (grid).
+    #[arg(long, default_value_t = 5)]
+    pub points: usize,
+    /// Replications per point.
+    #[arg(long, default_value_t = 200)]
+    pub runs: u32,
+    /// Master seed (default: the scenario's `run.seed`); also seeds the design.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Overrides applied at every point.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Directory of sweep.csv (resumed if it already holds points of this sweep).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Start over instead of resuming.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Measurement lens.
+    #[arg(long, value_enum, default_value = "truth")]
+    pub lens: Lens,
+    /// Run only shard K of N of the points (also from Slurm or Kubernetes job indices).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX`.
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+}
+
+/// Sensitivity methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// Morris elementary effects: cheap screening (mu*, sigma).
+    Morris,
+    /// Sobol first-order and total indices (Saltelli sampling).
+    Sobol,
+}
+
+/// Arguments of `dorasim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A parameter and its range: `KEY=LOW..HIGH`. Repeat for several.
+    #[arg(long = "param", value_name = "KEY=LOW..HIGH", required = true)]
+    pub params: Vec<String>,
+    /// Method.
+    #[arg(long, value_enum, default_value = "morris")]
+    pub method: Method,
+    /// Morris trajectories.
+    #[arg(long, default_value_t = 10)]
+    pub trajectories: usize,
+    /// Sobol base samples (evaluations: samples × (parameters + 2)).
+    #[arg(long, default_value_t = 64)]
+    pub samples: usize,
+    /// Replications per evaluation.
+    #[arg(long, default_value_t = 50)]
+    pub runs: u32,
+    /// Master seed (default: the scenario's `run.seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Overrides applied at every point.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write sensitivity.csv and sensitivity.json to this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overwrite results already in the --out directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Measurement lens.
+    #[arg(long, value_enum, default_value = "truth")]
+    pub lens: Lens,
+}
+
+/// Arguments of `dorasim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial result files of every shard (`partial-K-of-N.json` or `sweep-K-of-N.json`).
+    #[arg(required = true)]
+    pub partials: Vec<PathBuf>,
+    /// Directory for the merged output.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Overwrite results already in the --out directory.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn threads(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// `dorasim compare`.
+pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
+    progress::install_interrupt_handler();
+    let mut scenarios = Vec::new();
+    for path in &args.scenarios {
+        scenarios.push(load(Some(path), &args.set).map_err(|e| anyhow!("{e}"))?);
+    }
+    let first = &scenarios[0];
+    let runs = u64::from(args.runs.unwrap_or(first.run.runs));
+    if runs < 2 {
+        bail!("--runs must be at least 2 for confidence intervals");
+    }
+    let seed = args.seed.unwrap_or(first.run.seed);
+    let threads = threads(args.threads)?;
+    let out_dir = match &args.out {
+        Some(dir) => Some(OutputDir::prepare(
+            dir,
+            &["compare.csv", "compare.json"],
+            args.force,
+        )?),
+        None => None,
+    };
+    let bar = progress::bar(runs * scenarios.len() as u64, "compare");
+    let mut arms = Vec::new();
+    for s in &scenarios {
+        let schedule = Schedule::build(&s.params, &s.timeline)
+            .map_err(|e| anyhow!("{}: timeline: {e}", s.origin))?;
+        let model = Model::new(&schedule);
+        let plan = RunPlan {
+            seed,
+            runs,
+            threads,
+        };
+        let arm = compare::run_arm(&s.name, &model, plan, args.lens, || {
+            bar.inc(1);
+            progress::check()
+        })?;
+        arms.push(arm);
+    }
+    bar.finish_and_clear();
+    let comparison = compare::compare(&arms);
+    let tiers: Vec<_> = arms.iter().map(|a| a.summary.tiers_2024).collect();
+    write!(out, "{}", compare::render(&comparison, &tiers))?;
+    if let Some(dir) = out_dir {
+        let csv = compare::to_csv(&comparison).map_err(|e| anyhow!(e))?;
+        let a = dir.write("compare.csv", csv.as_bytes())?;
+        let json = serde_json::to_string_pretty(&compare::to_json(&comparison, &tiers))?;
+        let b = dir.write("compare.json", json.as_bytes())?;
+        writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
+    }
+    Ok(())
+}
+
+/// `dorasim run --shard K/N`: runs this shard's blocks and writes its partial result.
+pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()> {
+    progress::install_interrupt_handler();
+    let Some(dir) = &args.out else {
+        bail!(
+            "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
+        );
+    };
+    let scenario = load(args.scenario.as_ref(), &args.set).map_err(|e| anyhow!("{e}"))?;
+    let runs = u64::from(args.runs.unwrap_or(scenario.run.runs));
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let threads = threads(args.threads)?;
+    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let lens = args.lens.unwrap_or(scenario.run.lens);
+    let schedule = Schedule::build(&scenario.params, &scenario.timeline)
+        .map_err(|e| anyhow!("timeline: {e}"))?;
+    let model = Model::new(&schedule);
+    let partial_name = shard::run_partial_name(shard);
+    let rows_name = shard::replications_part_name(shard);
+    let dir = OutputDir::prepare(dir, &[&partial_name, &rows_name], args.force)?;
+    let blocks = shard.range(block_count(runs));
+    let first_rep = blocks.start * runner::BLOCK;
+    let end_rep = (blocks.end * runner::BLOCK).min(runs).max(first_rep);
+    let bar = progress::bar(end_rep - first_rep, &format!("shard {shard}"));
+    let started = std::time::Instant::now();
+    // The shard's rows are written as `replications.csv` in a private directory (so a shard
+    // never clobbers a merged file beside it), then renamed after the shard.
+    let private = dir
+        .path()
+        .join(format!(".shard-{}-{}", shard.stem(), std::process::id()));
+    let mut writer = ReplicationWriter::create(&OutputDir::prepare(&private, &[], true)?)?;
+    let mut summaries: Vec<RunSummary> = Vec::new();
+    let plan = RunPlan {
+        seed,
+        runs,
+        threads,
+    };
+    runner::run_blocks(
+        &model,
+        plan,
+        lens,
+        blocks.clone(),
+        |rep, metrics| {
+            bar.inc(1);
+            writer.write(rep, metrics)?;
+            progress::check()
+        },
+        |_, block| {
+            summaries.push(block);
+            Ok(())
+        },
+    )?;
+    bar.finish_and_clear();
+    let written = writer.finish()?;
+    std::fs::rename(&written, dir.path().join(&rows_name))
+        .with_context(|| format!("renaming {} to {rows_name}", written.display()))?;
+    let _ = std::fs::remove_dir(&private);
+    let scenario_json = serde_json::to_value(&scenario)?;
+    let partial = RunPartial {
+        kind: RUN_PARTIAL_KIND.to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        shard,
+        seed,
+        runs,
+        lens: lens.name().to_string(),
+        scenario_hash: shard::scenario_hash(&scenario_json),
+        scenario: scenario_json,
+        first_block: blocks.start,
+        end_block: blocks.end,
+        blocks: summaries,
+        replications_csv: Some(rows_name.clone()),
+        threads,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    let text = serde_json::to_string(&partial).context("serialising the partial result")?;
+    let path = dir.write(&partial_name, text.as_bytes())?;
+    writeln!(
+        out,
+        "shard {shard}: replications {first_rep}..{end_rep} of {runs} (blocks {}..{}) of `{}`\nWrote:\n  {}\n  {}\nMerge every shard with: dorasim merge {}/partial-*-of-{}.json --out DIR",
+        blocks.start,
+        blocks.end,
+        scenario.name,
+        path.display(),
+        dir.path().join(&rows_name).display(),
+        dir.path().display(),
+        shard.count
+    )?;
+    Ok(())
+}
+
+/// `dorasim merge`.
+pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
+    match crate::analysis::merge::merge(&args.partials)? {
+        Merged::Run(run) => {
+            let dir = OutputDir::prepare(
+                &args.out,
+                &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
+                args.force,
+            )?;
+            let mut written = Vec::new();
+            if !run.replication_parts.is_empty() {
+                let mut pending = dir.create(REPLICATIONS_CSV)?;
+                concatenate_csv(&run.replication_parts, &mut pending.writer)
+                    .map_err(|e| anyhow!("merging replications: {e}"))?;
+                written.push(pending.commit()?);
+            }
+            let weekly = weekly_csv(&run.summary).map_err(|e| anyhow!(e))?;
+            written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
+            let json = summary_json(&run.scenario, &run.summary, run.threads, run.lens);
+            let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
+            written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
+            write!(
+                out,
+                "{}",
+                crate::output::terminal::render(
+                    &run.scenario,
+                    &run.summary,
+                    run.threads,
+                    run.lens,
+                    run.scenario.run.all_lenses
+                )
+            )?;
+            writeln!(out, "\nMerged {} shards. Wrote:", args.partials.len())?;
+            for path in written {
+                writeln!(out, "  {}", path.display())?;
+            }
+        }
+        Merged::Sweep(sweep) => {
+            let dir = OutputDir::prepare(&args.out, &[SWEEP_CSV], args.force)?;
+            let mut pending = dir.create(SWEEP_CSV)?;
+            concatenate_csv(&sweep.parts, &mut pending.writer)
+                .map_err(|e| anyhow!("merging sweep rows: {e}"))?;
+            let path = pending.commit()?;
+            writeln!(
+                out,
+                "Merged {} sweep shards. Wrote:\n  {}",
+                sweep.parts.len(),
+                path.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `dorasim sweep`.
+pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
+    progress::install_interrupt_handler();
+    let text = std::fs::read_to_string(&args.scenario).with_context(|| {
+        format!(
+            "cannot read the scenario file `{}`",
+            args.scenario.display()
+        )
+    })?;
+    let origin = args.scenario.display().to_string();
+    let base = scenario::apply_overrides(&text, &origin, &args.set).map_err(|e| anyhow!("{e}"))?;
+    let seed = args.seed.unwrap_or(base.run.seed);
+    let specs = args
+        .params
+        .iter()
+        .map(|p| ParamSpec::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let design = Design::new(specs, args.design, args.points, seed)?;
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let shard = Shard::resolve(args.shard.as_deref(), args.shards, &shard::process_env)?;
+    let plan = SweepPlan {
+        text,
+        origin,
+        sets: args.set.clone(),
+        design,
+        runs: u64::from(args.runs),
+        seed,
+        lens: args.lens,
+        threads: threads(args.threads)?,
+        shard,
+    };
+    plan.validate()?;
+    let bar = progress::bar(plan.range().len() as u64, "sweep");
+    let outcome = sweep::run(&plan, &args.out, args.force, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let path = args.out.join(plan.csv_name());
+    writeln!(
+        out,
+        "sweep of `{}`: {} design points{}, {} replications each; {} already done (skipped), {} computed",
+        base.name,
+        outcome.points,
+        shard.map_or(String::new(), |s| format!(
+            " (shard {s}: {} of them)",
+            outcome.in_shard
+        )),
+        plan.runs,
+        outcome.skipped,
+        outcome.computed
+    )?;
+    writeln!(out, "Wrote:\n  {}", path.display())?;
+    if outcome.interrupted {
+        bail!(
+            "{}: {} points kept in {}; re-run the same command to resume",
+            progress::INTERRUPTED_MESSAGE,
+            outcome.skipped + outcome.computed,
+            path.display()
+        );
+    }
+    if let Some(shard) = shard {
+        let hash = shard::fnv1a(
+            format!(
+                "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}",
+                shard::scenario_hash(&serde_json::to_value(&base)?),
+                args.set,
+                args.params,
+                args.design,
+                args.points,
+                args.runs,
+                seed,
+                args.lens.name(),
+                shard.count
+            )
+            .as_bytes(),
+        );
+        let partial = SweepPartial {
+            kind: SWEEP_PARTIAL_KIND.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            shard,
+            points: outcome.points as u64,
+            arguments_hash: hash,
+            csv: plan.csv_name(),
+            complete: true,
+        };
+        let dir = OutputDir::prepare(&args.out, &[], true)?;
+        let name = format!("sweep-{}.json", shard.stem());
+        let p = dir.write(&name, serde_json::to_string_pretty(&partial)?.as_bytes())?;
+        writeln!(out, "  {}", p.display())?;
+    }
+    Ok(())
+}
+
+/// `dorasim sensitivity`.
+pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
+    progress::install_interrupt_handler();
+    let text = std::fs::read_to_string(&args.scenario).with_context(|| {
+        format!(
+            "cannot read the scenario file `{}`",
+            args.scenario.display()
+        )
+    })?;
+    let origin = args.scenario.display().to_string();
+    let base = scenario::apply_overrides(&text, &origin, &args.set).map_err(|e| anyhow!("{e}"))?;
+    let seed = args.seed.unwrap_or(base.run.seed);
+    let specs = args
+        .params
+        .iter()
+        .map(|p| ParamSpec::parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let k = specs.len();
+    let points: Vec<Vec<f64>> = match args.method {
+        Method::Morris => sensitivity::morris_design(k, args.trajectories.max(2), 4, seed).points,
+        Method::Sobol => sensitivity::saltelli_design(k, args.samples.max(4), seed).points,
+    };
+    let out_dir = match &args.out {
+        Some(dir) => Some(OutputDir::prepare(
+            dir,
+            &["sensitivity.csv", "sensitivity.json"],
+            args.force,
+        )?),
+        None => None,
+    };
+    // Validate every point before running any.
+    let overrides = |x: &[f64]| -> Vec<String> {
+        let mut sets = args.set.clone();
+        sets.extend(
+            specs
+                .iter()
+                .zip(x)
+                .map(|(p, &u)| format!("{}={}", p.key, p.at(u))),
+        );
+        sets
+    };
+    for (i, x) in points.iter().enumerate() {
+        let sets = overrides(x);
+        scenario::apply_overrides(&text, &origin, &sets).map_err(|e| {
+            anyhow!(
+                "design point {i} ({}) is invalid:\n{e}",
+                sets[args.set.len()..].join(", ")
+            )
+        })?;
+    }
+    let threads = threads(args.threads)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let bar = progress::bar(points.len() as u64, "sensitivity");
+    let outputs: Vec<Result<Vec<f64>>> = pool.install(|| {
+        points
+            .par_iter()
+            .map(|x| {
+                let s = scenario::apply_overrides(&text, &origin, &overrides(x))
+                    .map_err(|e| anyhow!("{e}"))?;
+                let schedule = Schedule::build(&s.params, &s.timeline)
+                    .map_err(|e| anyhow!("timeline: {e}"))?;
+                let model = Model::new(&schedule);
+                let plan = RunPlan {
+                    seed,
+                    runs: u64::from(args.runs),
+                    threads: 1,
+                };
+                let summary =
+                    runner::run_with_lens(&model, plan, args.lens, |_, _| progress::check())?;
+                bar.inc(1);
+                Ok(HEADLINE
+                    .iter()
+                    .map(|m| summary.metric(*m).moments().mean())
+                    .collect())
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let outputs = outputs.into_iter().collect::<Result<Vec<_>>>()?;
+    let mut report = String::new();
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "method",
+        "metric",
+        "param",
+        "low",
+        "high",
+        "mu_star",
+        "mu_star_ci95_low",
+        "mu_star_ci95_high",
+        "mu",
+        "sigma",
+        "s1",
+        "s1_ci95_low",
+        "s1_ci95_high",
+        "st",
+        "st_ci95_low",
+        "st_ci95_high",
+    ])?;
+    let mut json = serde_json::Map::new();
+    let cell = crate::output::format::csv_cell;
+    let _ = writeln!(
+        report,
+        "Sensitivity of `{}` ({:?}, {} evaluations of {} replications, seed {seed})",
+        base.name,
+        args.method,
+        points.len(),
+        args.runs
+    );
+    for (m, metric) in HEADLINE.iter().enumerate() {
+        let mut y: Vec<f64> = outputs.iter().map(|o| o[m]).collect();
+        // An undefined mean (nothing deployed at a point) would poison the estimators: use the
+        // mean over the points where the metric is defined, and say so.
+        let finite: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();
+        let fill = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
+        let undefined = y.len() - finite.len();
+        y.iter_mut()
+            .filter(|v| !v.is_finite())
+            .for_each(|v| *v = fill);
+        let def = metric.def();
+        let _ = writeln!(report, "\n{} ({})", def.label, def.unit);
+        if undefined > 0 {
+            let _ = writeln!(
+                report,
+                "  ({undefined} points had no value; filled with the mean)"
+            );
+        }
+        let range = |p: &ParamSpec| match &p.values {
+            crate::analysis::design::Values::Range { low, high } => (*low, *high),
+            _ => (f64::NAN, f64::NAN),
+        };
+        match args.method {
+            Method::Morris => {
+                let design = sensitivity::morris_design(k, args.trajectories.max(2), 4, seed);
+                let effects = sensitivity::morris_effects(&design, &y, 200, seed);
+                let top = effects
+                    .iter()
+                    .map(|e| e.mu_star)
+                    .fold(0.0, f64::max)
+                    .max(1e-300);
+                let mut order: Vec<usize> = (0..k).collect();
+                order.sort_by(|&a, &b| effects[b].mu_star.total_cmp(&effects[a].mu_star));
+                let _ = writeln!(
+                    report,
+                    "  {:<36} {:>12} {:>12}  mu* (tornado)",
+                    "parameter", "mu*", "sigma"
+                );
+                for i in order {
+                    let e = effects[i];
+                    let _ = writeln!(
+                        report,
+                        "  {:<36} {:>12} {:>12}  {}",
+                        specs[i].key,
+                        crate::output::format::number(e.mu_star),
+                        crate::output::format::number(e.sigma),
+                        sensitivity::bar(e.mu_star / top, 30)
+                    );
+                    let (lo, hi) = range(&specs[i]);
+                    csv.write_record([
+                        "morris".into(),
+                        def.key.into(),
+                        specs[i].key.clone(),
+                        cell(lo),
+                        cell(hi),
+                        cell(e.mu_star),
+                        cell(e.mu_star_ci95.0),
+                        cell(e.mu_star_ci95.1),
+                        cell(e.mu),
+                        cell(e.sigma),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ])?;
+                }
+                json.insert(
+                    def.key.into(),
+                    serde_json::to_value(
+                        specs
+                            .iter()
+                            .zip(&effects)
+                            .map(|(p, e)| (p.key.clone(), *e))
+                            .collect::<std::collections::BTreeMap<_, _>>(),
+                    )?,
+                );
+            }
+            Method::Sobol => {
+                let design = sensitivity::saltelli_design(k, args.samples.max(4), seed);
+                let indices = sensitivity::sobol_indices(&design, &y, 200, seed);
+                let mut order: Vec<usize> = (0..k).collect();
+                order.sort_by(|&a, &b| indices[b].total.total_cmp(&indices[a].total));
+                let _ = writeln!(
+                    report,
+                    "  {:<36} {:>18} {:>18}  ST (tornado)",
+                    "parameter", "S1 [95 % CI]", "ST [95 % CI]"
+                );
+                for i in order {
+                    let s = indices[i];
+                    let _ = writeln!(
+                        report,
+                        "  {:<36} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]  {}",
+                        specs[i].key,
+                        s.first,
+                        s.first_ci95.0,
+                        s.first_ci95.1,
+                        s.total,
+                        s.total_ci95.0,
+                        s.total_ci95.1,
+                        sensitivity::bar(s.total, 30)
+                    );
+                    let (lo, hi) = range(&specs[i]);
+                    csv.write_record([
+                        "sobol".into(),
+                        def.key.into(),
+                        specs[i].key.clone(),
+                        cell(lo),
+                        cell(hi),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        cell(s.first),
+                        cell(s.first_ci95.0),
+                        cell(s.first_ci95.1),
+                        cell(s.total),
+                        cell(s.total_ci95.0),
+                        cell(s.total_ci95.1),
+                    ])?;
+                }
+                json.insert(
+                    def.key.into(),
+                    serde_json::to_value(
+                        specs
+                            .iter()
+                            .zip(&indices)
+                            .map(|(p, e)| (p.key.clone(), *e))
+                            .collect::<std::collections::BTreeMap<_, _>>(),
+                    )?,
+                );
+            }
+        }
+    }
+    write!(out, "{report}")?;
+    if let Some(dir) = out_dir {
+        let bytes = csv.into_inner().map_err(|e| anyhow!("CSV: {e}"))?;
+        let a = dir.write("sensitivity.csv", &bytes)?;
+        let doc = serde_json::json!({
+            "tool": "dorasim",
+            "scenario": base.name,
+            "method": format!("{:?}", args.method).to_lowercase(),
+            "runs": args.runs,
+            "seed": seed,
+            "evaluations": points.len(),
+            "metrics": json,
+        });
+        let b = dir.write(
+            "sensitivity.json",
+            serde_json::to_string_pretty(&doc)?.as_bytes(),
+        )?;
+        writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! End-to-end tests of the `dorasim` binary: exit codes and what the user reads.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dorasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dorasim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start dorasim: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn describe(args: &[&str], out: &Output) -> String {
+    format!(
+        "dorasim {}\nstatus: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        args.join(" "),
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+fn succeeds(args: &[&str]) -> Output {
+    let out = dorasim(args);
+    assert!(
+        out.status.success(),
+        "expected success:\n{}",
+        describe(args, &out)
+    );
+    out
+}
+
+fn fails(args: &[&str]) -> Output {
+    let out = dorasim(args);
+    assert!(
+        !out.status.success(),
+        "expected failure:\n{}",
+        describe(args, &out)
+    );
+    assert!(
+        out.status.code().is_some(),
+        "terminated by a signal (a panic or crash?):\n{}",
+        describe(args, &out)
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "the binary panicked:\n{}",
+        describe(args, &out)
+    );
+    out
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 temp path {}", p.display()))
+}
+
+#[test]
+fn run_embedded_default_prints_the_dora_metrics() {
+    let out = succeeds(&["run", "--runs", "20"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Change fail rate"),
+        "no `Change fail rate` in:\n{stdout}"
+    );
+}
+
+#[test]
+fn every_shipped_scenario_runs() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scenarios in {}", dir.display());
+    for file in &files {
+        let out = succeeds(&["run", path_str(file), "--runs", "10"]);
+        assert!(
+            text(&out.stdout).contains("Change fail rate"),
+            "{}: no summary printed",
+            file.display()
+        );
+        succeeds(&["validate", path_str(file)]);
+    }
+}
+
+#[test]
+fn validate_reports_every_problem_with_file_line_key_and_suggestion() {
+    let tmp = temp_dir();
+    let file = tmp.path().join("broken.toml");
+    let scenario = "\
+name = \"broken\"
+
+[review]
+reviewrs = 8
+
+[ai]
+adoption = nan
+
+[time]
+warmup_weeks = 30
+horizon_weeks = 10
+";
+    std::fs::write(&file, scenario).unwrap_or_else(|e| panic!("cannot write scenario: {e}"));
+    let name = path_str(&file);
+    let out = fails(&["validate", name]);
+    let stderr = text(&out.stderr);
+    let expect = |needle: &str| {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks `{needle}`:\n{stderr}"
+        );
+    };
+    // The unknown key: where, which key, and the fix.
+    expect(&format!("{name}:4:"));
+    expect("review.reviewrs");
+    expect("did you mean `reviewers`?");
+    // The NaN.
+    expect(&format!("{name}:7:"));
+    expect("ai.adoption");
+    // Warm-up longer than the horizon.
+    expect(&format!("{name}:10:"));
+    expect("time.warmup_weeks");
+    // `run` refuses the same file.
+    fails(&["run", name, "--runs", "1"]);
+}
+
+#[test]
+fn out_directory_is_not_overwritten_without_force() {
+    let tmp = temp_dir();
+    let dir = tmp.path().join("results");
+    let dir_s = path_str(&dir);
+    succeeds(&["run", "--runs", "5", "--out", dir_s]);
+    let names = ["replications.csv", "weekly.csv", "summary.json"];
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
+    };
+    let before: Vec<Vec<u8>> = names.iter().map(|n| read(n)).collect();
+    assert!(
+        before.iter().all(|b| !b.is_empty()),
+        "an output file is empty"
+    );
+    // A different seed would write different files, so intact files prove nothing was written.
+    let out = fails(&["run", "--runs", "5", "--seed", "1", "--out", dir_s]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--force"),
+        "no hint about --force:\n{stderr}"
+    );
+    for (name, old) in names.iter().zip(&before) {
+        assert!(read(name) == *old, "{name} changed after the refused run");
+    }
+    let entries = std::fs::read_dir(&dir)
+        .map(|d| d.count())
+        .unwrap_or_else(|e| panic!("cannot list {dir_s}: {e}"));
+    assert_eq!(entries, names.len(), "stray files left in {dir_s}");
+    // With --force it overwrites.
+    succeeds(&[
+        "run", "--runs", "5", "--seed", "1", "--out", dir_s, "--force",
+    ]);
+    assert!(
+        read("replications.csv") != before[0],
+        "--force did not rewrite replications.csv"
+    );
+}
+
+#[test]
+fn params_lists_review_reviewers() {
+    let out = succeeds(&["params"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("review.reviewers"),
+        "no review.reviewers in:\n{stdout}"
+    );
+}
+
+#[test]
+fn bad_override_value_is_explained() {
+    let out = fails(&["run", "--runs", "2", "--set", "review.reviewers=abc"]);
+    let stderr = text(&out.stderr);
+    for needle in ["review.reviewers", "abc", "whole number"] {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks `{needle}`:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn zero_runs_is_refused() {
+    let out = fails(&["run", "--runs", "0"]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--runs"),
+        "stderr does not name --runs:\n{stderr}"
+    );
+}
