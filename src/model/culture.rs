@@ -29,8 +29,7 @@ impl Simulation<'_> {
 
     /// Share of developer time on maintenance and debt pay-down.
     pub(crate) fn maintenance_share(&self) -> f64 {
-        let p = self.p();
-        (p.team.maintenance_share + p.culture.debt_time_share).clamp(0.0, 0.95)
+        self.p().maintenance_share()
     }
 
     /// Lowers the defect rate by `reduction` (a share), down to the learning floor.
@@ -56,7 +55,7 @@ impl Simulation<'_> {
             return;
         }
         let per_open_hour = per_week / self.calendar().hours_per_week().max(1.0);
-        if self.rng.culture.random::<f64>() < 1.0 - (-per_open_hour * hours).exp() {
+        if self.rng.culture.random::<f64>() < super::production::probability_of_event(per_open_hour * hours) {
             let now = self.now();
             self.add_deployment(
                 DeploymentRecord {

@@ -42,6 +42,14 @@ pub struct Params {
     pub culture: CultureParams,
 }
 
+impl Params {
+    /// Share of developer time on maintenance and debt pay-down: the team's share plus the
+    /// culture's debt time, capped so some time is always left for changes.
+    pub fn maintenance_share(&self) -> f64 {
+        (self.team.maintenance_share + self.culture.debt_time_share).clamp(0.0, 0.95)
+    }
+}
+
 /// Run length and working calendar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -27,6 +27,23 @@ pub fn non_attributable_hazard_per_hour(
     (from_fragility, from_interaction)
 }
 
+/// Probability of at least one event of a Poisson process with `expected` events: `1 − e^(−x)`,
+/// by its Taylor series for the tiny hourly hazards (error below 1e-13), to keep `exp` out of the
+/// hourly tick.
+pub fn probability_of_event(expected: f64) -> f64 {
+    if expected < 1e-3 {
+        expected * (1.0 - expected * (0.5 - expected / 6.0))
+    } else {
+        1.0 - (-expected).exp()
+    }
+}
+
+/// Factor by which fragility decays over one tick with the given parameters.
+pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
+    let per_week = p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
+    (-per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp()
+}
+
 impl Simulation<'_> {
     pub(crate) fn on_manifest(
         &mut self,
@@ -276,9 +293,7 @@ impl Simulation<'_> {
         let now = self.now();
         let p = self.p();
         let fp = &p.fragility;
-        let decay_per_week =
-            fp.decay_per_week + fp.maintenance_decay_per_week * self.maintenance_share();
-        self.fragility *= (-decay_per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp();
+        self.fragility *= self.model.phases[self.phase].fragility_decay_per_tick;
         let window = fp.interaction_window_hours.max(0.0);
         while let Some(&(t, n)) = self.recent_deploys.front() {
             if t >= now - window {
@@ -295,7 +310,7 @@ impl Simulation<'_> {
             fp.interaction_incidents_per_week,
         );
         let total = (h_fragility + h_interaction) * FRAGILITY_TICK_HOURS;
-        if total > 0.0 && self.rng.fragility.random::<f64>() < 1.0 - (-total).exp() {
+        if total > 0.0 && self.rng.fragility.random::<f64>() < probability_of_event(total) {
             let cause = if self.rng.fragility.random::<f64>() * (h_fragility + h_interaction)
                 < h_fragility
             {

@@ -79,6 +79,8 @@ pub(crate) struct Phase {
     pub params: Arc<Params>,
     pub samplers: Samplers,
     pub calendar: Calendar,
+    /// Fragility decay factor over one hourly tick (derived once per phase).
+    pub fragility_decay_per_tick: f64,
 }
 
 /// A scenario compiled for simulation: built once, shared read-only by every replication.
@@ -98,6 +100,7 @@ impl Model {
             .map(|(start, params)| Phase {
                 start_hours: *start,
                 samplers: Samplers::new(params),
+                fragility_decay_per_tick: super::production::fragility_decay_per_tick(params),
                 calendar: Calendar {
                     enabled: params.time.working_calendar,
                     start_hour: params.time.workday_start_hour,
@@ -449,9 +452,16 @@ impl<'m> Simulation<'m> {
     /// Share of a piece of human work running from `start` to `done` (calendar time) that falls in
     /// the measured window, in working hours: work is booked where it happens, not when it starts.
     pub fn share_in_window(&self, start: f64, done: f64) -> f64 {
+        let (from, to) = (self.model.warmup_hours, self.model.end_hours);
+        // Most work lies wholly inside or outside the window: no calendar arithmetic needed.
+        if start >= from && done <= to {
+            return 1.0;
+        }
+        if done <= from || start >= to {
+            return 0.0;
+        }
         let calendar = self.calendar();
         let total = calendar.working_hours_between(start, done);
-        let (from, to) = (self.model.warmup_hours, self.model.end_hours);
         if total <= 0.0 {
             return if start >= from && start < to {
                 1.0

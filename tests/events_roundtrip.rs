@@ -1,0 +1,461 @@
+//! Exported event logs round-trip: the measured DORA metrics recomputed from the exported files
+//! alone equal the numbers `compute` reports for the same replication, for every lens.
+//!
+//! - `events.json` (hours as exact `f64`) is rebuilt into records whose ground-truth fields are
+//!   poisoned (every cause "fragility", no restore time, no artificial flag beyond what the work
+//!   items show) and read by the library's measured ledger: equal to 1e-9 relative (in practice
+//!   bit-identical, since serde_json round-trips `f64`).
+//! - The Four Keys and DevLake files are read by an independent re-implementation of each tool's
+//!   lens here, from their RFC 3339 timestamps. Those are floored to the millisecond, so each
+//!   time is off by less than 1 ms and a difference of two times (a lead time, a recovery time) by
+//!   less than 1 ms; a median of values each off by less than 1 ms is off by less than 1 ms.
+//!   Counts and ratios must be exact: flooring keeps every time on the same side of the window's
+//!   whole-hour bounds and keeps the order of deployments and incidents.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+use dorasim::metrics::ledger::{LedgerView, Lens, dora};
+use dorasim::metrics::{Metric, ReplicationMetrics, compute};
+use dorasim::model::Model;
+use dorasim::model::records::{
+    ChangeRecord, DeployReason, DeploymentRecord, IncidentCause, IncidentRecord, Origin,
+    PullRequestRecord, Remediation, RunRecords,
+};
+use dorasim::model::timeline::Schedule;
+use dorasim::output::OutputDir;
+use dorasim::output::events::{
+    self, DeployLabel, ExportInfo, FILES, MeasuredLog, hours_of, write_events,
+};
+use dorasim::scenario::{Scenario, load_file_with_overrides};
+
+const SCENARIO: &str = "scenarios/surveillance.toml";
+const SHORT: [&str; 2] = ["time.warmup_weeks=2", "time.horizon_weeks=10"];
+const MS_HOURS: f64 = 1.0 / 3_600_000.0;
+
+fn scenario() -> Scenario {
+    let set: Vec<String> = SHORT.iter().map(|s| s.to_string()).collect();
+    load_file_with_overrides(SCENARIO, &set).expect("scenario loads")
+}
+
+fn model(s: &Scenario) -> Model {
+    Model::new(&Schedule::build(&s.params, &s.timeline).expect("timeline"))
+}
+
+/// The five measured DORA figures: deploys/week, lead time p50, change fail rate, recovery p50,
+/// rework rate.
+type Five = [f64; 5];
+
+fn reported(m: &ReplicationMetrics) -> Five {
+    [
+        m.get(Metric::MeasuredDeploysPerWeek),
+        m.get(Metric::MeasuredLeadTimeP50),
+        m.get(Metric::MeasuredChangeFailRate),
+        m.get(Metric::MeasuredRecoveryP50),
+        m.get(Metric::MeasuredReworkRate),
+    ]
+}
+
+const NAMES: [&str; 5] = [
+    "deploys/week",
+    "lead time p50",
+    "change fail rate",
+    "recovery p50",
+    "rework rate",
+];
+
+fn assert_close(lens: Lens, source: &str, got: Five, want: Five, abs_time: f64) {
+    for k in 0..5 {
+        let (g, w) = (got[k], want[k]);
+        let time = k == 1 || k == 3;
+        let tolerance = 1e-9 * w.abs().max(1e-300) + if time { abs_time } else { 0.0 };
+        assert!(
+            (g.is_nan() && w.is_nan()) || (g - w).abs() <= tolerance,
+            "{} lens, {source}: {} recomputed {g}, reported {w}",
+            lens.name(),
+            NAMES[k]
+        );
+    }
+}
+
+fn export(dir: &Path) -> (RunRecords, f64, ExportInfo) {
+    let s = scenario();
+    let info = ExportInfo {
+        scenario: s.name.clone(),
+        seed: s.run.seed,
+        replication: 0,
+    };
+    let records = model(&s).run(info.seed, 0);
+    let out = OutputDir::prepare(dir, &FILES, false).expect("prepare");
+    let written = write_events(&out, &records, &info).expect("export");
+    assert_eq!(written.len(), FILES.len());
+    (records, s.params.reliability.slo_target, info)
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn none_nan(x: Option<f64>) -> f64 {
+    x.unwrap_or(f64::NAN)
+}
+
+/// Records rebuilt from `events.json` alone; every ground-truth field is poisoned.
+fn rebuild(log: &MeasuredLog) -> RunRecords {
+    let deployments = log
+        .deployments
+        .iter()
+        .map(|d| DeploymentRecord {
+            id: d.id,
+            started_hours: d.started_hours,
+            finished_hours: none_nan(d.finished_hours),
+            // The tool sees rollbacks, and deployments that carried no change (padding).
+            reason: match d.label {
+                DeployLabel::Rollback => DeployReason::Rollback,
+                _ if d.changes.is_empty() => DeployReason::Padding,
+                _ => DeployReason::Planned,
+            },
+            change_count: d.changes.len() as u32,
+            rolls_back: d.rolls_back,
+            labelled_rework: matches!(d.label, DeployLabel::Hotfix | DeployLabel::BugFix),
+        })
+        .collect();
+    let changes = log
+        .changes
+        .iter()
+        .map(|c| ChangeRecord {
+            id: c.id,
+            kind: c.kind,
+            origin: Origin::Planned,
+            ai_assisted: false,
+            ai_tests: false,
+            loc: f32::NAN,
+            pull_requests: c.pull_requests.len() as u16,
+            arrived_hours: f64::NAN,
+            first_commit_hours: none_nan(c.first_commit_hours),
+            last_commit_hours: none_nan(c.last_commit_hours),
+            merged_hours: none_nan(c.merged_hours),
+            deployed_hours: none_nan(c.deployed_hours),
+            deployment: c.deployment,
+            review_rounds: 0,
+            review_wait_hours: f32::NAN,
+            review_hours: f32::NAN,
+            test_hours: f32::NAN,
+            rework_hours: f32::NAN,
+            review_depth: f32::NAN,
+            injected: [0; 2],
+            caught_in_review: [0; 2],
+            caught_in_tests: [0; 2],
+            escaped: [0; 2],
+            escaped_failures: 0,
+        })
+        .collect();
+    let pull_requests = log
+        .pull_requests
+        .iter()
+        .map(|p| PullRequestRecord {
+            change: p.change,
+            first_commit_hours: p.first_commit_hours,
+            // What the tracker shows: a change seen as several work items was split.
+            artificial: log.changes[p.change as usize].work_item.is_none(),
+        })
+        .collect();
+    let incidents = log
+        .incidents
+        .iter()
+        .map(|i| IncidentRecord {
+            id: i.id,
+            cause: IncidentCause::Fragility,
+            started_hours: i.impact_started_hours,
+            detected_hours: i.detected_hours,
+            restored_hours: f64::NAN,
+            impact: f64::NAN,
+            ai_integration: false,
+            remediation: Remediation::Unresolved,
+            reported_deployment: i.deployment,
+            closed_hours: none_nan(i.closed_hours),
+            closed_early: false,
+            recurrence_of: None,
+            postmortem: false,
+        })
+        .collect();
+    RunRecords {
+        warmup_hours: log.window.from_hours,
+        end_hours: log.window.to_hours,
+        deployments,
+        changes,
+        pull_requests,
+        incidents,
+        ..RunRecords::default()
+    }
+}
+
+#[test]
+fn events_json_reproduces_the_measured_metrics_of_every_lens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (records, slo, _) = export(dir.path());
+    let log: MeasuredLog = serde_json::from_slice(&read(dir.path(), events::EVENTS_JSON)).unwrap();
+    let rebuilt = rebuild(&log);
+    let weeks = (log.window.to_hours - log.window.from_hours) / 168.0;
+    let mut gaming_seen = [false; 3];
+    for lens in Lens::ALL {
+        let want = compute(&records, slo, lens);
+        let got = dora(&LedgerView::measured(&rebuilt, lens), weeks);
+        let five = [
+            got.deploys_per_week,
+            got.lead_time_p50,
+            got.change_fail_rate,
+            got.recovery_p50,
+            got.rework_rate,
+        ];
+        assert_close(lens, "events.json", five, reported(&want), 0.0);
+        assert_eq!(got.padding, want.get(Metric::PaddingDeployments));
+        assert_eq!(got.failures, want.get(Metric::MeasuredFailures));
+        assert_eq!(got.deployments, want.get(Metric::MeasuredDeployments));
+        gaming_seen[0] |= got.padding > 0.0;
+        gaming_seen[1] |= want.get(Metric::ArtificialSplits) > 0.0;
+        gaming_seen[2] |= want.get(Metric::ClosedEarly) + want.get(Metric::Reclassified) > 0.0;
+    }
+    assert_eq!(
+        gaming_seen, [true; 3],
+        "the exported history should contain gaming"
+    );
+}
+
+fn quantile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let pos = q * (values.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+fn hours(text: &str) -> f64 {
+    hours_of(text).unwrap_or_else(|| panic!("bad timestamp `{text}`"))
+}
+
+fn optional_hours(text: &str) -> Option<f64> {
+    (!text.is_empty()).then(|| hours(text))
+}
+
+/// Rows of a CSV file as maps from column name to value.
+fn csv_rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(dir.join(name)).unwrap();
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The measured window, from the timestamps in `events.json`.
+fn window(dir: &Path) -> (f64, f64) {
+    let v: serde_json::Value = serde_json::from_slice(&read(dir, events::EVENTS_JSON)).unwrap();
+    let at = |k: &str| hours(v["window"][k].as_str().unwrap());
+    (at("from"), at("to"))
+}
+
+struct Failure {
+    deployment: usize,
+    recovery: Option<f64>,
+}
+
+fn figures(
+    deployments: &[(f64, bool)],
+    lead: &mut [f64],
+    failures: &[Failure],
+    (from, to): (f64, f64),
+) -> Five {
+    let in_window = |t: f64| t >= from && t < to;
+    let counted: Vec<&(f64, bool)> = deployments.iter().filter(|d| in_window(d.0)).collect();
+    let n = counted.len() as f64;
+    let rework = counted.iter().filter(|d| d.1).count() as f64;
+    // The first incident linked to each deployment makes it a failed deployment.
+    let mut first: HashMap<usize, &Failure> = HashMap::new();
+    for f in failures {
+        first.entry(f.deployment).or_insert(f);
+    }
+    let failed: Vec<&&Failure> = first
+        .values()
+        .filter(|f| in_window(deployments[f.deployment].0))
+        .collect();
+    let mut recovery: Vec<f64> = failed.iter().filter_map(|f| f.recovery).collect();
+    [
+        n / ((to - from) / 168.0),
+        quantile(lead, 0.5),
+        ratio(failed.len() as f64, n),
+        quantile(&mut recovery, 0.5),
+        ratio(rework, n),
+    ]
+}
+
+/// The Four Keys lens from `fourkeys_*.csv`: lead time per commit, failures as linked, recovery
+/// from the incident's creation to its resolution.
+fn four_keys(dir: &Path) -> Five {
+    let window = window(dir);
+    let commits: HashMap<String, f64> = csv_rows(dir, events::FOURKEYS_CHANGES_CSV)
+        .into_iter()
+        .map(|r| (r["change_id"].clone(), hours(&r["time_created"])))
+        .collect();
+    let mut index = HashMap::new();
+    let mut deployments = Vec::new();
+    let mut lead = Vec::new();
+    for r in csv_rows(dir, events::FOURKEYS_DEPLOYMENTS_CSV) {
+        let at = hours(&r["time_created"]);
+        index.insert(r["deployment_id"].clone(), deployments.len());
+        deployments.push((at, !r["rework_label"].is_empty()));
+        let shas: Vec<String> = serde_json::from_str(&r["changes"]).unwrap();
+        if at >= window.0 && at < window.1 {
+            lead.extend(shas.iter().map(|sha| at - commits[sha]));
+        }
+    }
+    let failures: Vec<Failure> = csv_rows(dir, events::FOURKEYS_INCIDENTS_CSV)
+        .into_iter()
+        .filter(|r| !r["root_cause_deployment_id"].is_empty())
+        .map(|r| Failure {
+            deployment: index[&r["root_cause_deployment_id"]],
+            recovery: optional_hours(&r["time_resolved"]).map(|t| t - hours(&r["time_created"])),
+        })
+        .collect();
+    figures(&deployments, &mut lead, &failures, window)
+}
+
+/// The DevLake lens from `devlake_*`: lead time from each pull request's first commit (a
+/// hotfix's first commit when it has none), every incident blamed on the latest deployment
+/// before it.
+fn devlake(dir: &Path) -> Five {
+    let window = window(dir);
+    let in_window = |t: f64| t >= window.0 && t < window.1;
+    let json =
+        |name| -> Vec<serde_json::Value> { serde_json::from_slice(&read(dir, name)).unwrap() };
+    let text = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    let mut deployments = Vec::new();
+    let mut deployed_at: HashMap<String, f64> = HashMap::new();
+    let mut lead = Vec::new();
+    for d in json(events::DEVLAKE_DEPLOYMENTS_JSON) {
+        assert_eq!(d["environment"], "PRODUCTION");
+        let at = hours(&text(&d["finishedDate"]));
+        deployments.push((at, !text(&d["reworkLabel"]).is_empty()));
+        for c in d["deploymentCommits"].as_array().unwrap() {
+            deployed_at.insert(text(&c["commitSha"]), at);
+            if let Some(first) = c.get("firstCommitDate").and_then(|f| f.as_str())
+                && in_window(at)
+            {
+                lead.push(at - hours(first));
+            }
+        }
+    }
+    for r in csv_rows(dir, events::DEVLAKE_PULL_REQUESTS_CSV) {
+        if let Some(&at) = deployed_at.get(&r["merge_commit_sha"])
+            && in_window(at)
+        {
+            lead.push(at - hours(&r["first_commit_authored_date"]));
+        }
+    }
+    let failures: Vec<Failure> = json(events::DEVLAKE_INCIDENTS_JSON)
+        .iter()
+        .filter_map(|i| {
+            assert_eq!(i["type"], "INCIDENT");
+            let started = hours(&text(&i["impactStartedDate"]));
+            let deployment = deployments.iter().rposition(|d| d.0 <= started)?;
+            let created = hours(&text(&i["createdDate"]));
+            let recovery = i["resolutionDate"].as_str().map(|r| hours(r) - created);
+            Some(Failure {
+                deployment,
+                recovery,
+            })
+        })
+        .collect();
+    figures(&deployments, &mut lead, &failures, window)
+}
+
+#[test]
+fn tool_shaped_files_reproduce_their_lens() {
+    let dir = tempfile::tempdir().unwrap();
+    let (records, slo, _) = export(dir.path());
+    let tolerance = MS_HOURS + 1e-9;
+    assert_close(
+        Lens::FourKeys,
+        "fourkeys_*.csv",
+        four_keys(dir.path()),
+        reported(&compute(&records, slo, Lens::FourKeys)),
+        tolerance,
+    );
+    assert_close(
+        Lens::Devlake,
+        "devlake_*",
+        devlake(dir.path()),
+        reported(&compute(&records, slo, Lens::Devlake)),
+        tolerance,
+    );
+}
+
+#[test]
+fn cli_writes_every_file_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let events_dir = dir.path().join("events");
+    let run = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dorasim"));
+        cmd.args(["run", SCENARIO, "--runs", "2", "--threads", "1", "--events"])
+            .arg(&events_dir);
+        for s in SHORT {
+            cmd.args(["--set", s]);
+        }
+        cmd.args(extra).output().unwrap()
+    };
+    let first = run(&["--events-replication", "1"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    for name in FILES {
+        let meta = std::fs::metadata(events_dir.join(name)).unwrap();
+        assert!(meta.len() > 2, "{name} is empty");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&events_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+
+    // The CLI's replication 1 is the library's `model.run(seed, 1)`.
+    let s = scenario();
+    let info = ExportInfo {
+        scenario: s.name.clone(),
+        seed: s.run.seed,
+        replication: 1,
+    };
+    let library = dir.path().join("library");
+    let out = OutputDir::prepare(&library, &FILES, false).unwrap();
+    write_events(&out, &model(&s).run(info.seed, 1), &info).unwrap();
+    for name in FILES {
+        assert_eq!(
+            read(&events_dir, name),
+            read(&library, name),
+            "{name} differs"
+        );
+    }
+
+    let again = run(&[]);
+    assert!(!again.status.success(), "overwrote without --force");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    assert!(run(&["--force"]).status.success());
+    let beyond = run(&["--force", "--events-replication", "2"]);
+    assert!(!beyond.status.success(), "replication 2 of 2 runs accepted");
+}
