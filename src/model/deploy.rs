@@ -7,31 +7,36 @@ use super::simulation::{BUG, Event, FAILURE, Simulation};
 use rand::RngExt;
 
 impl Simulation<'_> {
-    /// Starts the release train when the policy is scheduled.
+    /// Starts the release train: it leaves at `first_train_hour` on Monday, then every
+    /// interval. The train runs whatever the policy, so a timeline can switch to a schedule
+    /// mid-run; under continuous deployment its departures do nothing.
     pub(crate) fn start_deploy_schedule(&mut self) {
-        // The train leaves at `first_train_hour` on Monday, then every interval. The tick also
-        // runs under continuous deployment (it does nothing there), so a timeline can switch
-        // policies; earlier departures than the first are skipped.
-        if self.p().deploy.policy == DeployPolicy::Scheduled {
-            let first = self.p().deploy.first_train_hour.max(0.0);
-            self.queue.schedule_at(first, Event::DeployTick);
+        let first = self.p().deploy.first_train_hour.max(0.0);
+        self.queue.schedule_at(first, Event::TrainDeparture);
+    }
+
+    /// A scheduled departure of the release train. Departures follow the timetable in force,
+    /// `first_train_hour + k × interval_hours`, so a timeline that changes the interval or the
+    /// policy mid-run keeps the train on its timetable.
+    pub(crate) fn on_train_departure(&mut self) {
+        let now = self.now();
+        let deploy = &self.p().deploy;
+        let interval = deploy.interval_hours.max(0.01);
+        let first = deploy.first_train_hour.max(0.0);
+        let slots = (now - first) / interval;
+        let on_timetable = (slots - slots.round()).abs() < 1e-9;
+        let next = first + (slots + 1e-9).floor().max(-1.0) * interval + interval;
+        self.queue
+            .schedule_at(next.max(now + 1e-6), Event::TrainDeparture);
+        if on_timetable && deploy.policy == DeployPolicy::Scheduled && self.deploy_window_open() {
+            self.deploy_batch();
         }
     }
 
-    pub(crate) fn on_deploy_tick(&mut self) {
-        match self.p().deploy.policy {
-            DeployPolicy::Scheduled => {
-                let interval = self.p().deploy.interval_hours.max(0.01);
-                self.queue.schedule_in(interval, Event::DeployTick);
-                if self.deploy_window_open() {
-                    self.deploy_batch();
-                }
-            }
-            DeployPolicy::Continuous => {
-                self.tick_pending = false;
-                self.try_deploy_planned();
-            }
-        }
+    /// The deploy window opens for changes that merged while it was closed (continuous policy).
+    pub(crate) fn on_deploy_window_opens(&mut self) {
+        self.tick_pending = false;
+        self.try_deploy_planned();
     }
 
     fn deploy_window_open(&self) -> bool {
@@ -49,7 +54,7 @@ impl Simulation<'_> {
         } else if !self.tick_pending {
             self.tick_pending = true;
             let open = self.calendar().next_open(self.now());
-            self.queue.schedule_at(open, Event::DeployTick);
+            self.queue.schedule_at(open, Event::DeployWindowOpens);
         }
     }
 

@@ -11,6 +11,7 @@ use crate::engine::random::{SimRng, Stream, stream_rng, stream_seed};
 use crate::engine::{Calendar, EventQueue};
 
 use super::distribution::Sampler;
+use super::guard::{Guard, GuardKind, GuardTrip};
 use super::params::Params;
 use super::records::{ChangeRecord, DeploymentRecord, IncidentRecord, RunRecords, WeekSample};
 use super::timeline::{HOURS_PER_WEEK, Schedule};
@@ -89,6 +90,8 @@ pub struct Model {
     pub(crate) phases: Vec<Phase>,
     pub(crate) warmup_hours: f64,
     pub(crate) end_hours: f64,
+    /// Limits that stop a runaway replication.
+    pub(crate) guard: Guard,
 }
 
 impl Model {
@@ -116,7 +119,19 @@ impl Model {
             phases,
             warmup_hours,
             end_hours: warmup_hours + base.horizon_weeks * HOURS_PER_WEEK,
+            guard: Guard::default(),
         }
+    }
+
+    /// The same model with other limits for runaway replications (see [`super::guard`]).
+    pub fn with_guard(mut self, guard: Guard) -> Model {
+        self.guard = guard;
+        self
+    }
+
+    /// The limits for runaway replications.
+    pub fn guard(&self) -> Guard {
+        self.guard
     }
 
     /// A model whose parameters never change.
@@ -158,7 +173,8 @@ pub(crate) enum Event {
     ReviewDone(u32, f64),
     TestsDone(u32),
     StagingDone(u32),
-    DeployTick,
+    TrainDeparture,
+    DeployWindowOpens,
     DeployDone(u32),
     Manifest {
         change: u32,
@@ -256,6 +272,10 @@ pub(crate) struct Simulation<'m> {
     pub wip_area: f64,
     pub week_review_area: f64,
     pub week_wip_area: f64,
+    // Guard: the loop stops once more events than this were processed (lowered to zero when a
+    // change too many is created, so one comparison per event serves both limits).
+    pub event_limit: u64,
+    pub guard_kind: GuardKind,
 }
 
 impl<'m> Simulation<'m> {
@@ -310,6 +330,8 @@ impl<'m> Simulation<'m> {
             wip_area: 0.0,
             week_review_area: 0.0,
             week_wip_area: 0.0,
+            event_limit: model.guard.max_events,
+            guard_kind: GuardKind::Events,
         }
     }
 
@@ -355,10 +377,29 @@ impl<'m> Simulation<'m> {
         self.start_deploy_schedule();
         let end = self.model.end_hours;
         while let Some(event) = self.queue.pop_until(end) {
+            if self.queue.processed() > self.event_limit {
+                self.records.guard = Some(self.guard_trip());
+                break;
+            }
             self.accumulate_areas();
             self.handle(event);
         }
         self.finish(end)
+    }
+
+    fn guard_trip(&self) -> GuardTrip {
+        let guard = self.model.guard;
+        GuardTrip {
+            kind: self.guard_kind,
+            limit: match self.guard_kind {
+                GuardKind::Events => guard.max_events,
+                GuardKind::Changes => guard.max_changes,
+            },
+            at_hours: self.now(),
+            end_hours: self.model.end_hours,
+            backlog: self.todo.len(),
+            review_queue: self.review_queue.len() + self.expedited_queue.len(),
+        }
     }
 
     fn accumulate_areas(&mut self) {
@@ -378,7 +419,8 @@ impl<'m> Simulation<'m> {
             Event::ReviewDone(pr, effort) => self.on_review_done(pr, effort),
             Event::TestsDone(change) => self.on_tests_done(change),
             Event::StagingDone(change) => self.on_staging_done(change),
-            Event::DeployTick => self.on_deploy_tick(),
+            Event::TrainDeparture => self.on_train_departure(),
+            Event::DeployWindowOpens => self.on_deploy_window_opens(),
             Event::DeployDone(deployment) => self.on_deploy_done(deployment),
             Event::Manifest {
                 change,
@@ -475,6 +517,10 @@ impl<'m> Simulation<'m> {
     /// Adds a change record and its model state; returns its id.
     pub fn add_change(&mut self, record: ChangeRecord, state: ChangeState) -> u32 {
         let id = self.records.changes.len() as u32;
+        if u64::from(id) >= self.model.guard.max_changes {
+            self.guard_kind = GuardKind::Changes;
+            self.event_limit = 0;
+        }
         self.records.changes.push(ChangeRecord { id, ..record });
         self.states.push(state);
         id
