@@ -63,6 +63,7 @@ pub mod engine;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

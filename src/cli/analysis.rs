@@ -51,6 +51,12 @@ pub struct CompareArgs {
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
+    /// Also write a self-contained HTML report: paired differences with their CIs.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Also write each chart of the report as an SVG file to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 /// Arguments of `dorasim sweep`.
@@ -216,6 +222,22 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         let json = serde_json::to_string_pretty(&compare::to_json(&comparison, &tiers))?;
         let b = dir.write("compare.json", json.as_bytes())?;
         writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
+    }
+    if args.report.is_some() || args.charts.is_some() {
+        let report = crate::report::compare::build(&comparison, env!("CARGO_PKG_VERSION"))?;
+        if let Some(path) = &args.report {
+            let path = crate::report::write_html(path, &report.html)?;
+            writeln!(out, "\nReport: {}", path.display())?;
+        }
+        if let Some(dir) = &args.charts {
+            let written = crate::report::write_charts(dir, &report.charts)?;
+            writeln!(
+                out,
+                "Charts: {} SVG files in {}",
+                written.len(),
+                dir.display()
+            )?;
+        }
     }
     Ok(())
 }

@@ -42,6 +42,8 @@ pub enum Command {
     Sensitivity(analysis::SensitivityArgs),
     /// Merge the partial results of a sharded run or sweep.
     Merge(analysis::MergeArgs),
+    /// Write a self-contained HTML report (charts inline as SVG) of a run's --out directory.
+    Report(ReportArgs),
     /// Check scenario files and report every problem at once.
     Validate {
         /// Scenario files to check.
@@ -77,10 +79,10 @@ pub struct RunArgs {
     /// Scenario file (TOML). Without it, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
     /// Number of replications (default: the scenario's `run.runs`, 1000).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub runs: Option<u32>,
     /// Master seed (default: the scenario's `run.seed`, 42).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Override any parameter, e.g. `--set review.reviewers=8 --set ai.adoption=0.8`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -92,7 +94,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: all cores). Results are identical for any value.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// How the measured ledger (the team's dashboard) is read: ground-truth attribution or a real
     /// tool's rules (default: the scenario's `run.lens`, `truth`).
@@ -116,6 +118,25 @@ pub struct RunArgs {
     /// Which replication --events exports (0-based; must be below --runs).
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub events_replication: u64,
+    /// Also write a self-contained HTML report of the run (charts inline as SVG).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Also write each chart of the report as an SVG file to DIR, for slides.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+}
+
+/// Arguments of `dorasim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A run's --out directory (summary.json, weekly.csv, and replications.csv if present).
+    pub dir: PathBuf,
+    /// Where to write the report (default: DIR/report.html).
+    #[arg(long, value_name = "FILE.html")]
+    pub out: Option<PathBuf>,
+    /// Also write each chart as an SVG file to this directory, for slides.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 /// Loads a scenario file (or the embedded default) with overrides.
@@ -141,6 +162,7 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Sweep(args) => analysis::sweep(args, out),
         Command::Sensitivity(args) => analysis::sensitivity(args, out),
         Command::Merge(args) => analysis::merge(args, out),
+        Command::Report(args) => report(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),
     }
@@ -171,15 +193,13 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
         .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
-    let model = Model::new(&schedule);
+    let model = Model::new(&schedule).with_guard(scenario.run.guard());
     let out_dir = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(
-            dir,
-            &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
-            args.force,
-        )?),
+        Some(dir) => Some(OutputDir::prepare(dir, &RUN_FILES, args.force)?),
         None => None,
     };
+    // Ctrl-C stops between batches of replications; the files in --out are then untouched.
+    crate::analysis::progress::install_interrupt_handler();
     let events_dir = match &args.events {
         Some(_) if args.events_replication >= u64::from(runs) => bail!(
             "--events-replication {} is not among the {runs} replications",
@@ -201,10 +221,19 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         runs: u64::from(runs),
         threads,
     };
-    let summary = runner::run_with_lens(&model, plan, lens, |rep, metrics| match rows.as_mut() {
-        Some(writer) => writer.write(rep, metrics),
-        None => Ok(()),
-    })?;
+    let mut collector = (args.report.is_some() || args.charts.is_some())
+        .then(crate::report::DistributionCollector::new);
+    let summary = runner::run_with_lens(&model, plan, lens, |rep, metrics| {
+        crate::analysis::progress::check()?;
+        if let Some(c) = collector.as_mut() {
+            c.push(metrics);
+        }
+        match rows.as_mut() {
+            Some(writer) => writer.write(rep, metrics),
+            None => Ok(()),
+        }
+    })
+    .map_err(|e| stopped(e, out_dir.as_ref()))?;
     write!(
         out,
         "{}",
@@ -216,20 +245,43 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
             args.all_lenses || scenario.run.all_lenses
         )
     )?;
+    for growth in growth_warnings(&summary) {
+        writeln!(out, "\n{}", growth.message())?;
+    }
     if let Some(dir) = out_dir {
-        let mut written = Vec::new();
+        // Every file complete and synced under a temporary name first, then all renamed
+        // together: an error or Ctrl-C before the renames leaves the previous set whole.
+        let mut staged = Vec::new();
         if let Some(writer) = rows {
-            written.push(writer.finish()?);
+            staged.push(writer.finish_staged()?);
         }
         let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
-        written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
+        staged.push(dir.stage(WEEKLY_CSV, weekly.as_bytes())?);
         let json = summary_json(&scenario, &summary, threads, lens);
         let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
-        written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
+        staged.push(dir.stage(SUMMARY_JSON, text.as_bytes())?);
+        if crate::analysis::progress::interrupted() {
+            drop(staged);
+            return Err(stopped(
+                runner::RunError::Sink(crate::analysis::progress::INTERRUPTED_MESSAGE.into()),
+                Some(&dir),
+            ));
+        }
+        let written = crate::output::files::commit_all(staged)?;
         writeln!(out, "\nWrote:")?;
         for path in written {
             writeln!(out, "  {}", path.display())?;
         }
+    }
+    if let Some(collector) = collector {
+        let data = crate::report::ReportData::from_run(
+            &scenario,
+            &summary,
+            threads,
+            lens,
+            collector.finish(),
+        )?;
+        write_report(&data, args.report.as_deref(), args.charts.as_deref(), out)?;
     }
     if let Some(dir) = events_dir {
         let info = crate::output::events::ExportInfo {
@@ -243,6 +295,93 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Builds the report of `data` and writes the page to `html` and the charts to `charts`.
+fn write_report(
+    data: &crate::report::ReportData,
+    html: Option<&std::path::Path>,
+    charts: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let report = crate::report::build(data)?;
+    if let Some(path) = html {
+        let path = crate::report::write_html(path, &report.html)?;
+        writeln!(out, "\nReport: {}", path.display())?;
+    }
+    if let Some(dir) = charts {
+        let written = crate::report::write_charts(dir, &report.charts)?;
+        writeln!(
+            out,
+            "Charts: {} SVG files in {}",
+            written.len(),
+            dir.display()
+        )?;
+    }
+    Ok(())
+}
+
+fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
+    let data = crate::report::ReportData::from_dir(&args.dir)?;
+    let html = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.dir.join(crate::report::REPORT_HTML));
+    write_report(&data, Some(&html), args.charts.as_deref(), out)
+}
+
+/// The files `dorasim run --out` writes.
+const RUN_FILES: [&str; 3] = [REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON];
+
+/// The error of a run that stopped early (Ctrl-C, a guard, a failed write), saying what the
+/// --out directory holds now: nothing of this run is ever renamed into place.
+fn stopped(error: runner::RunError, out_dir: Option<&OutputDir>) -> anyhow::Error {
+    let Some(dir) = out_dir else {
+        return anyhow::anyhow!("{error}");
+    };
+    let kept = dir.existing(&RUN_FILES);
+    let what = if kept.is_empty() {
+        "no results were written".to_string()
+    } else {
+        format!(
+            "its previous files are kept unchanged ({})",
+            kept.join(", ")
+        )
+    };
+    anyhow::anyhow!(
+        "{error}\nnothing of this run was written to `{}`: {what}",
+        dir.path().display()
+    )
+}
+
+/// Queues that kept growing over the measured horizon (mean over replications, week by week).
+fn growth_warnings(summary: &runner::RunSummary) -> Vec<crate::model::guard::Growth> {
+    use crate::metrics::Weekly;
+    let series = |index: Weekly| -> Vec<f64> {
+        summary
+            .weekly
+            .iter()
+            .map(|week| week[index as usize].summary().mean.unwrap_or(f64::NAN))
+            .collect()
+    };
+    [
+        (
+            Weekly::WorkInProgress,
+            "work in progress (changes not yet deployed)",
+        ),
+        (Weekly::ReviewQueue, "review queue"),
+    ]
+    .into_iter()
+    .filter_map(|(index, name)| {
+        crate::model::guard::grew_without_bound(&series(index), 10.0).map(|(first, last)| {
+            crate::model::guard::Growth {
+                series: name.to_string(),
+                first,
+                last,
+            }
+        })
+    })
+    .collect()
 }
 
 fn validate(paths: &[PathBuf], set: &[String], out: &mut dyn Write) -> Result<()> {

@@ -5,6 +5,10 @@
 
 const HOURS_PER_DAY: f64 = 24.0;
 const HOURS_PER_WEEK: f64 = 168.0;
+/// Hours (about 11,000 years) beyond which calendar arithmetic uses the average weekly rate:
+/// far past the end of any run (at most 30 years), and where working windows fall below the
+/// precision of an `f64` (a loop over them would never advance).
+const BEYOND_ANY_RUN: f64 = 1e8;
 
 /// When people work.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,6 +87,9 @@ impl Calendar {
         if !self.enabled {
             return to - from;
         }
+        if !(to - from < BEYOND_ANY_RUN && from.abs() < BEYOND_ANY_RUN) {
+            return (to - from) * self.hours_per_week() / HOURS_PER_WEEK;
+        }
         let mut total = 0.0;
         let mut now = from;
         // Whole weeks first, then window by window.
@@ -97,6 +104,9 @@ impl Calendar {
                 break;
             }
             total += close.min(to) - open;
+            if close <= now {
+                break;
+            }
             now = close;
         }
         total
@@ -108,6 +118,15 @@ impl Calendar {
             return t + work_hours.max(0.0);
         }
         let weekly = self.hours_per_week();
+        if !(work_hours < BEYOND_ANY_RUN && t.abs() < BEYOND_ANY_RUN) {
+            // Never reached within a run; NaN effort counts as endless.
+            let work_hours = if work_hours.is_nan() {
+                BEYOND_ANY_RUN
+            } else {
+                work_hours
+            };
+            return t + work_hours * HOURS_PER_WEEK / weekly;
+        }
         let mut remaining = work_hours;
         let mut now = t;
         if weekly > 0.0 && remaining > weekly {
@@ -121,7 +140,7 @@ impl Calendar {
         loop {
             let (open, close) = self.window_at(now);
             let available = close - open;
-            if remaining <= available {
+            if remaining <= available || close <= now {
                 return open + remaining;
             }
             remaining -= available;
@@ -140,6 +159,22 @@ mod tests {
         hours_per_day: 8.0,
         days_per_week: 5,
     };
+
+    #[test]
+    fn absurd_amounts_of_work_finish_far_away_instead_of_looping() {
+        // Found by fuzzing: a lognormal size multiplier with p90 = 1e9 gave efforts where
+        // working windows fell below f64 precision, and these loops never ended.
+        for work in [1e30, f64::INFINITY, f64::NAN, 1e8 + 1.0] {
+            assert!(OFFICE.finish(10.0, work) > 1e8, "{work}");
+        }
+        assert!(OFFICE.finish(1e300, 2.0) >= 1e300);
+        assert!(OFFICE.working_hours_between(0.0, 1e30) > 1e28);
+        assert!(OFFICE.working_hours_between(1e20, 1e20 + 1e6) >= 0.0);
+        assert_eq!(
+            OFFICE.working_hours_between(0.0, f64::INFINITY),
+            f64::INFINITY
+        );
+    }
 
     #[test]
     fn work_within_a_day() {

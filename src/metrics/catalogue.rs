@@ -67,7 +67,7 @@ macro_rules! metrics {
 
 metrics! {
     DeploysPerWeek => ("deploys_per_week", "Deployment frequency", "per week", Dora),
-    DeploysPerDay => ("deploys_per_day", "Deployment frequency (daily)", "per day", Dora),
+    DeploysPerDay => ("deploys_per_day", "Deployment frequency, daily", "per day", Dora),
     LeadTimeP50 => ("lead_time_p50_hours", "Change lead time, median", "hours", Dora),
     LeadTimeP90 => ("lead_time_p90_hours", "Change lead time, p90", "hours", Dora),
     ChangeFailRate => ("change_fail_rate", "Change fail rate", "share", Dora),

@@ -240,10 +240,20 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
             to
         };
         downtime += incident.impact * overlap(incident.started_hours, end, from, to);
-        for (w, slot) in week_downtime.iter_mut().enumerate() {
-            let ws = from + w as f64 * HOURS_PER_WEEK;
-            *slot +=
-                incident.impact * overlap(incident.started_hours, end, ws, ws + HOURS_PER_WEEK);
+        // Only the weeks the incident overlaps.
+        if end > from && incident.started_hours < to && week_count > 0 {
+            let first = week_of(incident.started_hours.max(from));
+            let last = week_of(end.min(to));
+            for (w, slot) in week_downtime
+                .iter_mut()
+                .enumerate()
+                .take(last + 1)
+                .skip(first)
+            {
+                let ws = from + w as f64 * HOURS_PER_WEEK;
+                *slot +=
+                    incident.impact * overlap(incident.started_hours, end, ws, ws + HOURS_PER_WEEK);
+            }
         }
         if !in_window(incident.started_hours) {
             continue;

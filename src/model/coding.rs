@@ -44,7 +44,8 @@ pub(crate) fn inject_defects<R: Rng + ?Sized>(
 
 /// Defects by class (all severities).
 pub(crate) fn by_class(defects: &Defects) -> [u16; 2] {
-    [defects[0].iter().sum(), defects[1].iter().sum()]
+    let total = |row: &[u16; 3]| row.iter().fold(0u16, |sum, &n| sum.saturating_add(n));
+    [total(&defects[0]), total(&defects[1])]
 }
 
 impl Simulation<'_> {
@@ -334,10 +335,13 @@ impl Simulation<'_> {
                 p.defects.bug_share,
             );
             for severity in 0..3 {
-                latent[INTEGRATION][severity] += added[INTEGRATION][severity];
+                // Saturating: a fuzzed `culture.extra_pull_requests` of 2^32 overflowed here.
+                latent[INTEGRATION][severity] =
+                    latent[INTEGRATION][severity].saturating_add(added[INTEGRATION][severity]);
             }
             let injected = &mut self.records.changes[c as usize].injected;
-            injected[INTEGRATION] += by_class(&added)[INTEGRATION];
+            injected[INTEGRATION] =
+                injected[INTEGRATION].saturating_add(by_class(&added)[INTEGRATION]);
         }
         // The pieces are opened one after another while the change is written.
         let now = self.now();
@@ -379,5 +383,15 @@ impl Simulation<'_> {
         for k in 0..count as u32 {
             self.enqueue_review(first + k);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defect_totals_saturate_instead_of_overflowing() {
+        assert_eq!(by_class(&[[u16::MAX; 3]; 2]), [u16::MAX; 2]);
     }
 }

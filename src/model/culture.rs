@@ -55,7 +55,9 @@ impl Simulation<'_> {
             return;
         }
         let per_open_hour = per_week / self.calendar().hours_per_week().max(1.0);
-        if self.rng.culture.random::<f64>() < super::production::probability_of_event(per_open_hour * hours) {
+        if self.rng.culture.random::<f64>()
+            < super::production::probability_of_event(per_open_hour * hours)
+        {
             let now = self.now();
             self.add_deployment(
                 DeploymentRecord {

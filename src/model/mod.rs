@@ -9,6 +9,7 @@ pub mod coding;
 pub mod culture;
 pub mod deploy;
 pub mod distribution;
+pub mod guard;
 pub mod params;
 pub mod production;
 pub mod records;

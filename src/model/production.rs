@@ -40,7 +40,8 @@ pub fn probability_of_event(expected: f64) -> f64 {
 
 /// Factor by which fragility decays over one tick with the given parameters.
 pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
-    let per_week = p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
+    let per_week =
+        p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
     (-per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp()
 }
 

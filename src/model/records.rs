@@ -303,4 +303,6 @@ pub struct RunRecords {
     pub flow: FlowTotals,
     /// Events the engine processed.
     pub events: u64,
+    /// Set when a guard stopped the replication: the records are incomplete.
+    pub guard: Option<super::guard::GuardTrip>,
 }

@@ -47,6 +47,21 @@ impl ReplicationWriter {
         self.csv.write_record(&row).map_err(csv_error)
     }
 
+    /// Flushes and syncs the file but leaves it under its temporary name, to be renamed into
+    /// place with the run's other files by [`super::files::commit_all`].
+    pub fn finish_staged(self) -> Result<super::files::Staged, OutputError> {
+        let ReplicationWriter { name, csv } = self;
+        let io = |e: std::io::Error| OutputError::Io {
+            path: name.temp().to_path_buf(),
+            source: e,
+        };
+        let writer = csv
+            .into_inner()
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+        let file = writer.into_inner().map_err(|e| io(e.into_error()))?;
+        name.stage(&file)
+    }
+
     /// Flushes and renames the file into place.
     pub fn finish(self) -> Result<std::path::PathBuf, OutputError> {
         let ReplicationWriter { name, csv } = self;

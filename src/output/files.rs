@@ -60,6 +60,40 @@ impl TempName {
     pub fn temp(&self) -> &Path {
         &self.temp
     }
+
+    /// Syncs the (flushed) temporary file to disk but leaves it under its temporary name, so
+    /// that several files can be renamed into place together (see [`commit_all`]).
+    pub fn stage(self, file: &fs::File) -> Result<Staged, OutputError> {
+        file.sync_all().map_err(io_error(&self.temp))?;
+        Ok(Staged { name: self })
+    }
+}
+
+/// A complete file still under its temporary name. Dropped without [`commit_all`] (an error or
+/// Ctrl-C before the end of the run), it is removed and the previous file stays.
+#[derive(Debug)]
+pub struct Staged {
+    name: TempName,
+}
+
+impl Staged {
+    /// The name the file will have.
+    pub fn target(&self) -> &Path {
+        &self.name.target
+    }
+}
+
+/// Renames staged files into place, in order. Every file was complete and synced before the
+/// first rename, and a rename replaces a file atomically, so a reader sees each file either
+/// whole and old or whole and new; the renames themselves take microseconds.
+pub fn commit_all(staged: Vec<Staged>) -> Result<Vec<PathBuf>, OutputError> {
+    let mut written = Vec::with_capacity(staged.len());
+    for Staged { mut name } in staged {
+        fs::rename(&name.temp, &name.target).map_err(io_error(&name.target))?;
+        name.committed = true;
+        written.push(name.target.clone());
+    }
+    Ok(written)
 }
 
 impl Drop for TempName {
@@ -130,6 +164,31 @@ impl OutputDir {
             },
             writer: BufWriter::new(file),
         })
+    }
+
+    /// Writes a whole file under its temporary name, ready for [`commit_all`].
+    pub fn stage(&self, name: &str, contents: &[u8]) -> Result<Staged, OutputError> {
+        let mut pending = self.create(name)?;
+        let temp = pending.name.temp.clone();
+        pending
+            .writer
+            .write_all(contents)
+            .map_err(io_error(&temp))?;
+        let PendingFile { name, writer } = pending;
+        let file = writer.into_inner().map_err(|e| OutputError::Io {
+            path: temp.clone(),
+            source: e.into_error(),
+        })?;
+        name.stage(&file)
+    }
+
+    /// Names of `names` that exist in the directory now (what an interrupted run keeps).
+    pub fn existing(&self, names: &[&str]) -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| self.dir.join(n).is_file())
+            .map(|n| n.to_string())
+            .collect()
     }
 
     /// Writes a whole file atomically.

@@ -44,6 +44,12 @@ fn metric_line(out: &mut String, index: usize, def: &MetricDef, s: &Summary) {
     };
     let fmt = |x: Option<f64>| x.map_or("n/a".to_string(), |v| value(def, v));
     let ci = format!("[{}, {}]", fmt(s.ci95_low), fmt(s.ci95_high));
+    // Counts are whole numbers in every replication: show their percentiles as such (the
+    // quantile sketch is accurate to 0.5 %, not to the unit).
+    let quantile = |x: Option<f64>| match x {
+        Some(v) if def.unit == "count" => format!("{}", v.round()),
+        other => fmt(other),
+    };
     let partial = if s.undefined > 0 {
         format!("  ({} runs n/a)", s.undefined)
     } else {
@@ -53,9 +59,9 @@ fn metric_line(out: &mut String, index: usize, def: &MetricDef, s: &Summary) {
         out,
         "  {label:<52} {:>10} {ci:<22} {:>10} {:>10} {:>10}  {}{partial}",
         value(def, mean),
-        fmt(s.p5),
-        fmt(s.p50),
-        fmt(s.p95),
+        quantile(s.p5),
+        quantile(s.p50),
+        quantile(s.p95),
         bucket(metric, s.mean),
     );
 }
@@ -254,6 +260,7 @@ pub fn render(
             metric_line(&mut out, i, def, &summary.metrics[i].summary());
         }
     }
+    sparklines(&mut out, summary, use_colour());
     let _ = writeln!(
         out,
         "\nPerformance tier (share of replications; nearest DORA cluster)"
@@ -300,4 +307,76 @@ pub fn render(
         let _ = writeln!(out, "\nLesson: {}", lesson.trim());
     }
     out
+}
+
+/// Colour only on a terminal, and never with `NO_COLOR` set.
+fn use_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A sparkline of `values` (`None` for an undefined week, drawn as a space).
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let defined = values.iter().flatten().copied();
+    let (lo, hi) = defined.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) if hi > lo => {
+                BARS[(((v - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize]
+            }
+            Some(_) => BARS[3],
+            None => ' ',
+        })
+        .collect()
+}
+
+/// The weekly median of each DORA metric and availability as a sparkline, with its first and
+/// last week.
+fn sparklines(out: &mut String, summary: &RunSummary, colour: bool) {
+    use crate::metrics::{WEEKLY, Weekly};
+    if summary.weekly.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nWeekly median, week 1 to {} (scaled to each line's range)",
+        summary.weekly.len()
+    );
+    for series in [
+        Weekly::Deployments,
+        Weekly::LeadTimeP50,
+        Weekly::ChangeFailRate,
+        Weekly::RecoveryP50,
+        Weekly::ReworkRate,
+        Weekly::Availability,
+    ] {
+        let def = &WEEKLY[series as usize];
+        let medians: Vec<Option<f64>> = summary
+            .weekly
+            .iter()
+            .map(|week| week.get(series as usize).and_then(|acc| acc.summary().p50))
+            .collect();
+        let line = sparkline(&medians);
+        let line = if colour {
+            format!("\x1b[36m{line}\x1b[0m")
+        } else {
+            line
+        };
+        let ends = |v: Option<&Option<f64>>| {
+            v.copied()
+                .flatten()
+                .map_or("n/a".to_string(), |x| value(def, x))
+        };
+        let label = format!("{} ({})", def.label, def.unit);
+        let _ = writeln!(
+            out,
+            "  {label:<52} {line}  {} → {}",
+            ends(medians.first()),
+            ends(medians.last())
+        );
+    }
 }

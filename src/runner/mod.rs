@@ -38,6 +38,9 @@ pub enum RunError {
     /// The per-replication callback failed (for example a CSV write).
     #[error("{0}")]
     Sink(String),
+    /// A replication ran away and was stopped by its guard (see [`crate::model::guard`]).
+    #[error("{0}")]
+    Guard(String),
 }
 
 /// Counts of replications per DORA performance tier.
@@ -266,7 +269,8 @@ where
     let mut next = blocks.start;
     while next < blocks.end {
         let end = (next + blocks_per_batch).min(blocks.end);
-        let results: Vec<(RunSummary, Vec<ReplicationMetrics>)> = pool.install(|| {
+        type BlockResult = (RunSummary, Vec<ReplicationMetrics>, Option<String>);
+        let results: Vec<BlockResult> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|block| {
@@ -276,15 +280,22 @@ where
                     let mut rows = Vec::with_capacity((last - first) as usize);
                     for rep in first..last {
                         let records = model.run(plan.seed, rep);
+                        if let Some(trip) = records.guard {
+                            return (summary, rows, Some(trip.message(rep)));
+                        }
                         let metrics = compute(&records, slo_target, lens);
                         summary.add(&metrics, records.events);
                         rows.push(metrics);
                     }
-                    (summary, rows)
+                    (summary, rows, None)
                 })
                 .collect()
         });
-        for (offset, (summary, rows)) in results.into_iter().enumerate() {
+        // The first stopped replication in replication order, whatever the threads did.
+        if let Some(message) = results.iter().find_map(|(_, _, stop)| stop.clone()) {
+            return Err(RunError::Guard(message));
+        }
+        for (offset, (summary, rows, _)) in results.into_iter().enumerate() {
             let block = next + offset as u64;
             for (i, metrics) in rows.iter().enumerate() {
                 on_replication(block * BLOCK + i as u64, metrics).map_err(RunError::Sink)?;

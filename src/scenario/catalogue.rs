@@ -116,6 +116,14 @@ const COUNT: Accepts = Accepts {
     integer: true,
     ..ANY
 };
+/// Head counts: at least one person, and at most 100,000 (a larger organisation is not one
+/// delivery system, and every person is simulated).
+const PEOPLE: Accepts = Accepts {
+    min: Some(1.0),
+    max: Some(100_000.0),
+    integer: true,
+    ..ANY
+};
 /// Counts where zero means "none" or "no limit".
 const COUNT_OR_ZERO: Accepts = Accepts {
     min: Some(0.0),
@@ -157,14 +165,25 @@ static CATALOGUE: &[ParamInfo] = &[
         "weeks",
         "Warm-up excluded from every metric (the pipeline starts empty).",
         "modelling assumption: long enough for the review queue to fill; check it with a longer warm-up",
-        NON_NEGATIVE,
+        // Ten years: beyond it a warm-up only burns time (and the horizon has its own bound).
+        Accepts {
+            min: Some(0.0),
+            max: Some(520.0),
+            ..ANY
+        },
     ),
     entry(
         "time.horizon_weeks",
         "weeks",
         "Measured horizon after the warm-up.",
         "modelling assumption: half a year, a usual planning horizon",
-        POSITIVE,
+        // Twenty years: a longer horizon is no longer a projection, and it costs memory.
+        Accepts {
+            min: Some(0.0),
+            min_exclusive: true,
+            max: Some(1040.0),
+            ..ANY
+        },
     ),
     entry(
         "time.working_calendar",
@@ -268,7 +287,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "people",
         "Developers who write code (reviewers are counted in `review.reviewers`).",
         "scenario choice: 34 developers + 6 reviewer FTE make a 40-engineer team",
-        COUNT,
+        PEOPLE,
     ),
     entry(
         "team.wip_limit",
@@ -405,7 +424,12 @@ static CATALOGUE: &[ParamInfo] = &[
         "loc",
         "Changes larger than this are split into several pull requests.",
         "SmartBear/Cisco review study: review 200-400 LOC at a time",
-        POSITIVE,
+        // Below 10 lines a usual change splits into dozens of pull requests (and the model caps
+        // a change at 1000 of them), which no team does.
+        Accepts {
+            min: Some(10.0),
+            ..ANY
+        },
     ),
     entry(
         "pull_requests.review_overhead_hours",
@@ -420,7 +444,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "people",
         "Review capacity in full-time reviewers.",
         "scenario choice: 6 reviewer FTE in a 40-engineer team",
-        COUNT,
+        PEOPLE,
     ),
     entry(
         "review.loc_per_hour",
@@ -883,7 +907,12 @@ static CATALOGUE: &[ParamInfo] = &[
         "pull requests",
         "Extra pull requests an artificially split change is cut into.",
         "modelling assumption, sweep it",
-        NON_NEGATIVE,
+        // A change has at most 1000 pull requests in the model.
+        Accepts {
+            min: Some(0.0),
+            max: Some(1000.0),
+            ..ANY
+        },
     ),
     entry(
         "culture.split_integration_defects",

@@ -71,6 +71,20 @@ pub struct RunSettings {
     pub lens: crate::metrics::ledger::Lens,
     /// Show the same history through every lens, side by side.
     pub all_lenses: bool,
+    /// Guard: events one replication may process before it is stopped as a runaway.
+    pub max_events_per_replication: u64,
+    /// Guard: changes one replication may create before it is stopped as a runaway.
+    pub max_changes_per_replication: u64,
+}
+
+impl RunSettings {
+    /// The guard against runaway replications these settings ask for.
+    pub fn guard(&self) -> crate::model::guard::Guard {
+        crate::model::guard::Guard {
+            max_events: self.max_events_per_replication,
+            max_changes: self.max_changes_per_replication,
+        }
+    }
 }
 
 impl Default for RunSettings {
@@ -80,6 +94,8 @@ impl Default for RunSettings {
             seed: 42,
             lens: crate::metrics::ledger::Lens::Truth,
             all_lenses: false,
+            max_events_per_replication: crate::model::guard::DEFAULT_MAX_EVENTS,
+            max_changes_per_replication: crate::model::guard::DEFAULT_MAX_CHANGES,
         }
     }
 }

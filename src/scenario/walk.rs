@@ -53,7 +53,14 @@ pub(crate) fn dist_fields(name: &str) -> &'static [&'static str] {
 /// Top-level keys of a scenario file besides the parameter sections.
 const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
 /// Keys of `[run]`.
-const RUN_KEYS: [&str; 4] = ["runs", "seed", "lens", "all_lenses"];
+const RUN_KEYS: [&str; 6] = [
+    "runs",
+    "seed",
+    "lens",
+    "all_lenses",
+    "max_events_per_replication",
+    "max_changes_per_replication",
+];
 /// Keys of a `[[timeline]]` entry.
 const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from", "to"];
 /// Parameters a timeline may not change: they define the run itself.
@@ -418,6 +425,16 @@ impl<'a> Walker<'a> {
         let (min, max, allowed) = match field {
             "runs" => (1, i64::from(u32::MAX), "a whole number >= 1 (replications)"),
             "seed" => (0, i64::MAX, "a whole number >= 0"),
+            "max_events_per_replication" => (
+                1000,
+                i64::MAX,
+                "a whole number >= 1000 (events one replication may process before the guard stops it)",
+            ),
+            "max_changes_per_replication" => (
+                100,
+                i64::MAX,
+                "a whole number >= 100 (changes one replication may create before the guard stops it)",
+            ),
             "lens" => {
                 const LENSES: &[&str] = &["truth", "four-keys", "devlake", "gitlab"];
                 match item.as_str() {
@@ -1013,7 +1030,8 @@ impl<'a> Walker<'a> {
 /// Every key `--set` accepts.
 fn settable_keys() -> Vec<String> {
     let mut keys: Vec<String> = leaf_kinds().into_iter().map(|(k, _)| k).collect();
-    keys.extend(["run.runs", "run.seed", "name", "description", "lesson"].map(String::from));
+    keys.extend(RUN_KEYS.map(|k| format!("run.{k}")));
+    keys.extend(["name", "description", "lesson"].map(String::from));
     keys
 }
 
@@ -1087,6 +1105,12 @@ pub(crate) fn describe(item: &Item) -> String {
         Item::Value(value) => match value {
             Value::String(s) => format!("the string {:?}", s.value()),
             Value::Integer(i) => format!("the integer {}", i.value()),
+            // Scientific notation for huge and tiny values: `1e308`, not 309 digits.
+            Value::Float(f)
+                if f.value().abs() >= 1e15 || (*f.value() != 0.0 && f.value().abs() < 1e-6) =>
+            {
+                format!("the float {:e}", f.value())
+            }
             Value::Float(f) => format!("the float {}", f.value()),
             Value::Boolean(b) => format!("the boolean {}", b.value()),
             Value::Datetime(d) => format!("the date-time {}", d.value()),

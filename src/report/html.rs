@@ -1,0 +1,670 @@
+//! The report page: one self-contained HTML file (inline CSS and SVG, no script, no network),
+//! readable in light and dark mode.
+
+use std::fmt::Write;
+
+use crate::metrics::Metric;
+use crate::metrics::catalogue::Group;
+use crate::metrics::ledger::Lens;
+use crate::metrics::tiers::{Tier, duration_bucket, frequency_bucket};
+use crate::output::format::{number, value};
+
+use super::charts::{BLUE, Chart, ORANGE, VERMILLION};
+use super::data::{MetricEntry, ReportData, TierShares};
+
+/// The page's sections: `(id, heading)`, in page order. Every report has all of them.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("summary", "DORA metrics and reliability"),
+    ("tiers", "Performance tier"),
+    ("measured", "The dashboard beside the truth"),
+    ("weekly", "Week by week"),
+    ("distributions", "Spread over replications"),
+    ("lead-time", "Where lead time goes"),
+    ("defects", "Defect funnel"),
+    ("review-flow", "Review queue and work in progress"),
+    ("incidents", "Fragility and incidents"),
+    ("time-use", "Where developer time goes"),
+    ("scenario", "Scenario and reproduction"),
+];
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn hex(c: plotters::style::RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+const TIER_COLOURS: [&str; 4] = ["#009E73", "#56B4E9", "#E69F00", "#D55E00"];
+
+pub(crate) fn css() -> String {
+    let blue = hex(BLUE);
+    format!(
+        r#":root {{ color-scheme: light dark; --bg: #ffffff; --fg: #1d2125; --muted: #5b636b;
+  --card: #f4f6f8; --border: #d5dae0; --accent: {blue}; --warn: #A84A00; }}
+@media (prefers-color-scheme: dark) {{
+  :root {{ --bg: #14171a; --fg: #e6e9ec; --muted: #a3abb3; --card: #1e2328; --border: #353c44;
+    --accent: #56B4E9; --warn: #F0A050; }}
+  svg.chart [fill="{blue}"] {{ fill: #56B4E9; }}
+  svg.chart [stroke="{blue}"] {{ stroke: #56B4E9; }}
+}}
+* {{ box-sizing: border-box; }}
+body {{ margin: 0; background: var(--bg); color: var(--fg);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }}
+header, main, footer {{ max-width: 1240px; margin: 0 auto; padding: 0 24px; }}
+header {{ padding-top: 24px; }}
+h1 {{ font-size: 26px; margin: 0 0 4px; }}
+h2 {{ font-size: 20px; margin: 36px 0 8px; padding-top: 8px; border-top: 1px solid var(--border); }}
+h3 {{ font-size: 15px; margin: 0 0 4px; }}
+p, li {{ max-width: 80ch; }}
+.muted {{ color: var(--muted); }}
+.meta {{ color: var(--muted); font-size: 13px; }}
+nav {{ display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 13px; margin: 10px 0 0; }}
+nav a {{ color: var(--accent); text-decoration: none; }}
+.lesson {{ border-left: 4px solid var(--accent); background: var(--card); padding: 10px 14px;
+  margin: 14px 0; max-width: 100ch; border-radius: 4px; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }}
+.card {{ background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; }}
+.card .label {{ font-size: 13px; color: var(--muted); }}
+.card .value {{ font-size: 28px; font-weight: 650; margin: 2px 0; font-variant-numeric: tabular-nums; }}
+.card .unit {{ font-size: 14px; font-weight: 400; color: var(--muted); }}
+.card dl {{ display: grid; grid-template-columns: auto 1fr; gap: 1px 10px; margin: 6px 0 0; font-size: 13px; }}
+.card dt {{ color: var(--muted); }}
+.card dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
+.flatters {{ color: var(--warn); font-weight: 600; }}
+.charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 18px; }}
+.charts.small {{ grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }}
+figure {{ margin: 0; background: var(--card); border: 1px solid var(--border); border-radius: 8px;
+  padding: 10px 10px 4px; color: var(--fg); }}
+figure svg {{ width: 100%; height: auto; display: block; }}
+.legend {{ display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; color: var(--muted); margin: 4px 0 12px; }}
+.swatch {{ display: inline-block; width: 18px; height: 10px; border-radius: 2px; vertical-align: middle; margin-right: 6px; }}
+.swatch.line {{ height: 3px; }}
+.swatch.dash {{ height: 0; border-top: 3px dashed {orange}; background: none; }}
+table {{ border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }}
+th, td {{ text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid var(--border); vertical-align: top; }}
+td.num, th.num {{ text-align: right; }}
+.tierbar {{ display: flex; height: 26px; border-radius: 4px; overflow: hidden; border: 1px solid var(--border); max-width: 760px; }}
+.tierbar span {{ display: block; height: 100%; color: #000; font-size: 12px; line-height: 26px; padding-left: 6px; white-space: nowrap; overflow: hidden; }}
+.tierrow {{ display: grid; grid-template-columns: 100px 1fr; gap: 10px; align-items: center; margin: 6px 0; }}
+.params {{ columns: 2 420px; column-gap: 32px; font-size: 13px; }}
+.params div {{ break-inside: avoid; display: flex; justify-content: space-between; gap: 12px;
+  border-bottom: 1px solid var(--border); padding: 2px 0; }}
+.params code {{ color: var(--muted); }}
+code {{ font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }}
+pre {{ background: var(--card); padding: 8px 12px; border-radius: 6px; overflow-x: auto; }}
+footer {{ margin: 40px auto 30px; font-size: 12px; color: var(--muted); }}
+"#,
+        orange = hex(ORANGE)
+    )
+}
+
+/// Builds the page from the report data and its charts.
+pub fn page(data: &ReportData, charts: &[Chart]) -> String {
+    let mut out = String::with_capacity(256 * 1024);
+    let chart = |id: &str| charts.iter().find(|c| c.id == id);
+    let title = format!("dorasim report — {}", data.name);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"generator\" content=\"dorasim {}\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
+        escape(&data.version),
+        escape(&title),
+        css()
+    );
+    header(&mut out, data);
+    out.push_str("<main>\n");
+    for (id, heading) in SECTIONS {
+        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{}</h2>", escape(heading));
+        match *id {
+            "summary" => summary(&mut out, data),
+            "tiers" => tiers(&mut out, data),
+            "measured" => measured(&mut out, data),
+            "weekly" => {
+                out.push_str(
+                    "<p class=\"muted\">Each week of the measured horizon across replications. \
+                     Weekly values are noisy by nature (few deployments, fewer failures a week); \
+                     the bands show how far one team's week can stray from the typical one.</p>\n",
+                );
+                fan_legend(&mut out, data, true);
+                figures(&mut out, charts, "weekly-", false);
+            }
+            "distributions" => {
+                if data.distributions.is_empty() {
+                    out.push_str(
+                        "<p class=\"muted\">No per-replication values: run with <code>--out DIR</code> \
+                         (which writes replications.csv) to see the distributions.</p>\n",
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "<p class=\"muted\">Histogram of each replication's value ({} replications); \
+                         the <span style=\"color:{}\">vertical line</span> is the mean.</p>",
+                        data.distributions
+                            .first()
+                            .map_or(0, |d| d.values.len().max(1)),
+                        hex(VERMILLION)
+                    );
+                    figures(&mut out, charts, "dist-", true);
+                }
+            }
+            "lead-time" => lead_time(&mut out, data, chart("lead-time")),
+            "defects" => defects(&mut out, data, chart("defect-funnel")),
+            "review-flow" => {
+                flow_stats(&mut out, data);
+                fan_legend(&mut out, data, false);
+                figures(&mut out, charts, "flow-", false);
+            }
+            "incidents" => {
+                incident_stats(&mut out, data);
+                fan_legend(&mut out, data, false);
+                figures(&mut out, charts, "incidents-", false);
+            }
+            "time-use" => {
+                out.push_str(
+                    "<p class=\"muted\">Share of developers' working hours, mean over replications \
+                     with its 95 % confidence interval.</p>\n",
+                );
+                figures(&mut out, charts, "time-use", false);
+            }
+            "scenario" => scenario(&mut out, data),
+            _ => {}
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</main>\n");
+    let _ = writeln!(
+        out,
+        "<footer>Generated by dorasim {} from scenario <code>{}</code>, seed {}, {} replications. \
+         Self-contained: no scripts, fonts or network requests.</footer>\n</body>\n</html>",
+        escape(&data.version),
+        escape(&data.name),
+        data.seed,
+        data.runs
+    );
+    out
+}
+
+fn header(out: &mut String, data: &ReportData) {
+    let _ = writeln!(
+        out,
+        "<header>\n<h1>{}</h1>\n<p>{}</p>\n<p class=\"meta\">{} replications · seed {} · {} measured weeks after {} weeks of warm-up · lens <code>{}</code> · dorasim {}{}</p>",
+        escape(&data.name),
+        escape(data.description.trim()),
+        data.runs,
+        data.seed,
+        number(data.horizon_weeks),
+        number(data.warmup_weeks),
+        escape(&data.lens),
+        escape(&data.version),
+        data.wall_seconds
+            .map_or(String::new(), |s| format!(" · run took {s:.2} s")),
+    );
+    if let Some(lesson) = &data.lesson {
+        let _ = writeln!(
+            out,
+            "<div class=\"lesson\"><strong>Lesson.</strong> {}</div>",
+            escape(lesson.trim())
+        );
+    }
+    out.push_str("<nav>");
+    for (id, heading) in SECTIONS {
+        let _ = write!(out, "<a href=\"#{id}\">{}</a>", escape(heading));
+    }
+    out.push_str("</nav>\n</header>\n");
+}
+
+fn fmt(entry: &MetricEntry, x: Option<f64>) -> String {
+    x.map_or("n/a".to_string(), |v| value(entry.def, v))
+}
+
+fn bucket(metric: Metric, x: Option<f64>) -> Option<&'static str> {
+    let x = x?;
+    match metric {
+        Metric::DeploysPerWeek => frequency_bucket(x).map(|b| b.label()),
+        Metric::LeadTimeP50 | Metric::RecoveryP50 => duration_bucket(x).map(|b| b.label()),
+        _ => None,
+    }
+}
+
+/// The gap between the dashboard and the truth, and whether it flatters.
+fn gap(entry: &MetricEntry, truth: f64, measured: f64, higher_is_better: bool) -> (String, bool) {
+    let d = measured - truth;
+    let scale = truth.abs().max(1e-12);
+    let sign = if d >= 0.0 { "+" } else { "−" };
+    if (d / scale).abs() < 0.02 {
+        (
+            format!("{sign}{} (≈ same)", value(entry.def, d.abs())),
+            false,
+        )
+    } else if (d > 0.0) == higher_is_better {
+        (
+            format!("{sign}{} (flatters)", value(entry.def, d.abs())),
+            true,
+        )
+    } else {
+        (
+            format!("{sign}{} (looks worse)", value(entry.def, d.abs())),
+            false,
+        )
+    }
+}
+
+/// The headline metrics: `(truth, measured counterpart, higher is better)`.
+const HEADLINE: [(Metric, Option<Metric>, bool); 6] = [
+    (
+        Metric::DeploysPerWeek,
+        Some(Metric::MeasuredDeploysPerWeek),
+        true,
+    ),
+    (
+        Metric::LeadTimeP50,
+        Some(Metric::MeasuredLeadTimeP50),
+        false,
+    ),
+    (
+        Metric::ChangeFailRate,
+        Some(Metric::MeasuredChangeFailRate),
+        false,
+    ),
+    (
+        Metric::RecoveryP50,
+        Some(Metric::MeasuredRecoveryP50),
+        false,
+    ),
+    (Metric::ReworkRate, Some(Metric::MeasuredReworkRate), false),
+    (Metric::Availability, None, true),
+];
+
+fn summary(out: &mut String, data: &ReportData) {
+    out.push_str(
+        "<p class=\"muted\">Mean over replications with the 95 % confidence interval of the mean, \
+         the range p5–p95 that one replication (one possible half-year) falls in, the DORA \
+         survey bucket, and what the team's dashboard shows.</p>\n<div class=\"cards\">\n",
+    );
+    for (metric, measured, higher_is_better) in HEADLINE {
+        let entry = &data.metrics[metric as usize];
+        let s = &entry.summary;
+        let (big, unit) = match (s.mean, entry.def.unit) {
+            (Some(m), "share") => (value(entry.def, m), String::new()),
+            (Some(m), unit) => (number(m), unit.to_string()),
+            (None, _) => ("n/a".to_string(), String::new()),
+        };
+        let _ = write!(
+            out,
+            "<div class=\"card\" id=\"card-{}\"><div class=\"label\">{}</div>\
+             <div class=\"value\">{} <span class=\"unit\">{}</span></div><dl>\
+             <dt>95 % CI</dt><dd>{} – {}</dd><dt>p5 – p95</dt><dd>{} – {}</dd>",
+            entry.def.key,
+            escape(entry.def.label),
+            escape(&big),
+            escape(&unit),
+            escape(&fmt(entry, s.ci95_low)),
+            escape(&fmt(entry, s.ci95_high)),
+            escape(&fmt(entry, s.p5)),
+            escape(&fmt(entry, s.p95)),
+        );
+        if let Some(b) = bucket(metric, s.mean) {
+            let _ = write!(out, "<dt>DORA bucket</dt><dd>{}</dd>", escape(b));
+        }
+        if s.undefined > 0 {
+            let _ = write!(
+                out,
+                "<dt>undefined</dt><dd>in {} replications</dd>",
+                s.undefined
+            );
+        }
+        if let Some(measured) = measured {
+            let m = data.mean(measured);
+            let _ = write!(out, "<dt>dashboard</dt><dd>{}</dd>", escape(&fmt(entry, m)));
+            if let (Some(t), Some(m)) = (s.mean, m) {
+                let (text, flatters) = gap(entry, t, m, higher_is_better);
+                let class = if flatters { " class=\"flatters\"" } else { "" };
+                let _ = write!(out, "<dt>gap</dt><dd{class}>{}</dd>", escape(&text));
+            }
+        } else if metric == Metric::Availability {
+            let slo = &data.metrics[Metric::SloWeeksMet as usize];
+            let _ = write!(
+                out,
+                "<dt>SLO weeks met</dt><dd>{}</dd>",
+                escape(&fmt(slo, slo.summary.mean))
+            );
+        }
+        out.push_str("</dl></div>\n");
+    }
+    out.push_str("</div>\n");
+}
+
+fn tier_bar(out: &mut String, name: &str, shares: &TierShares) {
+    let _ = write!(
+        out,
+        "<div class=\"tierrow\"><div>{}</div><div class=\"tierbar\" role=\"img\" aria-label=\"{}\">",
+        escape(name),
+        escape(
+            &Tier::ALL
+                .iter()
+                .zip(shares.shares)
+                .map(|(t, s)| format!("{} {:.1} %", t.label(), s * 100.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    );
+    for ((colour, share), tier) in TIER_COLOURS.iter().zip(shares.shares).zip(Tier::ALL) {
+        if share > 0.0 {
+            let text = if share >= 0.08 {
+                format!("{} {:.0} %", tier.label(), share * 100.0)
+            } else {
+                String::new()
+            };
+            let _ = write!(
+                out,
+                "<span style=\"width:{:.3}%;background:{colour}\">{text}</span>",
+                share * 100.0
+            );
+        }
+    }
+    out.push_str("</div></div>\n");
+}
+
+fn tiers(out: &mut String, data: &ReportData) {
+    out.push_str(
+        "<p class=\"muted\">Share of replications whose profile (lead time, deployment \
+         frequency, change fail rate, recovery time) is nearest each published DORA cluster.</p>\n",
+    );
+    tier_bar(out, "DORA 2024", &data.tiers_2024);
+    tier_bar(out, "DORA 2023", &data.tiers_2023);
+    out.push_str("<div class=\"legend\">");
+    for (i, tier) in Tier::ALL.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<span><span class=\"swatch\" style=\"background:{}\"></span>{} ({:.1} % / {:.1} %)</span>",
+            TIER_COLOURS[i],
+            tier.label(),
+            data.tiers_2024.shares[i] * 100.0,
+            data.tiers_2023.shares[i] * 100.0
+        );
+    }
+    if data.tiers_2024.unclassified > 0.0 || data.tiers_2023.unclassified > 0.0 {
+        let _ = write!(
+            out,
+            "<span>unclassified ({:.1} % / {:.1} %)</span>",
+            data.tiers_2024.unclassified * 100.0,
+            data.tiers_2023.unclassified * 100.0
+        );
+    }
+    out.push_str("<span>(DORA 2024 / 2023)</span></div>\n");
+}
+
+fn measured(out: &mut String, data: &ReportData) {
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">The same history as the team's tooling records it, read through the \
+         <code>{}</code> lens, beside the true ledger (means over replications).</p>",
+        escape(&data.lens)
+    );
+    out.push_str("<table><tr><th>metric</th><th class=\"num\">true</th><th class=\"num\">dashboard</th><th class=\"num\">gap</th></tr>\n");
+    for (metric, measured, higher_is_better) in HEADLINE {
+        let Some(measured) = measured else { continue };
+        let entry = &data.metrics[metric as usize];
+        let (t, m) = (entry.summary.mean, data.mean(measured));
+        let (text, flatters) = match (t, m) {
+            (Some(t), Some(m)) => gap(entry, t, m, higher_is_better),
+            _ => ("n/a".to_string(), false),
+        };
+        let class = if flatters { " flatters" } else { "" };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num{class}\">{}</td></tr>",
+            escape(entry.def.label),
+            escape(&fmt(entry, t)),
+            escape(&fmt(entry, m)),
+            escape(&text)
+        );
+    }
+    out.push_str("</table>\n<h3 style=\"margin-top:16px\">One history, four lenses</h3>\n");
+    out.push_str("<table><tr><th>lens</th><th class=\"num\">deploys / week</th><th class=\"num\">lead time p50 (h)</th><th class=\"num\">change fail rate</th><th class=\"num\">recovery p50 (h)</th></tr>\n");
+    for (k, lens) in Lens::ALL.iter().enumerate() {
+        let first = Metric::LensTruthDeploysPerWeek as usize + 4 * k;
+        let _ = write!(out, "<tr><td>{}</td>", escape(lens.name()));
+        for i in 0..4 {
+            let entry = &data.metrics[first + i];
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                escape(&fmt(entry, entry.summary.mean))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    let culture: Vec<&MetricEntry> = data
+        .group(Group::Culture)
+        .filter(|e| e.summary.mean.is_some_and(|m| m != 0.0))
+        .collect();
+    if !culture.is_empty() {
+        out.push_str("<h3 style=\"margin-top:16px\">What the culture did (mean per replication)</h3>\n<table>\n");
+        for entry in culture {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape(entry.def.label),
+                escape(&fmt(entry, entry.summary.mean))
+            );
+        }
+        out.push_str("</table>\n");
+    }
+}
+
+fn fan_legend(out: &mut String, data: &ReportData, measured: bool) {
+    let blue = hex(BLUE);
+    let _ = write!(
+        out,
+        "<div class=\"legend\"><span><span class=\"swatch line\" style=\"background:{blue}\"></span>median</span>\
+         <span><span class=\"swatch\" style=\"background:{blue};opacity:.45\"></span>p25–p75</span>\
+         <span><span class=\"swatch\" style=\"background:{blue};opacity:.2\"></span>p5–p95</span>"
+    );
+    if measured {
+        out.push_str(
+            "<span><span class=\"swatch dash\"></span>dashboard (measured) median, where it differs</span>",
+        );
+    }
+    if !data.events.is_empty() {
+        let _ = write!(
+            out,
+            "<span><span class=\"swatch\" style=\"background:{0};opacity:.3\"></span>ramp / \
+             <span class=\"swatch line\" style=\"background:{0}\"></span>step in the timeline</span>",
+            hex(VERMILLION)
+        );
+    }
+    out.push_str("</div>\n");
+}
+
+fn figures(out: &mut String, charts: &[Chart], prefix: &str, small: bool) {
+    let class = if small { "charts small" } else { "charts" };
+    let _ = writeln!(out, "<div class=\"{class}\">");
+    for chart in charts.iter().filter(|c| c.id.starts_with(prefix)) {
+        figure(out, chart);
+    }
+    out.push_str("</div>\n");
+}
+
+pub(crate) fn figure(out: &mut String, chart: &Chart) {
+    // Inline SVG needs no namespace declaration; leaving it out keeps the page free of URLs.
+    let svg = chart
+        .svg
+        .replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1);
+    let _ = writeln!(
+        out,
+        "<figure id=\"chart-{}\"><h3>{}</h3>\n{}</figure>",
+        chart.id,
+        escape(&chart.title),
+        svg
+    );
+}
+
+fn lead_time(out: &mut String, data: &ReportData, chart: Option<&Chart>) {
+    let p50 = data.mean(Metric::LeadTimeP50);
+    let _ = writeln!(
+        out,
+        "<p class=\"muted\">Mean hours per delivered change in each stage, with the 95 % \
+         confidence interval (median change lead time: {} h).</p>",
+        p50.map_or("n/a".to_string(), number)
+    );
+    if let Some(chart) = chart {
+        out.push_str("<div class=\"charts\">\n");
+        figure(out, chart);
+        out.push_str("</div>\n");
+    }
+}
+
+fn defects(out: &mut String, data: &ReportData, chart: Option<&Chart>) {
+    out.push_str(
+        "<p class=\"muted\">Defects per replication (described and integration defects together), \
+         by where they were caught; mean with its 95 % confidence interval.</p>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<div class=\"legend\"><span><span class=\"swatch\" style=\"background:{}\"></span>hand-written</span>\
+         <span><span class=\"swatch\" style=\"background:{}\"></span>AI-assisted</span></div>",
+        hex(BLUE),
+        hex(ORANGE)
+    );
+    if let Some(chart) = chart {
+        out.push_str("<div class=\"charts\">\n");
+        figure(out, chart);
+        out.push_str("</div>\n");
+    }
+    let show = |m: Metric| {
+        let e = &data.metrics[m as usize];
+        fmt(e, e.summary.mean)
+    };
+    let _ = writeln!(
+        out,
+        "<p>Share of defects escaping to production: hand-written {}, AI-assisted {}. \
+         Failed deployments {}, of them from AI integration defects {}; user-facing bugs {}.</p>",
+        escape(&show(Metric::EscapeRateHuman)),
+        escape(&show(Metric::EscapeRateAi)),
+        escape(&show(Metric::FailedDeployments)),
+        escape(&show(Metric::AiIntegrationFailures)),
+        escape(&show(Metric::BugsManifested)),
+    );
+}
+
+fn stat_table(out: &mut String, data: &ReportData, metrics: &[Metric]) {
+    out.push_str("<table><tr><th>metric</th><th class=\"num\">mean</th><th class=\"num\">95 % CI</th><th class=\"num\">p5 – p95</th></tr>\n");
+    for m in metrics {
+        let e = &data.metrics[*m as usize];
+        let s = &e.summary;
+        let _ = writeln!(
+            out,
+            "<tr><td>{} ({})</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{} – {}</td></tr>",
+            escape(e.def.label),
+            escape(e.def.unit),
+            escape(&fmt(e, s.mean)),
+            escape(&fmt(e, s.ci95_low)),
+            escape(&fmt(e, s.ci95_high)),
+            escape(&fmt(e, s.p5)),
+            escape(&fmt(e, s.p95)),
+        );
+    }
+    out.push_str("</table>\n");
+}
+
+fn flow_stats(out: &mut String, data: &ReportData) {
+    stat_table(
+        out,
+        data,
+        &[
+            Metric::ReviewUtilisation,
+            Metric::ReviewWaitMean,
+            Metric::ReviewQueue,
+            Metric::ReviewDepth,
+            Metric::ReviewRounds,
+            Metric::WorkInProgress,
+            Metric::PullRequestsPerWeek,
+            Metric::AiShare,
+        ],
+    );
+}
+
+fn incident_stats(out: &mut String, data: &ReportData) {
+    stat_table(
+        out,
+        data,
+        &[
+            Metric::Incidents,
+            Metric::IncidentsFromDeployments,
+            Metric::IncidentsFromFragility,
+            Metric::IncidentsFromInteraction,
+            Metric::NonAttributableIncidents,
+            Metric::FragilityEnd,
+        ],
+    );
+}
+
+fn scenario(out: &mut String, data: &ReportData) {
+    let _ = writeln!(out, "<p>{}</p>", escape(data.description.trim()));
+    if let Some(lesson) = &data.lesson {
+        let _ = writeln!(
+            out,
+            "<div class=\"lesson\"><strong>Lesson.</strong> {}</div>",
+            escape(lesson.trim())
+        );
+    }
+    let origin = if data.origin.starts_with('<') {
+        String::new()
+    } else {
+        format!(" {}", data.origin)
+    };
+    let _ = writeln!(
+        out,
+        "<p>Scenario <code>{}</code> from <code>{}</code>, seed {}, {} replications, lens <code>{}</code>, dorasim {}. To reproduce:</p>\n<pre><code>dorasim run{} --runs {} --seed {} --out DIR &amp;&amp; dorasim report DIR</code></pre>",
+        escape(&data.name),
+        escape(&data.origin),
+        data.seed,
+        data.runs,
+        escape(&data.lens),
+        escape(&data.version),
+        escape(&origin),
+        data.runs,
+        data.seed
+    );
+    out.push_str("<h3>Timeline</h3>\n");
+    if data.events.is_empty() {
+        out.push_str("<p class=\"muted\">No parameter changes during the run.</p>\n");
+    } else {
+        out.push_str("<ul>\n");
+        for event in &data.events {
+            let _ = writeln!(out, "<li><code>{}</code></li>", escape(&event.label));
+        }
+        out.push_str("</ul>\n");
+    }
+    let _ = writeln!(
+        out,
+        "<h3>Resolved parameters ({})</h3>\n<div class=\"params\">",
+        data.parameters.len()
+    );
+    for (key, value) in &data.parameters {
+        let _ = writeln!(
+            out,
+            "<div><code>{}</code><span>{}</span></div>",
+            escape(key),
+            escape(value)
+        );
+    }
+    out.push_str("</div>\n");
+}
