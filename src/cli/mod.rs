@@ -223,8 +223,10 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     };
     let mut collector = (args.report.is_some() || args.charts.is_some())
         .then(crate::report::DistributionCollector::new);
+    let progress = crate::analysis::progress::bar(u64::from(runs), "replications");
     let summary = runner::run_with_lens(&model, plan, lens, |rep, metrics| {
         crate::analysis::progress::check()?;
+        progress.inc(1);
         if let Some(c) = collector.as_mut() {
             c.push(metrics);
         }
@@ -234,6 +236,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         }
     })
     .map_err(|e| stopped(e, out_dir.as_ref()))?;
+    progress.finish_and_clear();
     write!(
         out,
         "{}",
@@ -245,7 +248,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
             args.all_lenses || scenario.run.all_lenses
         )
     )?;
-    for growth in growth_warnings(&summary) {
+    for growth in summary.growth_warnings() {
         writeln!(out, "\n{}", growth.message())?;
     }
     if let Some(dir) = out_dir {
@@ -352,36 +355,6 @@ fn stopped(error: runner::RunError, out_dir: Option<&OutputDir>) -> anyhow::Erro
         "{error}\nnothing of this run was written to `{}`: {what}",
         dir.path().display()
     )
-}
-
-/// Queues that kept growing over the measured horizon (mean over replications, week by week).
-fn growth_warnings(summary: &runner::RunSummary) -> Vec<crate::model::guard::Growth> {
-    use crate::metrics::Weekly;
-    let series = |index: Weekly| -> Vec<f64> {
-        summary
-            .weekly
-            .iter()
-            .map(|week| week[index as usize].summary().mean.unwrap_or(f64::NAN))
-            .collect()
-    };
-    [
-        (
-            Weekly::WorkInProgress,
-            "work in progress (changes not yet deployed)",
-        ),
-        (Weekly::ReviewQueue, "review queue"),
-    ]
-    .into_iter()
-    .filter_map(|(index, name)| {
-        crate::model::guard::grew_without_bound(&series(index), 10.0).map(|(first, last)| {
-            crate::model::guard::Growth {
-                series: name.to_string(),
-                first,
-                last,
-            }
-        })
-    })
-    .collect()
 }
 
 fn validate(paths: &[PathBuf], set: &[String], out: &mut dyn Write) -> Result<()> {

@@ -153,6 +153,35 @@ impl RunSummary {
         }
     }
 
+    /// Queues that kept growing over the measured horizon (the weekly mean over replications
+    /// grew more than tenfold): the configuration is unstable and its metrics keep drifting.
+    pub fn growth_warnings(&self) -> Vec<crate::model::guard::Growth> {
+        let series = |index: Weekly| -> Vec<f64> {
+            self.weekly
+                .iter()
+                .map(|week| week[index as usize].summary().mean.unwrap_or(f64::NAN))
+                .collect()
+        };
+        [
+            (
+                Weekly::WorkInProgress,
+                "work in progress (changes not yet deployed)",
+            ),
+            (Weekly::ReviewQueue, "review queue"),
+        ]
+        .into_iter()
+        .filter_map(|(index, name)| {
+            crate::model::guard::grew_without_bound(&series(index), 10.0).map(|(first, last)| {
+                crate::model::guard::Growth {
+                    series: name.to_string(),
+                    first,
+                    last,
+                }
+            })
+        })
+        .collect()
+    }
+
     /// The accumulator of one metric.
     pub fn metric(&self, metric: Metric) -> &Accumulator {
         &self.metrics[metric as usize]
