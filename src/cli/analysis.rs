@@ -33,21 +33,15 @@ pub struct CompareArgs {
     /// Replications per scenario (default: the first scenario's `run.runs`).
     #[arg(long)]
     pub runs: Option<u32>,
-    /// Master seed shared by every scenario (default: the first scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Overrides applied to every scenario.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    /// Seed, overrides and threads.
+    #[command(flatten)]
+    pub common: super::SimulationArgs,
     /// Write compare.csv and compare.json to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Overwrite results already in the --out directory.
     #[arg(long)]
     pub force: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
@@ -76,21 +70,15 @@ pub struct SweepArgs {
     /// Replications per point.
     #[arg(long, default_value_t = 200)]
     pub runs: u32,
-    /// Master seed (default: the scenario's `run.seed`); also seeds the design.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Overrides applied at every point.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    /// Seed, overrides and threads.
+    #[command(flatten)]
+    pub common: super::SimulationArgs,
     /// Directory of sweep.csv (resumed if it already holds points of this sweep).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Start over instead of resuming.
     #[arg(long)]
     pub force: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
@@ -131,21 +119,15 @@ pub struct SensitivityArgs {
     /// Replications per evaluation.
     #[arg(long, default_value_t = 50)]
     pub runs: u32,
-    /// Master seed (default: the scenario's `run.seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Overrides applied at every point.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    /// Seed, overrides and threads.
+    #[command(flatten)]
+    pub common: super::SimulationArgs,
     /// Write sensitivity.csv and sensitivity.json to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Overwrite results already in the --out directory.
     #[arg(long)]
     pub force: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
@@ -178,15 +160,15 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
     let mut scenarios = Vec::new();
     for path in &args.scenarios {
-        scenarios.push(load(Some(path), &args.set).map_err(|e| anyhow!("{e}"))?);
+        scenarios.push(load(Some(path), &args.common.set).map_err(|e| anyhow!("{e}"))?);
     }
     let first = &scenarios[0];
     let runs = u64::from(args.runs.unwrap_or(first.run.runs));
     if runs < 2 {
         bail!("--runs must be at least 2 for confidence intervals");
     }
-    let seed = args.seed.unwrap_or(first.run.seed);
-    let threads = threads(args.threads)?;
+    let seed = args.common.seed.unwrap_or(first.run.seed);
+    let threads = threads(args.common.threads)?;
     let out_dir = match &args.out {
         Some(dir) => Some(OutputDir::prepare(
             dir,
@@ -250,13 +232,13 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
             "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
         );
     };
-    let scenario = load(args.scenario.as_ref(), &args.set).map_err(|e| anyhow!("{e}"))?;
+    let scenario = load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow!("{e}"))?;
     let runs = u64::from(args.runs.unwrap_or(scenario.run.runs));
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let threads = threads(args.threads)?;
-    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let threads = threads(args.common.threads)?;
+    let seed = args.common.seed.unwrap_or(scenario.run.seed);
     let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
         .map_err(|e| anyhow!("timeline: {e}"))?;
@@ -398,8 +380,9 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         )
     })?;
     let origin = args.scenario.display().to_string();
-    let base = scenario::apply_overrides(&text, &origin, &args.set).map_err(|e| anyhow!("{e}"))?;
-    let seed = args.seed.unwrap_or(base.run.seed);
+    let base =
+        scenario::apply_overrides(&text, &origin, &args.common.set).map_err(|e| anyhow!("{e}"))?;
+    let seed = args.common.seed.unwrap_or(base.run.seed);
     let specs = args
         .params
         .iter()
@@ -413,12 +396,12 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
     let plan = SweepPlan {
         text,
         origin,
-        sets: args.set.clone(),
+        sets: args.common.set.clone(),
         design,
         runs: u64::from(args.runs),
         seed,
         lens: args.lens,
-        threads: threads(args.threads)?,
+        threads: threads(args.common.threads)?,
         shard,
     };
     plan.validate()?;
@@ -453,7 +436,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
             format!(
                 "{}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}",
                 shard::scenario_hash(&serde_json::to_value(&base)?),
-                args.set,
+                args.common.set,
                 args.params,
                 args.design,
                 args.points,
@@ -491,8 +474,9 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         )
     })?;
     let origin = args.scenario.display().to_string();
-    let base = scenario::apply_overrides(&text, &origin, &args.set).map_err(|e| anyhow!("{e}"))?;
-    let seed = args.seed.unwrap_or(base.run.seed);
+    let base =
+        scenario::apply_overrides(&text, &origin, &args.common.set).map_err(|e| anyhow!("{e}"))?;
+    let seed = args.common.seed.unwrap_or(base.run.seed);
     let specs = args
         .params
         .iter()
@@ -516,7 +500,7 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     };
     // Validate every point before running any.
     let overrides = |x: &[f64]| -> Vec<String> {
-        let mut sets = args.set.clone();
+        let mut sets = args.common.set.clone();
         sets.extend(
             specs
                 .iter()
@@ -530,11 +514,11 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         scenario::apply_overrides(&text, &origin, &sets).map_err(|e| {
             anyhow!(
                 "design point {i} ({}) is invalid:\n{e}",
-                sets[args.set.len()..].join(", ")
+                sets[args.common.set.len()..].join(", ")
             )
         })?;
     }
-    let threads = threads(args.threads)?;
+    let threads = threads(args.common.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;

@@ -73,6 +73,22 @@ pub enum ParamsFormat {
     Csv,
 }
 
+/// Options shared by every command that runs replications.
+#[derive(Debug, Args)]
+pub struct SimulationArgs {
+    /// Master seed (default: the scenario's `run.seed`, 42). Scenarios compared or swept share it,
+    /// so they run on common random numbers.
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Override any parameter, e.g. `--set review.reviewers=8 --set ai.adoption=0.8`; applied to
+    /// every scenario and design point, and checked like a value in a file.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
+}
+
 /// Arguments of `dorasim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -81,21 +97,15 @@ pub struct RunArgs {
     /// Number of replications (default: the scenario's `run.runs`, 1000).
     #[arg(long, allow_negative_numbers = true)]
     pub runs: Option<u32>,
-    /// Master seed (default: the scenario's `run.seed`, 42).
-    #[arg(long, allow_negative_numbers = true)]
-    pub seed: Option<u64>,
-    /// Override any parameter, e.g. `--set review.reviewers=8 --set ai.adoption=0.8`.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    /// Seed, overrides and threads.
+    #[command(flatten)]
+    pub common: SimulationArgs,
     /// Write replications.csv, weekly.csv and summary.json to this directory.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Overwrite results already in the --out directory.
     #[arg(long)]
     pub force: bool,
-    /// Worker threads (default: all cores). Results are identical for any value.
-    #[arg(long, allow_negative_numbers = true)]
-    pub threads: Option<usize>,
     /// How the measured ledger (the team's dashboard) is read: ground-truth attribution or a real
     /// tool's rules (default: the scenario's `run.lens`, `truth`).
     #[arg(long, value_enum)]
@@ -179,17 +189,18 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
-    let scenario = load(args.scenario.as_ref(), &args.set).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scenario =
+        load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow::anyhow!("{e}"))?;
     let runs = args.runs.unwrap_or(scenario.run.runs);
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let threads = match args.threads {
+    let threads = match args.common.threads {
         Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let seed = args.seed.unwrap_or(scenario.run.seed);
+    let seed = args.common.seed.unwrap_or(scenario.run.seed);
     let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
         .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
