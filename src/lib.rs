@@ -9,11 +9,14 @@
 //!
 //! - [`engine`]: clock and event queue, working calendar, random streams.
 //! - [`model`]: the delivery system; emits records of changes, deployments and incidents.
-//! - [`metrics`]: DORA metrics, reliability and diagnostics computed from records only.
+//! - [`metrics`]: DORA metrics, reliability and diagnostics computed from records only, from the
+//!   true ledger and from the measured ledger read through a lens (truth, Four Keys, DevLake,
+//!   GitLab).
 //! - [`stats`]: streaming, mergeable statistics over replications.
 //! - [`runner`]: replications in parallel, reduced in replication order.
 //! - [`analysis`]: what-if analysis: paired comparisons, sweeps, sensitivity, sharded runs.
-//! - [`scenario`], [`output`], [`cli`]: the interfaces.
+//! - [`scenario`], [`output`], [`report`], [`cli`]: the interfaces (scenario files, terminal,
+//!   CSV, JSON, event logs, the HTML report, the command line).
 //!
 //! # A scenario in code
 //!
