@@ -114,6 +114,12 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::MeasuredFailures as usize] = m.failures;
     v[M::MeasuredReworkDeployments as usize] = m.rework;
     v[M::PaddingDeployments as usize] = m.padding;
+    // The dashboard's error, replication by replication (undefined when either side is).
+    v[M::GapDeploysPerWeek as usize] = m.deploys_per_week - t.deploys_per_week;
+    v[M::GapLeadTimeP50 as usize] = m.lead_time_p50 - t.lead_time_p50;
+    v[M::GapChangeFailRate as usize] = m.change_fail_rate - t.change_fail_rate;
+    v[M::GapRecoveryP50 as usize] = m.recovery_p50 - t.recovery_p50;
+    v[M::GapReworkRate as usize] = m.rework_rate - t.rework_rate;
     let culture = &records.culture;
     v[M::SafetyEnd as usize] = culture.safety_end;
     v[M::DefectMultiplierEnd as usize] = culture.defect_multiplier_end;

@@ -103,44 +103,69 @@ fn measured_section(out: &mut String, summary: &RunSummary, lens: Lens) {
     );
     let _ = writeln!(
         out,
-        "  {:<44} {:>12} {:>12} {:>14}",
-        "metric (mean over replications)", "true", "measured", "gap"
+        "  {:<44} {:>12} {:>12}   gap: measured − true [95 % CI]",
+        "metric (mean over replications)", "true", "measured"
     );
-    // (true, measured, higher is better)
+    // (true, measured, gap, higher is better)
     let rows = [
-        (Metric::DeploysPerWeek, Metric::MeasuredDeploysPerWeek, true),
-        (Metric::LeadTimeP50, Metric::MeasuredLeadTimeP50, false),
+        (
+            Metric::DeploysPerWeek,
+            Metric::MeasuredDeploysPerWeek,
+            Metric::GapDeploysPerWeek,
+            true,
+        ),
+        (
+            Metric::LeadTimeP50,
+            Metric::MeasuredLeadTimeP50,
+            Metric::GapLeadTimeP50,
+            false,
+        ),
         (
             Metric::ChangeFailRate,
             Metric::MeasuredChangeFailRate,
+            Metric::GapChangeFailRate,
             false,
         ),
-        (Metric::RecoveryP50, Metric::MeasuredRecoveryP50, false),
-        (Metric::ReworkRate, Metric::MeasuredReworkRate, false),
+        (
+            Metric::RecoveryP50,
+            Metric::MeasuredRecoveryP50,
+            Metric::GapRecoveryP50,
+            false,
+        ),
+        (
+            Metric::ReworkRate,
+            Metric::MeasuredReworkRate,
+            Metric::GapReworkRate,
+            false,
+        ),
     ];
-    for (truth, measured, higher_is_better) in rows {
+    for (truth, measured, gap_metric, higher_is_better) in rows {
         let def = truth.def();
         let (t, m) = (mean_of(summary, truth), mean_of(summary, measured));
         let show = |x: Option<f64>| x.map_or("n/a".to_string(), |v| value(def, v));
-        let gap = match (t, m) {
-            (Some(t), Some(m)) => {
-                let d = m - t;
-                let scale = t.abs().max(1e-12);
-                let verdict = if (d / scale).abs() < 0.02 {
+        let signed = |x: f64| {
+            let sign = if x >= 0.0 { "+" } else { "-" };
+            format!("{sign}{}", value(def, x.abs()))
+        };
+        let g = summary.metric(gap_metric).summary();
+        let gap = match (g.mean, g.ci95_low, g.ci95_high) {
+            (Some(d), Some(lo), Some(hi)) => {
+                // The verdict needs the interval to exclude zero: the gap is not noise.
+                let verdict = if lo <= 0.0 && hi >= 0.0 {
                     "≈ same"
                 } else if (d > 0.0) == higher_is_better {
                     "flatters"
                 } else {
                     "looks worse"
                 };
-                let sign = if d >= 0.0 { "+" } else { "-" };
-                format!("{sign}{} {verdict}", value(def, d.abs()))
+                format!("{} [{}, {}] {verdict}", signed(d), signed(lo), signed(hi))
             }
+            (Some(d), _, _) => signed(d),
             _ => "n/a".to_string(),
         };
         let _ = writeln!(
             out,
-            "  {:<44} {:>12} {:>12} {:>14}",
+            "  {:<44} {:>12} {:>12}   {}",
             def.label,
             show(t),
             show(m),

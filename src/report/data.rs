@@ -226,7 +226,7 @@ impl ReportData {
     }
 
     /// The parts of the report held in a summary document (see
-    /// [`summary_json`](crate::output::json::summary_json)); weekly series and distributions
+    /// `summary_json`); weekly series and distributions
     /// are left empty.
     pub fn from_summary_value(json: &Value, path: &Path) -> Result<ReportData, ReportError> {
         let bad = |message: &str| ReportError::Parse {

@@ -1,7 +1,7 @@
 //! Scenario files and `--set` overrides: parsed once, validated once, at the boundary.
 //!
 //! A scenario file states only what differs from the defaults of
-//! [`Params`](crate::model::params::Params):
+//! [`Params`]:
 //!
 //! ```toml
 //! name = "more reviewers"
@@ -31,7 +31,7 @@
 //! Stages: the document is parsed with spans ([`toml_edit`]), walked against the shape of the
 //! default parameters (unknown keys, types, non-finite numbers), overrides are walked the same
 //! way, then the typed parameters get their range and consistency checks from the
-//! [`catalogue`], and finally every timeline change is applied and checked again.
+//! [`catalogue()`], and finally every timeline change is applied and checked again.
 
 pub mod catalogue;
 mod changes;
