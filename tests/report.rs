@@ -8,6 +8,9 @@ use dorasim::model::{Model, timeline::Schedule};
 use dorasim::report::{self, DistributionCollector, ReportData, SECTIONS};
 use dorasim::runner::{self, RunPlan};
 
+mod common;
+use common::external_references;
+
 fn scenarios() -> Vec<PathBuf> {
     let mut paths: Vec<PathBuf> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
@@ -43,58 +46,6 @@ fn render(path: &Path, runs: u64) -> report::Report {
     )
     .expect("report data");
     report::build(&data).expect("report")
-}
-
-/// Every value of `attribute="…"` in the page.
-fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<&'a str> {
-    let needle = format!("{attribute}=\"");
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(i) = rest.find(&needle) {
-        rest = &rest[i + needle.len()..];
-        let end = rest.find('"').unwrap_or(rest.len());
-        out.push(&rest[..end]);
-    }
-    out
-}
-
-/// Problems that would make the page fetch anything or depend on anything outside itself.
-fn external_references(html: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    let lower = html.to_lowercase();
-    for attribute in [
-        "src",
-        "href",
-        "xlink:href",
-        "action",
-        "srcset",
-        "poster",
-        "data",
-    ] {
-        for value in attribute_values(&lower, attribute) {
-            if !value.starts_with('#') {
-                problems.push(format!("{attribute}=\"{value}\""));
-            }
-        }
-    }
-    for pattern in [
-        "http://",
-        "https://",
-        "<script",
-        "<link",
-        "@import",
-        "url(",
-        "<iframe",
-        "<object",
-        "<embed",
-        "<img",
-        "@font-face",
-    ] {
-        if lower.contains(pattern) {
-            problems.push(format!("contains `{pattern}`"));
-        }
-    }
-    problems
 }
 
 #[test]

@@ -111,6 +111,64 @@ fn real_report(dir: &Path, scenario: &str, runs: u32, extra: &[&str]) -> PathBuf
     report
 }
 
+/// A tiny sweep: two parameters, three points each, two replications of three weeks.
+const SWEEP_ARGS: &[&str] = &[
+    "--param",
+    "review.reviewers=2,3,4",
+    "--param",
+    "ai.adoption=0..1",
+    "--points",
+    "3",
+    "--runs",
+    "2",
+    "--set",
+    "time.warmup_weeks=1",
+    "--set",
+    "time.horizon_weeks=2",
+];
+
+/// A tiny Morris study of two parameters.
+const SENSITIVITY_ARGS: &[&str] = &[
+    "--param",
+    "review.reviewers=2..5",
+    "--param",
+    "deploy.interval_hours=1..48",
+    "--trajectories",
+    "2",
+    "--runs",
+    "2",
+    "--set",
+    "time.warmup_weeks=1",
+    "--set",
+    "time.horizon_weeks=2",
+];
+
+/// Runs `dorasim COMMAND baseline.toml ARGS --out DIR/COMMAND --report DIR/COMMAND.html` and
+/// returns the report.
+fn study_report(dir: &Path, command: &str, args: &[&str]) -> PathBuf {
+    let report = dir.join(format!("{command}.html"));
+    let output = Command::new(env!("CARGO_BIN_EXE_dorasim"))
+        .arg(command)
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("scenarios")
+                .join("baseline.toml"),
+        )
+        .args(args)
+        .args(["--threads", "2", "--force", "--out"])
+        .arg(dir.join(command))
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .expect("dorasim");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    report
+}
+
 fn is_png(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|b| b.len() > 1000 && b.starts_with(b"\x89PNG\r\n\x1a\n"))
 }
@@ -184,6 +242,35 @@ fn report_loads_in_headless_chromium_with_every_section_and_no_console_error() {
         );
     }
 
+    // So do the sweep report (lines and heat maps) and the sensitivity report (tornadoes).
+    let sweep = study_report(dir.path(), "sweep", SWEEP_ARGS);
+    let loaded = headless(&chromium, &sweep, &["--dump-dom"]);
+    let messages = console_messages(&loaded.stderr);
+    assert!(messages.is_empty(), "sweep page console: {messages:#?}");
+    let dom = String::from_utf8_lossy(&loaded.stdout);
+    for (id, _) in dorasim::report::sweep::SWEEP_SECTIONS {
+        assert!(
+            dom.contains(&format!("<section id=\"{id}\">")),
+            "sweep: no `{id}`"
+        );
+    }
+    let charts = dom.matches("<svg").count();
+    assert_eq!(charts, 12, "sweep: {charts} charts in the rendered DOM");
+    let sensitivity = study_report(dir.path(), "sensitivity", SENSITIVITY_ARGS);
+    let loaded = headless(&chromium, &sensitivity, &["--dump-dom"]);
+    let messages = console_messages(&loaded.stderr);
+    assert!(
+        messages.is_empty(),
+        "sensitivity page console: {messages:#?}"
+    );
+    let dom = String::from_utf8_lossy(&loaded.stdout);
+    for (id, _) in dorasim::report::sensitivity::SENSITIVITY_SECTIONS {
+        assert!(
+            dom.contains(&format!("<section id=\"{id}\">")),
+            "sensitivity: no `{id}`"
+        );
+    }
+
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-browser");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     let shot = shots.join("ai-rollout.png");
@@ -237,6 +324,49 @@ fn regenerate_readme_screenshots() {
         assert!(
             is_png(&shot),
             "no screenshot of {scenario}: {}",
+            String::from_utf8_lossy(&taken.stderr)
+        );
+    }
+    // The what-if studies: a 3 × 3 sweep and a Morris study of the baseline.
+    let sweep: &[&str] = &[
+        "--param",
+        "review.reviewers=4,6,8",
+        "--param",
+        "ai.adoption=0..0.8",
+        "--points",
+        "3",
+        "--runs",
+        "200",
+    ];
+    let sensitivity: &[&str] = &[
+        "--param",
+        "review.reviewers=3..8",
+        "--param",
+        "ai.adoption=0..0.8",
+        "--param",
+        "deploy.interval_hours=1..24",
+        "--param",
+        "testing.coverage=0.4..0.9",
+        "--trajectories",
+        "10",
+        "--runs",
+        "50",
+    ];
+    for (command, args, height) in [("sweep", sweep, 2300), ("sensitivity", sensitivity, 1900)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let report = study_report(dir.path(), command, args);
+        let shot = docs.join(format!("{command}.png"));
+        let taken = headless(
+            &chromium,
+            &report,
+            &[
+                &format!("--screenshot={}", shot.display()),
+                &format!("--window-size=1280,{height}"),
+            ],
+        );
+        assert!(
+            is_png(&shot),
+            "no screenshot of the {command} report: {}",
             String::from_utf8_lossy(&taken.stderr)
         );
     }

@@ -28,3 +28,11 @@ srun dorasim sweep scenarios/ai-rollout.toml \
 
 # The same array shards a single large run instead (merge partial-*-of-16.json):
 #   srun dorasim run scenarios/ai-rollout.toml --runs 100000 --out results/run
+#
+# ... or the evaluation points of a sensitivity study (merge sensitivity-*-of-16.json into the
+# unsharded sensitivity.csv, sensitivity.json and tornado tables; a killed task recomputes its
+# share of the points):
+#   srun dorasim sensitivity scenarios/ai-rollout.toml --param review.reviewers=2..12 \
+#     --param ai.adoption=0..1 --param testing.coverage=0.3..0.9 --method sobol --samples 512 \
+#     --runs 50 --seed 42 --threads "${SLURM_CPUS_PER_TASK}" --out results/sensitivity
+#   dorasim merge results/sensitivity/sensitivity-*-of-16.json --out results/sensitivity-merged

@@ -1,11 +1,12 @@
-//! `dorasim merge`: folds the partial results of a sharded run or sweep, in a fixed order, into
-//! the output an unsharded run would have written.
+//! `dorasim merge`: folds the partial results of a sharded run, sweep or sensitivity study, in a
+//! fixed order, into the output an unsharded run would have written.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::shard::{RUN_PARTIAL_KIND, RunPartial, Shard, scenario_hash};
+use super::study::{SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study};
 use super::sweep::{SWEEP_PARTIAL_KIND, SweepPartial};
 use crate::metrics::ledger::Lens;
 use crate::model::params::Params;
@@ -59,7 +60,9 @@ pub enum MergeError {
         count: u64,
     },
     /// Files of different kinds.
-    #[error("`{0}` is not a partial result of dorasim run or sweep (kind `{1}`)")]
+    #[error(
+        "`{0}` is not a partial result of dorasim run, sweep or sensitivity (kind `{1}`), or not of the same command as the first file"
+    )]
     Kind(PathBuf, String),
     /// No partial given.
     #[error("no partial result files given")]
@@ -91,13 +94,27 @@ pub struct MergedSweep {
     pub parts: Vec<PathBuf>,
 }
 
-/// The merge of run or sweep partials.
+/// A merged sensitivity study: the outputs at every evaluation point, in point order, ready
+/// for [`analyse`](super::study::analyse).
+#[derive(Debug)]
+pub struct MergedSensitivity {
+    /// The study.
+    pub study: Study,
+    /// `outputs[point][metric]` for every point of the design (NaN where undefined).
+    pub outputs: Vec<Vec<f64>>,
+    /// Number of shards merged.
+    pub shards: u64,
+}
+
+/// The merge of run, sweep or sensitivity partials.
 #[derive(Debug)]
 pub enum Merged {
     /// Partials of `dorasim run`.
     Run(Box<MergedRun>),
     /// Partials of `dorasim sweep`.
     Sweep(MergedSweep),
+    /// Partials of `dorasim sensitivity`.
+    Sensitivity(MergedSensitivity),
 }
 
 #[derive(Deserialize)]
@@ -120,6 +137,7 @@ pub fn merge(paths: &[PathBuf]) -> Result<Merged, MergeError> {
     match kind.kind.as_str() {
         RUN_PARTIAL_KIND => merge_runs(paths).map(|run| Merged::Run(Box::new(run))),
         SWEEP_PARTIAL_KIND => merge_sweeps(paths).map(Merged::Sweep),
+        SENSITIVITY_PARTIAL_KIND => merge_sensitivity(paths).map(Merged::Sensitivity),
         other => Err(MergeError::Kind(first.clone(), other.to_string())),
     }
 }
@@ -299,6 +317,91 @@ fn merge_sweeps(paths: &[PathBuf]) -> Result<MergedSweep, MergeError> {
         .map(|(path, p)| path.parent().unwrap_or(Path::new(".")).join(p.csv))
         .collect();
     Ok(MergedSweep { parts })
+}
+
+fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError> {
+    let mut items = Vec::new();
+    for path in paths {
+        let partial: SensitivityPartial = load(path, SENSITIVITY_PARTIAL_KIND)?;
+        items.push((partial.shard, path.clone(), partial));
+    }
+    let (first_path, first) = match items.first() {
+        Some((_, p, f)) => (p.clone(), f.clone()),
+        None => return Err(MergeError::Empty),
+    };
+    let fp = first_path.as_path();
+    let a = &first.study;
+    let list = |v: &[String]| v.join(" ");
+    let size = |n: Option<usize>| n.map_or("none".to_string(), |n| n.to_string());
+    for (_, path, p) in &items {
+        let (path, b) = (path.as_path(), &p.study);
+        same(
+            "scenario hash",
+            (fp, &a.scenario_hash),
+            (path, &b.scenario_hash),
+        )?;
+        same("parameters", (fp, list(&a.params)), (path, list(&b.params)))?;
+        same("method", (fp, a.method.name()), (path, b.method.name()))?;
+        same(
+            "trajectories",
+            (fp, size(a.trajectories)),
+            (path, size(b.trajectories)),
+        )?;
+        same("samples", (fp, size(a.samples)), (path, size(b.samples)))?;
+        same("seed", (fp, a.seed), (path, b.seed))?;
+        same("runs", (fp, a.runs), (path, b.runs))?;
+        same("lens", (fp, &a.lens), (path, &b.lens))?;
+        same(
+            "number of shards",
+            (fp, first.shard.count),
+            (path, p.shard.count),
+        )?;
+        same(
+            "metrics",
+            (fp, list(&first.metrics)),
+            (path, list(&p.metrics)),
+        )?;
+        same("dorasim version", (fp, &first.version), (path, &p.version))?;
+        let evaluations = b.points().len() as u64;
+        let expected = p.shard.range(evaluations);
+        if p.evaluations != evaluations
+            || (p.first_point, p.end_point) != (expected.start, expected.end)
+            || p.outputs.len() as u64 != expected.end - expected.start
+            || p.outputs.iter().any(|o| o.len() != p.metrics.len())
+        {
+            return Err(MergeError::Corrupt(
+                path.to_path_buf(),
+                format!(
+                    "shard {} of a study of {evaluations} evaluation points should hold points {}..{}, it holds {} point(s) from {}",
+                    p.shard,
+                    expected.start,
+                    expected.end,
+                    p.outputs.len(),
+                    p.first_point
+                ),
+            ));
+        }
+    }
+    if first.metrics != super::study::metric_keys() {
+        return Err(MergeError::Corrupt(
+            first_path.clone(),
+            format!(
+                "its outputs are of metrics {}, this dorasim analyses {}",
+                list(&first.metrics),
+                list(&super::study::metric_keys())
+            ),
+        ));
+    }
+    let ordered = order_shards(items)?;
+    let mut outputs = Vec::new();
+    for (_, partial) in &ordered {
+        outputs.extend(super::study::from_stored(&partial.outputs));
+    }
+    Ok(MergedSensitivity {
+        study: first.study,
+        outputs,
+        shards: first.shard.count,
+    })
 }
 
 /// Mirror of [`Scenario`] for reading it back from a partial file.

@@ -6,6 +6,7 @@
 //! - [`design`]: parameter specifications and grid, Latin hypercube and Sobol designs.
 //! - [`sweep`]: one tidy CSV row per design point and metric, streamed and resumable.
 //! - [`sensitivity`]: Morris elementary effects and Sobol indices, generic over any function.
+//! - [`study`]: a sensitivity study of the simulator, its shards' partial results and analysis.
 //! - [`shard`] and [`merge`]: `--shard K/N`, partial result files and their merge.
 //! - [`progress`]: progress bars on a terminal and clean Ctrl-C.
 
@@ -16,4 +17,5 @@ pub mod merge;
 pub mod progress;
 pub mod sensitivity;
 pub mod shard;
+pub mod study;
 pub mod sweep;

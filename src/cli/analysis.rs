@@ -1,6 +1,5 @@
 //! The what-if commands: `compare`, `sweep`, `sensitivity`, `merge`, and `run --shard`.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -13,8 +12,11 @@ use crate::analysis::design::{Design, DesignKind, ParamSpec};
 use crate::analysis::focus::HEADLINE;
 use crate::analysis::merge::{Merged, concatenate_csv};
 use crate::analysis::shard::{self, RUN_PARTIAL_KIND, RunPartial, Shard};
+use crate::analysis::study::{
+    self, SENSITIVITY_CSV, SENSITIVITY_JSON, SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study,
+};
 use crate::analysis::sweep::{self, SWEEP_CSV, SWEEP_PARTIAL_KIND, SweepPartial, SweepPlan};
-use crate::analysis::{compare, progress, sensitivity};
+use crate::analysis::{compare, progress};
 use crate::metrics::ledger::Lens;
 use crate::model::Model;
 use crate::model::timeline::Schedule;
@@ -88,16 +90,16 @@ pub struct SweepArgs {
     /// Number of shards when the index comes from `JOB_COMPLETION_INDEX`.
     #[arg(long, value_name = "N")]
     pub shards: Option<u64>,
+    /// Also write a self-contained HTML report of sweep.csv: each metric against the swept
+    /// parameters, and heat maps when two are swept.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Also write each chart of the report as an SVG file to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
-/// Sensitivity methods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Method {
-    /// Morris elementary effects: cheap screening (mu*, sigma).
-    Morris,
-    /// Sobol first-order and total indices (Saltelli sampling).
-    Sobol,
-}
+pub use crate::analysis::study::Method;
 
 /// Arguments of `dorasim sensitivity`.
 #[derive(Debug, Args)]
@@ -131,12 +133,27 @@ pub struct SensitivityArgs {
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
+    /// Evaluate only shard K of N of the design points and write a partial result to --out for
+    /// `dorasim merge` (also from Slurm or Kubernetes job indices).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX`.
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+    /// Also write a self-contained HTML report: a tornado chart of the indices per metric (of a
+    /// sharded study: `dorasim report` on the merged directory).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Also write each chart of the report as an SVG file to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 /// Arguments of `dorasim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Partial result files of every shard (`partial-K-of-N.json` or `sweep-K-of-N.json`).
+    /// Partial result files of every shard (`partial-K-of-N.json`, `sweep-K-of-N.json` or
+    /// `sensitivity-K-of-N.json`).
     #[arg(required = true)]
     pub partials: Vec<PathBuf>,
     /// Directory for the merged output.
@@ -366,8 +383,30 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
                 path.display()
             )?;
         }
+        Merged::Sensitivity(merged) => {
+            let dir =
+                OutputDir::prepare(&args.out, &[SENSITIVITY_CSV, SENSITIVITY_JSON], args.force)?;
+            let analysis = study::analyse(&merged.study, &merged.outputs)?;
+            write!(out, "{}", analysis.report)?;
+            let (a, b) = write_sensitivity(&dir, &analysis)?;
+            writeln!(
+                out,
+                "\nMerged {} sensitivity shards. Wrote:\n  {}\n  {}",
+                merged.shards,
+                a.display(),
+                b.display()
+            )?;
+        }
     }
     Ok(())
+}
+
+/// Writes sensitivity.csv and sensitivity.json.
+fn write_sensitivity(dir: &OutputDir, analysis: &study::Analysis) -> Result<(PathBuf, PathBuf)> {
+    let a = dir.write(SENSITIVITY_CSV, &analysis.csv)?;
+    let json = serde_json::to_string_pretty(&analysis.json)?;
+    let b = dir.write(SENSITIVITY_JSON, json.as_bytes())?;
+    Ok((a, b))
 }
 
 /// `dorasim sweep`.
@@ -461,6 +500,19 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         let p = dir.write(&name, serde_json::to_string_pretty(&partial)?.as_bytes())?;
         writeln!(out, "  {}", p.display())?;
     }
+    if args.report.is_some() || args.charts.is_some() {
+        let table = crate::report::sweep::SweepTable::from_csv(&path)?;
+        let design = format!("{:?}", args.design).to_lowercase();
+        let info = crate::report::sweep::SweepInfo::from_plan(
+            &plan,
+            &base,
+            &design,
+            args.points,
+            &args.out,
+        )?;
+        let report = crate::report::sweep::build(&table, &info)?;
+        super::write_built_report(&report, args.report.as_deref(), args.charts.as_deref(), out)?;
+    }
     Ok(())
 }
 
@@ -485,18 +537,35 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     if args.runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let k = specs.len();
-    let points: Vec<Vec<f64>> = match args.method {
-        Method::Morris => sensitivity::morris_design(k, args.trajectories.max(2), 4, seed).points,
-        Method::Sobol => sensitivity::saltelli_design(k, args.samples.max(4), seed).points,
+    let shard = Shard::resolve(args.shard.as_deref(), args.shards, &shard::process_env)?;
+    let study = Study {
+        scenario: base.name.clone(),
+        scenario_hash: shard::scenario_hash(&serde_json::to_value(&base)?),
+        sets: args.common.set.clone(),
+        params: args.params.clone(),
+        method: args.method,
+        trajectories: (args.method == Method::Morris).then(|| args.trajectories.max(2)),
+        samples: (args.method == Method::Sobol).then(|| args.samples.max(4)),
+        runs: u64::from(args.runs),
+        seed,
+        lens: args.lens.name().to_string(),
     };
-    let out_dir = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(
+    let points = study.points();
+    let out_dir = match (&args.out, shard) {
+        (Some(dir), Some(shard)) => Some(OutputDir::prepare(
             dir,
-            &["sensitivity.csv", "sensitivity.json"],
+            &[&study::partial_name(shard)],
             args.force,
         )?),
-        None => None,
+        (Some(dir), None) => Some(OutputDir::prepare(
+            dir,
+            &[SENSITIVITY_CSV, SENSITIVITY_JSON],
+            args.force,
+        )?),
+        (None, Some(_)) => bail!(
+            "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
+        ),
+        (None, None) => None,
     };
     // Validate every point before running any.
     let overrides = |x: &[f64]| -> Vec<String> {
@@ -522,9 +591,16 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let bar = progress::bar(points.len() as u64, "sensitivity");
+    // A shard evaluates its contiguous part of the points, each exactly as an unsharded run.
+    let range = shard.map_or(0..points.len(), |s| {
+        let r = s.range(points.len() as u64);
+        r.start as usize..r.end as usize
+    });
+    let label = shard.map_or("sensitivity".to_string(), |s| format!("shard {s}"));
+    let bar = progress::bar(range.len() as u64, &label);
+    let started = std::time::Instant::now();
     let outputs: Vec<Result<Vec<f64>>> = pool.install(|| {
-        points
+        points[range.clone()]
             .par_iter()
             .map(|x| {
                 let s = scenario::apply_overrides(&text, &origin, &overrides(x))
@@ -549,190 +625,51 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     });
     bar.finish_and_clear();
     let outputs = outputs.into_iter().collect::<Result<Vec<_>>>()?;
-    let mut report = String::new();
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record([
-        "method",
-        "metric",
-        "param",
-        "low",
-        "high",
-        "mu_star",
-        "mu_star_ci95_low",
-        "mu_star_ci95_high",
-        "mu",
-        "sigma",
-        "s1",
-        "s1_ci95_low",
-        "s1_ci95_high",
-        "st",
-        "st_ci95_low",
-        "st_ci95_high",
-    ])?;
-    let mut json = serde_json::Map::new();
-    let cell = crate::output::format::csv_cell;
-    let _ = writeln!(
-        report,
-        "Sensitivity of `{}` ({:?}, {} evaluations of {} replications, seed {seed})",
-        base.name,
-        args.method,
-        points.len(),
-        args.runs
-    );
-    for (m, metric) in HEADLINE.iter().enumerate() {
-        let mut y: Vec<f64> = outputs.iter().map(|o| o[m]).collect();
-        // An undefined mean (nothing deployed at a point) would poison the estimators: use the
-        // mean over the points where the metric is defined, and say so.
-        let finite: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();
-        let fill = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
-        let undefined = y.len() - finite.len();
-        y.iter_mut()
-            .filter(|v| !v.is_finite())
-            .for_each(|v| *v = fill);
-        let def = metric.def();
-        let _ = writeln!(report, "\n{} ({})", def.label, def.unit);
-        if undefined > 0 {
-            let _ = writeln!(
-                report,
-                "  ({undefined} points had no value; filled with the mean)"
-            );
-        }
-        let range = |p: &ParamSpec| match &p.values {
-            crate::analysis::design::Values::Range { low, high } => (*low, *high),
-            _ => (f64::NAN, f64::NAN),
+    if let (Some(shard), Some(dir)) = (shard, &out_dir) {
+        let partial = SensitivityPartial {
+            kind: SENSITIVITY_PARTIAL_KIND.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            shard,
+            study,
+            evaluations: points.len() as u64,
+            first_point: range.start as u64,
+            end_point: range.end as u64,
+            metrics: study::metric_keys(),
+            outputs: study::to_stored(&outputs),
+            threads,
+            wall_seconds: started.elapsed().as_secs_f64(),
         };
-        match args.method {
-            Method::Morris => {
-                let design = sensitivity::morris_design(k, args.trajectories.max(2), 4, seed);
-                let effects = sensitivity::morris_effects(&design, &y, 200, seed);
-                let top = effects
-                    .iter()
-                    .map(|e| e.mu_star)
-                    .fold(0.0, f64::max)
-                    .max(1e-300);
-                let mut order: Vec<usize> = (0..k).collect();
-                order.sort_by(|&a, &b| effects[b].mu_star.total_cmp(&effects[a].mu_star));
-                let _ = writeln!(
-                    report,
-                    "  {:<36} {:>12} {:>12}  mu* (tornado)",
-                    "parameter", "mu*", "sigma"
-                );
-                for i in order {
-                    let e = effects[i];
-                    let _ = writeln!(
-                        report,
-                        "  {:<36} {:>12} {:>12}  {}",
-                        specs[i].key,
-                        crate::output::format::number(e.mu_star),
-                        crate::output::format::number(e.sigma),
-                        sensitivity::bar(e.mu_star / top, 30)
-                    );
-                    let (lo, hi) = range(&specs[i]);
-                    csv.write_record([
-                        "morris".into(),
-                        def.key.into(),
-                        specs[i].key.clone(),
-                        cell(lo),
-                        cell(hi),
-                        cell(e.mu_star),
-                        cell(e.mu_star_ci95.0),
-                        cell(e.mu_star_ci95.1),
-                        cell(e.mu),
-                        cell(e.sigma),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ])?;
-                }
-                json.insert(
-                    def.key.into(),
-                    serde_json::to_value(
-                        specs
-                            .iter()
-                            .zip(&effects)
-                            .map(|(p, e)| (p.key.clone(), *e))
-                            .collect::<std::collections::BTreeMap<_, _>>(),
-                    )?,
-                );
-            }
-            Method::Sobol => {
-                let design = sensitivity::saltelli_design(k, args.samples.max(4), seed);
-                let indices = sensitivity::sobol_indices(&design, &y, 200, seed);
-                let mut order: Vec<usize> = (0..k).collect();
-                order.sort_by(|&a, &b| indices[b].total.total_cmp(&indices[a].total));
-                let _ = writeln!(
-                    report,
-                    "  {:<36} {:>18} {:>18}  ST (tornado)",
-                    "parameter", "S1 [95 % CI]", "ST [95 % CI]"
-                );
-                for i in order {
-                    let s = indices[i];
-                    let _ = writeln!(
-                        report,
-                        "  {:<36} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]  {}",
-                        specs[i].key,
-                        s.first,
-                        s.first_ci95.0,
-                        s.first_ci95.1,
-                        s.total,
-                        s.total_ci95.0,
-                        s.total_ci95.1,
-                        sensitivity::bar(s.total, 30)
-                    );
-                    let (lo, hi) = range(&specs[i]);
-                    csv.write_record([
-                        "sobol".into(),
-                        def.key.into(),
-                        specs[i].key.clone(),
-                        cell(lo),
-                        cell(hi),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        cell(s.first),
-                        cell(s.first_ci95.0),
-                        cell(s.first_ci95.1),
-                        cell(s.total),
-                        cell(s.total_ci95.0),
-                        cell(s.total_ci95.1),
-                    ])?;
-                }
-                json.insert(
-                    def.key.into(),
-                    serde_json::to_value(
-                        specs
-                            .iter()
-                            .zip(&indices)
-                            .map(|(p, e)| (p.key.clone(), *e))
-                            .collect::<std::collections::BTreeMap<_, _>>(),
-                    )?,
-                );
-            }
-        }
-    }
-    write!(out, "{report}")?;
-    if let Some(dir) = out_dir {
-        let bytes = csv.into_inner().map_err(|e| anyhow!("CSV: {e}"))?;
-        let a = dir.write("sensitivity.csv", &bytes)?;
-        let doc = serde_json::json!({
-            "tool": "dorasim",
-            "scenario": base.name,
-            "method": format!("{:?}", args.method).to_lowercase(),
-            "runs": args.runs,
-            "seed": seed,
-            "evaluations": points.len(),
-            "metrics": json,
-        });
-        let b = dir.write(
-            "sensitivity.json",
-            serde_json::to_string_pretty(&doc)?.as_bytes(),
+        let text = serde_json::to_string(&partial).context("serialising the partial result")?;
+        let path = dir.write(&study::partial_name(shard), text.as_bytes())?;
+        writeln!(
+            out,
+            "sensitivity of `{}` shard {shard}: evaluation points {}..{} of {}, {} replications each\nWrote:\n  {}\nMerge every shard with: dorasim merge {}/sensitivity-*-of-{}.json --out DIR",
+            base.name,
+            range.start,
+            range.end,
+            points.len(),
+            args.runs,
+            path.display(),
+            dir.path().display(),
+            shard.count
         )?;
+        return Ok(());
+    }
+    let analysis = study::analyse(&study, &outputs)?;
+    write!(out, "{}", analysis.report)?;
+    if let Some(dir) = out_dir {
+        let (a, b) = write_sensitivity(&dir, &analysis)?;
         writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
+    }
+    if args.report.is_some() || args.charts.is_some() {
+        use crate::report::sensitivity::{SensitivityInfo, SensitivityTable, build};
+        let table = SensitivityTable::from_reader(
+            analysis.csv.as_slice(),
+            std::path::Path::new(SENSITIVITY_CSV),
+        )?;
+        let info = SensitivityInfo::from_study(&study, &base, points.len(), args.out.as_deref())?;
+        let report = build(&table, &info)?;
+        super::write_built_report(&report, args.report.as_deref(), args.charts.as_deref(), out)?;
     }
     Ok(())
 }

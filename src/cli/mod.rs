@@ -42,7 +42,8 @@ pub enum Command {
     Sensitivity(analysis::SensitivityArgs),
     /// Merge the partial results of a sharded run or sweep.
     Merge(analysis::MergeArgs),
-    /// Write a self-contained HTML report (charts inline as SVG) of a run's --out directory.
+    /// Write a self-contained HTML report (charts inline as SVG) of a run's, a sweep's or a
+    /// sensitivity study's --out directory.
     Report(ReportArgs),
     /// Check scenario files and report every problem at once.
     Validate {
@@ -139,7 +140,8 @@ pub struct RunArgs {
 /// Arguments of `dorasim report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A run's --out directory (summary.json, weekly.csv, and replications.csv if present).
+    /// A run's --out directory (summary.json, weekly.csv, and replications.csv if present), or
+    /// a sweep's (sweep.csv) or a sensitivity study's (sensitivity.csv).
     pub dir: PathBuf,
     /// Where to write the report (default: DIR/report.html).
     #[arg(long, value_name = "FILE.html")]
@@ -336,12 +338,58 @@ fn write_report(
 }
 
 fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
-    let data = crate::report::ReportData::from_dir(&args.dir)?;
     let html = args
         .out
         .clone()
         .unwrap_or_else(|| args.dir.join(crate::report::REPORT_HTML));
+    // A run's directory holds summary.json; a sweep's sweep.csv; a sensitivity study's
+    // sensitivity.csv (and sensitivity.json).
+    let (sweep_csv, sensitivity_csv) = (
+        args.dir.join(crate::analysis::sweep::SWEEP_CSV),
+        args.dir.join(crate::analysis::study::SENSITIVITY_CSV),
+    );
+    if !args.dir.join(SUMMARY_JSON).exists() && sweep_csv.exists() {
+        use crate::report::sweep::{SweepInfo, SweepTable, build};
+        let table = SweepTable::from_csv(&sweep_csv)?;
+        let report = build(&table, &SweepInfo::from_table(&table))?;
+        return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
+    }
+    if !args.dir.join(SUMMARY_JSON).exists() && sensitivity_csv.exists() {
+        use crate::report::sensitivity::{SensitivityInfo, SensitivityTable, build};
+        let table = SensitivityTable::from_csv(&sensitivity_csv)?;
+        let json = std::fs::read_to_string(args.dir.join(crate::analysis::study::SENSITIVITY_JSON))
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let report = build(&table, &SensitivityInfo::from_json(&json, &table))?;
+        return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
+    }
+    let data = crate::report::ReportData::from_dir(&args.dir)?;
     write_report(&data, Some(&html), args.charts.as_deref(), out)
+}
+
+/// Writes a built report (of a sweep or a sensitivity study): the page to `html`, the charts
+/// to `charts`.
+pub(crate) fn write_built_report(
+    report: &crate::report::Report,
+    html: Option<&std::path::Path>,
+    charts: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    if let Some(path) = html {
+        let path = crate::report::write_html(path, &report.html)?;
+        writeln!(out, "\nReport: {}", path.display())?;
+    }
+    if let Some(dir) = charts {
+        let written = crate::report::write_charts(dir, &report.charts)?;
+        writeln!(
+            out,
+            "Charts: {} SVG files in {}",
+            written.len(),
+            dir.display()
+        )?;
+    }
+    Ok(())
 }
 
 /// The files `dorasim run --out` writes.

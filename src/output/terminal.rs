@@ -149,6 +149,9 @@ fn measured_section(out: &mut String, summary: &RunSummary, lens: Lens) {
         };
         let g = summary.metric(gap_metric).summary();
         let gap = match (g.mean, g.ci95_low, g.ci95_high) {
+            (Some(d), Some(lo), Some(hi)) if d == 0.0 && lo == 0.0 && hi == 0.0 => {
+                "identical in every replication".to_string()
+            }
             (Some(d), Some(lo), Some(hi)) => {
                 // The verdict needs the interval to exclude zero: the gap is not noise.
                 let verdict = if lo <= 0.0 && hi >= 0.0 {

@@ -13,7 +13,7 @@ use crate::stats::summary::Summary;
 use super::data::{ReportError, TimelineEvent, WeekBand, WeeklySeries};
 
 /// Placeholder for the page's text colour (replaced by `currentColor`).
-const FG: RGBColor = RGBColor(0x01, 0x02, 0x03);
+pub(crate) const FG: RGBColor = RGBColor(0x01, 0x02, 0x03);
 /// Okabe-Ito blue: the main series.
 pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 /// Okabe-Ito orange: the measured (dashboard) series, AI-assisted work.
@@ -23,7 +23,7 @@ pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 /// Okabe-Ito bluish green.
 pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// One chart: an id (also its file name with `--charts`), a title and the SVG text.
 #[derive(Debug, Clone)]
@@ -36,18 +36,18 @@ pub struct Chart {
     pub svg: String,
 }
 
-fn font(size: u32) -> TextStyle<'static> {
+pub(crate) fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&FG)
 }
 
-fn chart_error(id: &str) -> impl Fn(String) -> ReportError + '_ {
+pub(crate) fn chart_error(id: &str) -> impl Fn(String) -> ReportError + '_ {
     move |message| ReportError::Chart {
         chart: id.to_string(),
         message,
     }
 }
 
-fn finish(id: &str, title: &str, svg: String) -> Chart {
+pub(crate) fn finish(id: &str, title: &str, svg: String) -> Chart {
     let svg = svg.replace("#010203", "currentColor").replacen(
         "<svg ",
         "<svg role=\"img\" class=\"chart\" ",
@@ -113,7 +113,7 @@ pub fn tick(v: f64) -> String {
 
 /// A value range with some headroom; starts at zero when the data are non-negative and not far
 /// from it (counts, rates), hugs the data otherwise (availability near 100 %).
-fn value_range(lo: f64, hi: f64) -> (f64, f64) {
+pub(crate) fn value_range(lo: f64, hi: f64) -> (f64, f64) {
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
     }

@@ -13,10 +13,13 @@
 //! std::fs::write("results/report.html", report.html).expect("write");
 //! ```
 
+pub mod analysis;
 pub mod charts;
 pub mod compare;
 pub mod data;
 pub mod html;
+pub mod sensitivity;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
