@@ -47,12 +47,9 @@ pub struct CompareArgs {
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
-    /// Also write a self-contained HTML report: paired differences with their CIs.
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
-    /// Also write each chart of the report as an SVG file to DIR.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
+    /// The HTML report and chart files.
+    #[command(flatten)]
+    pub reporting: super::ReportOutputArgs,
 }
 
 /// Arguments of `dorasim sweep`.
@@ -84,19 +81,12 @@ pub struct SweepArgs {
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
-    /// Run only shard K of N of the points (also from Slurm or Kubernetes job indices).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX`.
-    #[arg(long, value_name = "N")]
-    pub shards: Option<u64>,
-    /// Also write a self-contained HTML report of sweep.csv: each metric against the swept
-    /// parameters, and heat maps when two are swept.
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
-    /// Also write each chart of the report as an SVG file to DIR.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
+    /// Sharding across processes or machines.
+    #[command(flatten)]
+    pub sharding: super::ShardArgs,
+    /// The HTML report and chart files.
+    #[command(flatten)]
+    pub reporting: super::ReportOutputArgs,
 }
 
 pub use crate::analysis::study::Method;
@@ -133,20 +123,12 @@ pub struct SensitivityArgs {
     /// Measurement lens.
     #[arg(long, value_enum, default_value = "truth")]
     pub lens: Lens,
-    /// Evaluate only shard K of N of the design points and write a partial result to --out for
-    /// `dorasim merge` (also from Slurm or Kubernetes job indices).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX`.
-    #[arg(long, value_name = "N")]
-    pub shards: Option<u64>,
-    /// Also write a self-contained HTML report: a tornado chart of the indices per metric (of a
-    /// sharded study: `dorasim report` on the merged directory).
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
-    /// Also write each chart of the report as an SVG file to DIR.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
+    /// Sharding across processes or machines.
+    #[command(flatten)]
+    pub sharding: super::ShardArgs,
+    /// The HTML report and chart files.
+    #[command(flatten)]
+    pub reporting: super::ReportOutputArgs,
 }
 
 /// Arguments of `dorasim merge`.
@@ -222,13 +204,13 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         let b = dir.write("compare.json", json.as_bytes())?;
         writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
     }
-    if args.report.is_some() || args.charts.is_some() {
+    if args.reporting.report.is_some() || args.reporting.charts.is_some() {
         let report = crate::report::compare::build(&comparison, env!("CARGO_PKG_VERSION"))?;
-        if let Some(path) = &args.report {
+        if let Some(path) = &args.reporting.report {
             let path = crate::report::write_html(path, &report.html)?;
             writeln!(out, "\nReport: {}", path.display())?;
         }
-        if let Some(dir) = &args.charts {
+        if let Some(dir) = &args.reporting.charts {
             let written = crate::report::write_charts(dir, &report.charts)?;
             writeln!(
                 out,
@@ -431,7 +413,11 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
     if args.runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let shard = Shard::resolve(args.shard.as_deref(), args.shards, &shard::process_env)?;
+    let shard = Shard::resolve(
+        args.sharding.shard.as_deref(),
+        args.sharding.shards,
+        &shard::process_env,
+    )?;
     let plan = SweepPlan {
         text,
         origin,
@@ -500,7 +486,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         let p = dir.write(&name, serde_json::to_string_pretty(&partial)?.as_bytes())?;
         writeln!(out, "  {}", p.display())?;
     }
-    if args.report.is_some() || args.charts.is_some() {
+    if args.reporting.report.is_some() || args.reporting.charts.is_some() {
         let table = crate::report::sweep::SweepTable::from_csv(&path)?;
         let design = format!("{:?}", args.design).to_lowercase();
         let info = crate::report::sweep::SweepInfo::from_plan(
@@ -511,7 +497,12 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
             &args.out,
         )?;
         let report = crate::report::sweep::build(&table, &info)?;
-        super::write_built_report(&report, args.report.as_deref(), args.charts.as_deref(), out)?;
+        super::write_built_report(
+            &report,
+            args.reporting.report.as_deref(),
+            args.reporting.charts.as_deref(),
+            out,
+        )?;
     }
     Ok(())
 }
@@ -537,7 +528,11 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     if args.runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let shard = Shard::resolve(args.shard.as_deref(), args.shards, &shard::process_env)?;
+    let shard = Shard::resolve(
+        args.sharding.shard.as_deref(),
+        args.sharding.shards,
+        &shard::process_env,
+    )?;
     let study = Study {
         scenario: base.name.clone(),
         scenario_hash: shard::scenario_hash(&serde_json::to_value(&base)?),
@@ -661,7 +656,7 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         let (a, b) = write_sensitivity(&dir, &analysis)?;
         writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
     }
-    if args.report.is_some() || args.charts.is_some() {
+    if args.reporting.report.is_some() || args.reporting.charts.is_some() {
         use crate::report::sensitivity::{SensitivityInfo, SensitivityTable, build};
         let table = SensitivityTable::from_reader(
             analysis.csv.as_slice(),
@@ -669,7 +664,12 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         )?;
         let info = SensitivityInfo::from_study(&study, &base, points.len(), args.out.as_deref())?;
         let report = build(&table, &info)?;
-        super::write_built_report(&report, args.report.as_deref(), args.charts.as_deref(), out)?;
+        super::write_built_report(
+            &report,
+            args.reporting.report.as_deref(),
+            args.reporting.charts.as_deref(),
+            out,
+        )?;
     }
     Ok(())
 }

@@ -90,6 +90,29 @@ pub struct SimulationArgs {
     pub threads: Option<usize>,
 }
 
+/// Options that split a long command across processes or machines.
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+    /// Run only shard K of N (1-based) and write a partial result to --out for `dorasim merge`;
+    /// also read from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Number of shards when the index comes from JOB_COMPLETION_INDEX (or DORASIM_SHARDS).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
+}
+
+/// The report outputs a command can add to its results.
+#[derive(Debug, Args)]
+pub struct ReportOutputArgs {
+    /// Also write a self-contained HTML report (charts inline as SVG, no network needed).
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Also write each chart of the report as an SVG file to DIR, for slides.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+}
+
 /// Arguments of `dorasim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -114,13 +137,9 @@ pub struct RunArgs {
     /// Also show the same history read through every lens, side by side.
     #[arg(long)]
     pub all_lenses: bool,
-    /// Run only shard K of N of the replications and write a partial result to --out for
-    /// `dorasim merge` (also read from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Number of shards when the index comes from `JOB_COMPLETION_INDEX` (or DORASIM_SHARDS).
-    #[arg(long, value_name = "N")]
-    pub shards: Option<u64>,
+    /// Sharding across processes or machines.
+    #[command(flatten)]
+    pub sharding: ShardArgs,
     /// Also write one replication's event log to DIR: the measured log (as the team's tooling
     /// recorded it) in Four Keys and Apache DevLake shapes and as events.json, plus
     /// ground_truth.json (see docs/events.md). Honours --force.
@@ -129,12 +148,9 @@ pub struct RunArgs {
     /// Which replication --events exports (0-based; must be below --runs).
     #[arg(long, value_name = "K", default_value_t = 0)]
     pub events_replication: u64,
-    /// Also write a self-contained HTML report of the run (charts inline as SVG).
-    #[arg(long, value_name = "FILE.html")]
-    pub report: Option<PathBuf>,
-    /// Also write each chart of the report as an SVG file to DIR, for slides.
-    #[arg(long, value_name = "DIR")]
-    pub charts: Option<PathBuf>,
+    /// The HTML report and chart files.
+    #[command(flatten)]
+    pub reporting: ReportOutputArgs,
 }
 
 /// Arguments of `dorasim report`.
@@ -164,8 +180,11 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
     match cli.command {
         Command::Run(args) => {
             let env = crate::analysis::shard::process_env;
-            match crate::analysis::shard::Shard::resolve(args.shard.as_deref(), args.shards, &env)?
-            {
+            match crate::analysis::shard::Shard::resolve(
+                args.sharding.shard.as_deref(),
+                args.sharding.shards,
+                &env,
+            )? {
                 Some(shard) => analysis::run_shard(args, shard, out),
                 None => run(args, out),
             }
@@ -234,7 +253,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         runs: u64::from(runs),
         threads,
     };
-    let mut collector = (args.report.is_some() || args.charts.is_some())
+    let mut collector = (args.reporting.report.is_some() || args.reporting.charts.is_some())
         .then(crate::report::DistributionCollector::new);
     let progress = crate::analysis::progress::bar(u64::from(runs), "replications");
     let summary = runner::run_with_lens(&model, plan, lens, |rep, metrics| {
@@ -297,7 +316,12 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
             lens,
             collector.finish(),
         )?;
-        write_report(&data, args.report.as_deref(), args.charts.as_deref(), out)?;
+        write_report(
+            &data,
+            args.reporting.report.as_deref(),
+            args.reporting.charts.as_deref(),
+            out,
+        )?;
     }
     if let Some(dir) = events_dir {
         let info = crate::output::events::ExportInfo {
