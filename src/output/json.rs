@@ -52,6 +52,11 @@ pub fn summary_json(
         "lens": lens,
         "scenario": scenario,
         "metrics": metrics,
+        "warnings": summary
+            .growth_warnings()
+            .iter()
+            .map(|g| g.message())
+            .collect::<Vec<_>>(),
         "tiers": {
             "dora_2023": tiers(&summary.tiers_2023),
             "dora_2024": tiers(&summary.tiers_2024),
