@@ -151,6 +151,24 @@ fn load<T: for<'de> Deserialize<'de>>(path: &Path, kind: &str) -> Result<T, Merg
     serde_json::from_str(&text).map_err(|e| read_err(path)(e.to_string()))
 }
 
+/// Loads every partial file of one kind, with its shard and path; an empty list is an error.
+fn load_all<T: for<'de> Deserialize<'de>>(
+    paths: &[PathBuf],
+    kind: &str,
+    shard_of: fn(&T) -> Shard,
+) -> Result<Vec<(Shard, PathBuf, T)>, MergeError> {
+    if paths.is_empty() {
+        return Err(MergeError::Empty);
+    }
+    paths
+        .iter()
+        .map(|path| {
+            let partial: T = load(path, kind)?;
+            Ok((shard_of(&partial), path.clone(), partial))
+        })
+        .collect()
+}
+
 /// Sorts `(shard, item)` by shard and checks that shards 1..=N appear exactly once each.
 fn order_shards<T>(mut items: Vec<(Shard, PathBuf, T)>) -> Result<Vec<(PathBuf, T)>, MergeError> {
     items.sort_by_key(|(s, _, _)| s.index);
@@ -197,32 +215,26 @@ fn same<T: PartialEq + std::fmt::Display>(
 }
 
 fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
-    let mut items = Vec::new();
-    for path in paths {
-        let partial: RunPartial = load(path, RUN_PARTIAL_KIND)?;
-        items.push((partial.shard, path.clone(), partial));
-    }
-    let (first_path, first) = match items.first() {
-        Some((_, p, f)) => (p.clone(), f.clone()),
-        None => return Err(MergeError::Empty),
-    };
+    let items = load_all(paths, RUN_PARTIAL_KIND, |p: &RunPartial| p.shard)?;
+    // Every partial is checked against the first, by reference: no copy of its blocks.
+    let (_, first_path, first) = &items[0];
     for (_, path, p) in &items {
-        same("seed", (&first_path, first.seed), (path, p.seed))?;
-        same("runs", (&first_path, first.runs), (path, p.runs))?;
-        same("lens", (&first_path, &first.lens), (path, &p.lens))?;
+        same("seed", (first_path, first.seed), (path, p.seed))?;
+        same("runs", (first_path, first.runs), (path, p.runs))?;
+        same("lens", (first_path, &first.lens), (path, &p.lens))?;
         same(
             "scenario hash",
-            (&first_path, &first.scenario_hash),
+            (first_path, &first.scenario_hash),
             (path, &p.scenario_hash),
         )?;
         same(
             "number of shards",
-            (&first_path, first.shard.count),
+            (first_path, first.shard.count),
             (path, p.shard.count),
         )?;
         same(
             "dorasim version",
-            (&first_path, &first.version),
+            (first_path, &first.version),
             (path, &p.version),
         )?;
         if scenario_hash(&p.scenario) != p.scenario_hash {
@@ -249,8 +261,11 @@ fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
             ));
         }
     }
+    // What the merged output needs of the first partial; all partials agree on it.
+    let first_path = first_path.clone();
+    let (seed, lens_name, scenario_json) = (first.seed, first.lens.clone(), first.scenario.clone());
     let ordered = order_shards(items)?;
-    let mut summary = RunSummary::new(first.seed);
+    let mut summary = RunSummary::new(seed);
     let mut parts = Vec::new();
     let mut threads = 0;
     for (path, partial) in &ordered {
@@ -270,9 +285,9 @@ fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
             "some shards wrote replications.csv rows and others did not".into(),
         ));
     }
-    let lens = <Lens as clap::ValueEnum>::from_str(&first.lens, true)
+    let lens = <Lens as clap::ValueEnum>::from_str(&lens_name, true)
         .map_err(|e| MergeError::Corrupt(first_path.clone(), format!("lens: {e}")))?;
-    let scenario = scenario_from_json(&first.scenario)
+    let scenario = scenario_from_json(&scenario_json)
         .map_err(|e| MergeError::Corrupt(first_path.clone(), format!("scenario: {e}")))?;
     Ok(MergedRun {
         scenario,
@@ -284,24 +299,17 @@ fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
 }
 
 fn merge_sweeps(paths: &[PathBuf]) -> Result<MergedSweep, MergeError> {
-    let mut items = Vec::new();
-    for path in paths {
-        let partial: SweepPartial = load(path, SWEEP_PARTIAL_KIND)?;
-        items.push((partial.shard, path.clone(), partial));
-    }
-    let (first_path, first) = match items.first() {
-        Some((_, p, f)) => (p.clone(), f.clone()),
-        None => return Err(MergeError::Empty),
-    };
+    let items = load_all(paths, SWEEP_PARTIAL_KIND, |p: &SweepPartial| p.shard)?;
+    let (_, first_path, first) = &items[0];
     for (_, path, p) in &items {
         same(
             "sweep arguments hash",
-            (&first_path, &first.arguments_hash),
+            (first_path, &first.arguments_hash),
             (path, &p.arguments_hash),
         )?;
         same(
             "number of shards",
-            (&first_path, first.shard.count),
+            (first_path, first.shard.count),
             (path, p.shard.count),
         )?;
         if !p.complete {
@@ -320,15 +328,10 @@ fn merge_sweeps(paths: &[PathBuf]) -> Result<MergedSweep, MergeError> {
 }
 
 fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError> {
-    let mut items = Vec::new();
-    for path in paths {
-        let partial: SensitivityPartial = load(path, SENSITIVITY_PARTIAL_KIND)?;
-        items.push((partial.shard, path.clone(), partial));
-    }
-    let (first_path, first) = match items.first() {
-        Some((_, p, f)) => (p.clone(), f.clone()),
-        None => return Err(MergeError::Empty),
-    };
+    let items = load_all(paths, SENSITIVITY_PARTIAL_KIND, |p: &SensitivityPartial| {
+        p.shard
+    })?;
+    let (_, first_path, first) = &items[0];
     let fp = first_path.as_path();
     let a = &first.study;
     let list = |v: &[String]| v.join(" ");
@@ -392,15 +395,16 @@ fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError>
             ),
         ));
     }
+    let (study, shards) = (first.study.clone(), first.shard.count);
     let ordered = order_shards(items)?;
     let mut outputs = Vec::new();
     for (_, partial) in &ordered {
         outputs.extend(super::study::from_stored(&partial.outputs));
     }
     Ok(MergedSensitivity {
-        study: first.study,
+        study,
         outputs,
-        shards: first.shard.count,
+        shards,
     })
 }
 
