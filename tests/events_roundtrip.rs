@@ -159,6 +159,8 @@ fn rebuild(log: &MeasuredLog) -> RunRecords {
             first_commit_hours: p.first_commit_hours,
             // What the tracker shows: a change seen as several work items was split.
             artificial: log.changes[p.change as usize].work_item.is_none(),
+            opened_hours: f64::NAN,
+            approved_hours: f64::NAN,
         })
         .collect();
     let incidents = log

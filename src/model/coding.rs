@@ -353,6 +353,8 @@ impl Simulation<'_> {
                     change: c,
                     first_commit_hours: started + (now - started) * k as f64 / count as f64,
                     artificial: k >= natural,
+                    opened_hours: f64::NAN,
+                    approved_hours: f64::NAN,
                 });
         }
         for _ in 0..count {

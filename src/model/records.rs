@@ -200,6 +200,11 @@ pub struct PullRequestRecord {
     pub first_commit_hours: f64,
     /// Cut from its change artificially, to make the numbers look better (ground truth).
     pub artificial: bool,
+    /// When it first entered the review queue (NaN until then).
+    pub opened_hours: f64,
+    /// When review approved it, after every round (NaN until then). Approved minus opened is
+    /// the pull request's review time, the figure review analytics tools report.
+    pub approved_hours: f64,
 }
 
 /// What the culture did over the run (ground truth).

@@ -40,6 +40,10 @@ impl Simulation<'_> {
     /// Puts a pull request in the review queue.
     pub(crate) fn enqueue_review(&mut self, pr: u32) {
         let now = self.now();
+        let record = &mut self.records.pull_requests[pr as usize];
+        if record.opened_hours.is_nan() {
+            record.opened_hours = now;
+        }
         let pull = &mut self.prs[pr as usize];
         pull.enqueued = now;
         if pull.expedited {
@@ -152,6 +156,7 @@ impl Simulation<'_> {
             self.queue_task(Task::ReworkPullRequest(pr), effort);
         } else {
             // Approved: its remaining defects go back into the change.
+            self.records.pull_requests[pr as usize].approved_hours = self.now();
             let defects = self.prs[pr as usize].defects;
             let state = &mut self.states[change];
             for (class, row) in defects.iter().enumerate() {
