@@ -17,6 +17,10 @@ const RUNS: u64 = 40;
 fn short(mut p: Params) -> Params {
     p.time.warmup_weeks = 2.0;
     p.time.horizon_weeks = 12.0;
+    // A train every two hours instead of the default daily one: the culture mechanisms do not
+    // depend on the policy, and frequent deployments keep weekly rates and lead-time medians off
+    // the daily train's calendar steps, so 40 replications resolve the effects.
+    p.deploy.interval_hours = 2.0;
     p
 }
 
@@ -78,7 +82,25 @@ fn check_behaviour(
     truth: Metric,
     lower_is_better: bool,
 ) {
-    let base = pressure_without_gaming();
+    check_behaviour_from(
+        pressure_without_gaming(),
+        name,
+        switch_on,
+        measured,
+        truth,
+        lower_is_better,
+    );
+}
+
+/// [`check_behaviour`] from another base system.
+fn check_behaviour_from(
+    base: Params,
+    name: &str,
+    switch_on: impl Fn(&mut Params),
+    measured: Metric,
+    truth: Metric,
+    lower_is_better: bool,
+) {
     let mut gamed = base.clone();
     switch_on(&mut gamed);
     let a = replicate(&base, Lens::Truth);
@@ -120,15 +142,23 @@ fn padding_flatters_deployment_frequency_and_change_fail_rate() {
 
 #[test]
 fn artificial_splitting_flatters_lead_time() {
+    // Every extra pull request costs its own minimum review (overhead and reading), so splitting
+    // flatters the measured lead time only where review has slack to absorb the pieces: twelve
+    // reviewers here. With six, the extra review work outweighs the later first commits, and
+    // splitting makes even the measured lead time worse (the pieces wait for each other).
     let on = |p: &mut Params| p.culture.pr_splitting = 0.8;
-    check_behaviour(
+    let mut base = pressure_without_gaming();
+    base.review.reviewers = 12;
+    check_behaviour_from(
+        base.clone(),
         "splitting",
         on,
         Metric::MeasuredLeadTimeP50,
         Metric::LeadTimeP50,
         true,
     );
-    check_behaviour(
+    check_behaviour_from(
+        base,
         "splitting",
         on,
         Metric::MeasuredLeadTimeP50,

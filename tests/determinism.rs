@@ -142,7 +142,7 @@ fn golden_outputs_of_seed_7() {
     );
     assert_eq!(
         got,
-        (3285, 782, 102, 25414),
+        (3773, 271, 102, 23015),
         "(changes, deployments, incidents, events) of seed 7, replication 0 changed"
     );
 }

@@ -123,18 +123,21 @@ fn adoption_raises_throughput_review_time_and_instability() {
 /// reviewers under less pressure review deeper, fewer defects escape.
 #[test]
 fn more_reviewers_under_high_adoption_lower_wait_and_escapes() {
+    // At the defaults six reviewers absorb adoption 0.8 at about 60 % utilisation, so queue
+    // pressure seldom cuts depth; the claim is about review that is loaded, so it is checked
+    // from four reviewers (over 90 % busy) to seven.
     let runs = 200;
     let six = replications(
         &with(|p| {
             p.ai.adoption = 0.8;
-            p.review.reviewers = 6;
+            p.review.reviewers = 4;
         }),
         runs,
     );
     let nine = replications(
         &with(|p| {
             p.ai.adoption = 0.8;
-            p.review.reviewers = 9;
+            p.review.reviewers = 7;
         }),
         runs,
     );
@@ -161,6 +164,10 @@ fn traffic_replay_lowers_change_fail_rate_more_under_high_adoption() {
             &with(|p| {
                 p.ai.adoption = adoption;
                 p.testing.traffic_replay = replay;
+                // A train every two hours: a daily train carries ~20 changes, and a deployment
+                // fails if any of them does, so its change fail rate saturates and hides the
+                // per-change effect this claim is about.
+                p.deploy.interval_hours = 2.0;
             }),
             runs,
         )

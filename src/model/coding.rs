@@ -186,6 +186,9 @@ impl Simulation<'_> {
             incident: None,
             rework_started: f64::NAN,
             split_draw,
+            effort_factor: effort_multiplier,
+            logical_loc: hand_loc,
+            unseen_by: [[[0; 3]; 2]; 2],
         };
         self.add_change(record, state)
     }
@@ -310,7 +313,11 @@ impl Simulation<'_> {
         let p = self.p();
         let loc = f64::from(self.records.changes[c as usize].loc);
         let max_loc = p.pull_requests.max_loc.max(1.0);
-        let natural = ((loc / max_loc).ceil() as usize).clamp(1, 1000);
+        // Developers cut a change into pull requests by its logical pieces of work. AI inflates
+        // the lines of each piece, not the number of pieces, so AI-assisted pull requests come
+        // bigger (DORA 2024: AI leads to larger batches, slower to review).
+        let logical = self.states[c as usize].logical_loc;
+        let natural = ((logical / max_loc).ceil() as usize).clamp(1, 1000);
         let expedited = self.records.changes[c as usize].origin != Origin::Planned;
         // Gaming: splitting artificially makes each piece look small and fast on the dashboard,
         // costs review overhead per pull request, and the pieces fit together less well.

@@ -74,6 +74,15 @@ impl Simulation<'_> {
         self.start_deployment(batch, DeployReason::Planned);
     }
 
+    /// True when a merged bug fix waits for the release train instead of deploying on its own:
+    /// under a schedule, unless it is urgent. Whether a fix is urgent is drawn with the item (its
+    /// split draw, which bug fixes never use otherwise), so it is common to compared scenarios.
+    pub(crate) fn bug_fix_rides_train(&self, change: u32) -> bool {
+        let deploy = &self.p().deploy;
+        deploy.policy == DeployPolicy::Scheduled
+            && self.states[change as usize].split_draw >= deploy.urgent_bug_fix_share
+    }
+
     /// Deploys a fix on its own, straight away.
     pub(crate) fn start_unplanned_deploy(&mut self, change: u32, reason: DeployReason) {
         self.start_deployment(vec![change], reason);

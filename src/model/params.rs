@@ -71,7 +71,7 @@ pub struct TimeParams {
 impl Default for TimeParams {
     fn default() -> Self {
         TimeParams {
-            warmup_weeks: 4.0,
+            warmup_weeks: 6.0,
             horizon_weeks: 26.0,
             working_calendar: true,
             workday_start_hour: 9.0,
@@ -185,9 +185,9 @@ impl Default for AiParams {
         AiParams {
             adoption: 0.4,
             speedup: Dist::triangular(-0.2, 0.2, 0.55),
-            size_multiplier: Dist::lognormal(1.8, 3.5),
-            defect_rate_multiplier: 0.75,
-            integration_share: 0.5,
+            size_multiplier: Dist::lognormal(2.4, 5.0),
+            defect_rate_multiplier: 0.25,
+            integration_share: 0.4,
             ai_written_tests_share: 0.7,
             duplication_fragility: 0.02,
         }
@@ -213,7 +213,7 @@ impl Default for DefectParams {
         DefectParams {
             per_kloc: 15.0,
             integration_share: 0.3,
-            failure_share: 0.08,
+            failure_share: 0.05,
             bug_share: 0.12,
         }
     }
@@ -246,6 +246,12 @@ pub struct ReviewParams {
     pub reviewers: u32,
     /// Review speed at full depth for hand-written code, lines of code per hour.
     pub loc_per_hour: f64,
+    /// Fastest reading rate, lines of code per hour: however deep the review, every line is read
+    /// at least this fast, and this minimum effort (with the per-PR overhead) is never cut.
+    pub skim_loc_per_hour: f64,
+    /// Longest sitting a reviewer gives one pull request in one round, hours: a bigger pull
+    /// request is read faster, at a lower depth, down to the skimming rate.
+    pub max_session_hours: f64,
     /// Extra review effort for AI-assisted code to reach the same depth (0.5 = 50 % more).
     pub ai_extra_effort: f64,
     /// Multiplicative noise on review effort (median 1). `exponential` with mean 1 gives an M/M/c
@@ -266,7 +272,8 @@ pub struct ReviewParams {
     pub pressure_threshold: f64,
     /// How strongly depth falls with queue pressure (0 disables load-dependent depth).
     pub pressure_sensitivity: f64,
-    /// The lowest depth reviewers fall to under pressure (share of required effort).
+    /// The lowest depth reviewers aim for under pressure, as a share of the effort above the
+    /// minimum reading effort (the achieved depth never falls below skimming).
     pub min_depth: f64,
     /// Maximum review rounds before a pull request is approved as it is.
     pub max_rounds: u32,
@@ -277,13 +284,15 @@ impl Default for ReviewParams {
         ReviewParams {
             reviewers: 6,
             loc_per_hour: 300.0,
+            skim_loc_per_hour: 1500.0,
+            max_session_hours: 1.0,
             ai_extra_effort: 0.5,
             effort_noise: Dist::lognormal(1.0, 2.0),
             described_detection: 0.6,
             integration_detection: 0.25,
-            ai_integration_visibility: 0.5,
+            ai_integration_visibility: 0.7,
             size_threshold_loc: 400.0,
-            size_penalty_exponent: 0.7,
+            size_penalty_exponent: 0.0,
             pressure_threshold: 1.0,
             pressure_sensitivity: 0.3,
             min_depth: 0.2,
@@ -334,7 +343,7 @@ impl Default for TestingParams {
             described_max_detection: 0.6,
             coverage_steepness: 3.0,
             integration_detection: 0.25,
-            blind_spot_correlation: 0.5,
+            blind_spot_correlation: 0.3,
             traffic_replay: false,
             traffic_replay_detection: 0.5,
             traffic_replay_hours: 0.5,
@@ -373,6 +382,10 @@ pub struct DeployParams {
     pub working_hours_only: bool,
     /// Most changes one deployment carries (0 = no limit).
     pub max_batch: u32,
+    /// Under a scheduled policy, the share of user-facing bug fixes urgent enough to skip the
+    /// train and deploy on their own (0: only hotfixes of production failures skip it; 1: every
+    /// bug fix does). Under continuous deployment every fix deploys on its own anyway.
+    pub urgent_bug_fix_share: f64,
     /// Duration of a deployment, hours.
     pub duration_hours: Dist,
 }
@@ -381,10 +394,11 @@ impl Default for DeployParams {
     fn default() -> Self {
         DeployParams {
             policy: DeployPolicy::Scheduled,
-            interval_hours: 2.0,
+            interval_hours: 24.0,
             first_train_hour: 10.0,
             working_hours_only: true,
             max_batch: 0,
+            urgent_bug_fix_share: 0.2,
             duration_hours: Dist::lognormal(0.25, 0.6),
         }
     }
@@ -482,6 +496,10 @@ pub struct FragilityParams {
     pub interaction_incidents_per_week: f64,
     /// Changes per window that interact harmlessly.
     pub interaction_free_changes: f64,
+    /// Start the measured horizon with the fragility stock at the level the warm-up's inflow
+    /// sustains (a codebase with a history), instead of whatever the short warm-up accumulated
+    /// from zero (a brand-new codebase, still filling up through the horizon).
+    pub warm_start: bool,
 }
 
 impl Default for FragilityParams {
@@ -495,6 +513,7 @@ impl Default for FragilityParams {
             interaction_window_hours: 24.0,
             interaction_incidents_per_week: 0.02,
             interaction_free_changes: 15.0,
+            warm_start: true,
         }
     }
 }
@@ -597,8 +616,10 @@ impl CultureParams {
             hotfix_exclusion: 0.6,
             blame_safety_loss: 0.002,
             postmortems: 0.3,
-            postmortem_learning: 0.005,
-            near_miss_learning: 0.0001,
+            // Post-mortems in a neutral culture fix the incident but leave no lasting lesson, so
+            // the reference system does not drift: systematic learning is the learning preset's.
+            postmortem_learning: 0.0,
+            near_miss_learning: 0.0,
             learning_floor: 0.6,
             debt_time_share: 0.0,
         };
@@ -608,6 +629,8 @@ impl CultureParams {
                 preset,
                 psychological_safety: 0.9,
                 postmortems: 0.9,
+                postmortem_learning: 0.005,
+                near_miss_learning: 0.0001,
                 debt_time_share: 0.1,
                 ..neutral
             },
@@ -617,6 +640,10 @@ impl CultureParams {
                 individual_scorecards: true,
                 metric_targets: true,
                 postmortems: 0.1,
+                // Blame keeps lessons shallow; what little is learned is scaled down further by
+                // low psychological safety.
+                postmortem_learning: 0.005,
+                near_miss_learning: 0.0001,
                 ..neutral
             },
         }

@@ -258,6 +258,8 @@ pub struct WeekSample {
     pub adoption: f64,
     /// Reviewers in force at the end of the week.
     pub reviewers: f64,
+    /// Defect-rate multiplier from learning at the end of the week (1 = no learning yet).
+    pub defect_multiplier: f64,
 }
 
 /// Flow totals over the measured horizon (after the warm-up).

@@ -18,6 +18,35 @@ pub fn review_depth(
     (1.0 / (1.0 + sensitivity * excess)).max(floor).min(1.0)
 }
 
+/// Reviewer effort for one pull request of `loc` lines at the depth reviewers aim for, and the
+/// depth it achieves (share of the full-depth effort).
+///
+/// Full depth costs the per-PR overhead plus reading at `loc_per_hour`, times `effort_factor` (more
+/// for AI-assisted code). Whatever the pressure, a reviewer still opens the pull request and reads
+/// every line at least at the skimming rate: that minimum cannot be cut, so a thin review still
+/// costs time and review capacity binds. Queue pressure only cuts the part above the minimum, and
+/// no round takes longer than one sitting of `max_session_hours`.
+pub fn review_effort(
+    loc: f64,
+    overhead_hours: f64,
+    loc_per_hour: f64,
+    skim_loc_per_hour: f64,
+    max_session_hours: f64,
+    effort_factor: f64,
+    target_depth: f64,
+) -> (f64, f64) {
+    let loc = loc.max(0.0);
+    let overhead = overhead_hours.max(0.0);
+    let full = (overhead + loc / loc_per_hour.max(1e-9)) * effort_factor.max(0.0);
+    let minimum = (overhead + loc / skim_loc_per_hour.max(1e-9)).min(full);
+    // A reviewer gives one pull request one sitting: past it, a big pull request is read
+    // faster, not longer, and its depth falls (the minimum reading effort still holds).
+    let effort = (minimum + target_depth.clamp(0.0, 1.0) * (full - minimum))
+        .min(max_session_hours.max(minimum));
+    let achieved = if full > 0.0 { effort / full } else { 1.0 };
+    (effort, achieved.clamp(0.0, 1.0))
+}
+
 /// Probability that review finds one defect: the class's base rate, lower for integration defects
 /// in AI code ("the diff looks clean"), lower above the size threshold, times the depth achieved.
 pub fn review_detection(
@@ -89,12 +118,18 @@ impl Simulation<'_> {
             rp.min_depth,
         );
         let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
-        let required = (p.pull_requests.review_overhead_hours
-            + pull.loc / rp.loc_per_hour.max(1e-9))
-            * if ai { 1.0 + rp.ai_extra_effort } else { 1.0 }
-            * round_factor;
+        let (effort_no_noise, achieved) = review_effort(
+            pull.loc,
+            p.pull_requests.review_overhead_hours,
+            rp.loc_per_hour,
+            rp.skim_loc_per_hour,
+            rp.max_session_hours,
+            if ai { 1.0 + rp.ai_extra_effort } else { 1.0 },
+            depth,
+        );
         let noise = self.s().review_noise.sample(&mut self.rng.review).max(0.0);
-        let effort = required * depth * noise;
+        let effort = effort_no_noise * round_factor * noise;
+        let depth = achieved;
         let done = self.calendar().finish(now, effort);
         let wait = start - pull.enqueued;
         self.reviewers_busy += 1;
@@ -150,9 +185,7 @@ impl Simulation<'_> {
             let record = &mut self.records.changes[change];
             record.caught_in_review[0] += found[0];
             record.caught_in_review[1] += found[1];
-            let effort: f64 = (0..total)
-                .map(|_| self.s().rework.sample(&mut self.rng.coding).max(0.0))
-                .sum();
+            let effort = self.rework_effort(change, total);
             self.queue_task(Task::ReworkPullRequest(pr), effort);
         } else {
             // Approved: its remaining defects go back into the change.

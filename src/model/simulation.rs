@@ -215,6 +215,16 @@ pub(crate) struct ChangeState {
     pub rework_started: f64,
     /// Uniform draw deciding an artificial split (drawn with the item, for common random numbers).
     pub split_draw: f64,
+    /// Multiplier on the author's effort for this change: the AI speed-up (1 − speed-up) for an
+    /// AI-assisted change, whose author also reworks it with the assistant; 1 otherwise.
+    pub effort_factor: f64,
+    /// Size of the work as a developer would write it by hand, lines of code: what decides how
+    /// many pull requests the change is cut into.
+    pub logical_loc: f64,
+    /// Latent defects each suite (CI with traffic replay, staging) has already looked at and
+    /// missed: whether a suite detects a defect is decided once, so a re-run does not find what
+    /// the same tests missed before.
+    pub unseen_by: [Defects; 2],
 }
 
 /// Random generators of one replication, one per source.
@@ -260,6 +270,8 @@ pub(crate) struct Simulation<'m> {
     pub tick_pending: bool,
     // Production.
     pub fragility: f64,
+    /// Fragility added by merges in the last whole weeks of the warm-up (for the warm start).
+    pub fragility_inflow: f64,
     // Culture.
     pub safety_loss: f64,
     pub defect_multiplier: f64,
@@ -320,6 +332,7 @@ impl<'m> Simulation<'m> {
             deploying: false,
             tick_pending: false,
             fragility: 0.0,
+            fragility_inflow: 0.0,
             safety_loss: 0.0,
             defect_multiplier: 1.0,
             recent_deploys: VecDeque::new(),
@@ -339,6 +352,17 @@ impl<'m> Simulation<'m> {
     #[inline]
     pub fn p(&self) -> &'m Params {
         &self.model.phases[self.phase].params
+    }
+
+    /// Effort to rework `defects` found in a change: one draw per defect, scaled by the change's
+    /// effort factor (the assistant that wrote an AI-assisted change helps fix it).
+    pub(crate) fn rework_effort(&mut self, change: usize, defects: u16) -> f64 {
+        let factor = self.states[change].effort_factor;
+        let sampler = &self.model.phases[self.phase].samplers.rework;
+        (0..defects)
+            .map(|_| sampler.sample(&mut self.rng.coding).max(0.0))
+            .sum::<f64>()
+            * factor
     }
 
     /// Samplers in force now.
@@ -458,9 +482,11 @@ impl<'m> Simulation<'m> {
                 work_in_progress: (self.wip_area - self.week_wip_area) / HOURS_PER_WEEK,
                 adoption: p.ai.adoption,
                 reviewers: f64::from(p.review.reviewers),
+                defect_multiplier: self.defect_multiplier,
             };
             self.records.weeks.push(sample);
         } else {
+            self.warm_start_fragility();
             self.records.flow.review_queue_avg = -self.review_area;
             self.records.flow.work_in_progress_avg = -self.wip_area;
         }
@@ -472,6 +498,33 @@ impl<'m> Simulation<'m> {
             self.records.flow.developer_hours_available += f64::from(p.team.developers) * hours;
             self.queue.schedule_in(HOURS_PER_WEEK, Event::WeekEnd);
         }
+    }
+
+    /// At the end of the warm-up, sets the fragility stock to the level at which the inflow seen
+    /// in the last weeks of the warm-up balances its decay: the steady state of an existing
+    /// codebase. Without it a stock whose decay takes months would still be filling up through
+    /// the horizon, and "before vs after" comparisons would mix a scenario's effect with drift.
+    fn warm_start_fragility(&mut self) {
+        let p = self.p();
+        let window_weeks = self.warm_start_window_weeks();
+        let decay_per_week = p.fragility.decay_per_week
+            + p.fragility.maintenance_decay_per_week * p.maintenance_share();
+        if !p.fragility.warm_start || window_weeks <= 0.0 || decay_per_week <= 0.0 {
+            return;
+        }
+        let steady = self.fragility_inflow / window_weeks / decay_per_week;
+        if steady.is_finite() {
+            self.fragility = steady;
+        }
+    }
+
+    /// Whole weeks at the end of the warm-up over which the fragility inflow is measured for the
+    /// warm start: half the warm-up, at most two weeks, in whole weeks so that every weekday and
+    /// weekend counts once (0 when the warm-up is shorter than two weeks).
+    pub(crate) fn warm_start_window_weeks(&self) -> f64 {
+        (self.model.warmup_hours / HOURS_PER_WEEK / 2.0)
+            .floor()
+            .min(2.0)
     }
 
     fn finish(mut self, end: f64) -> RunRecords {

@@ -5,6 +5,16 @@ use rand::RngExt;
 
 use super::records::{DESCRIBED, INTEGRATION, Origin};
 use super::simulation::{Event, Simulation, Task};
+use super::timeline::HOURS_PER_WEEK;
+
+/// A test stage that decides once whether it detects each defect.
+#[derive(Debug, Clone, Copy)]
+enum Suite {
+    /// The CI pipeline (with traffic-derived tests when on).
+    Ci = 0,
+    /// The staging soak.
+    Staging = 1,
+}
 
 /// Probability that the CI suite catches a described defect: rises with coverage with
 /// diminishing returns (coverage is a weak predictor of effectiveness).
@@ -68,7 +78,7 @@ impl Simulation<'_> {
             0.0
         };
         let p_integration = 1.0 - (1.0 - p_ci) * (1.0 - p_replay);
-        let found = self.catch(c, [p_described, p_integration]);
+        let found = self.catch(c, Suite::Ci, [p_described, p_integration]);
         let origin = self.records.changes[c].origin;
         if found > 0 {
             self.rework_after_tests(change, found);
@@ -83,7 +93,7 @@ impl Simulation<'_> {
 
     pub(crate) fn on_staging_done(&mut self, change: u32) {
         let p = self.p().testing.staging_detection;
-        let found = self.catch(change as usize, [0.0, p]);
+        let found = self.catch(change as usize, Suite::Staging, [0.0, p]);
         if found > 0 {
             self.rework_after_tests(change, found);
         } else {
@@ -91,16 +101,22 @@ impl Simulation<'_> {
         }
     }
 
-    /// Removes each latent defect with its class's catch probability; returns how many were found.
-    fn catch(&mut self, c: usize, probability: [f64; 2]) -> u16 {
+    /// Gives each latent defect the suite has not yet looked at its class's catch probability and
+    /// removes those found; returns how many were found. A defect the suite missed stays missed
+    /// on every re-run (flaky retries, runs after rework): the same tests, the same blind spot.
+    fn catch(&mut self, c: usize, suite: Suite, probability: [f64; 2]) -> u16 {
         let mut found = [0u16; 2];
         for class in [DESCRIBED, INTEGRATION] {
             for severity in 0..3 {
-                let n = self.states[c].latent[class][severity];
-                let hits = (0..n)
+                let state = &self.states[c];
+                let n = state.latent[class][severity];
+                let fresh = n.saturating_sub(state.unseen_by[suite as usize][class][severity]);
+                let hits = (0..fresh)
                     .filter(|_| self.rng.testing.random::<f64>() < probability[class])
                     .count() as u16;
-                self.states[c].latent[class][severity] -= hits;
+                let state = &mut self.states[c];
+                state.latent[class][severity] -= hits;
+                state.unseen_by[suite as usize][class][severity] = n - hits;
                 found[class] += hits;
             }
         }
@@ -112,9 +128,7 @@ impl Simulation<'_> {
     }
 
     fn rework_after_tests(&mut self, change: u32, found: u16) {
-        let effort: f64 = (0..found)
-            .map(|_| self.s().rework.sample(&mut self.rng.coding).max(0.0))
-            .sum();
+        let effort = self.rework_effort(change as usize, found);
         self.queue_task(Task::ReworkChange(change), effort);
     }
 
@@ -127,19 +141,29 @@ impl Simulation<'_> {
         let record = &mut self.records.changes[c];
         record.merged_hours = now;
         let fp = &p.fragility;
-        self.fragility += fp.shallow_review * (1.0 - f64::from(record.review_depth)).max(0.0)
+        let added = fp.shallow_review * (1.0 - f64::from(record.review_depth)).max(0.0)
             + fp.untested * (1.0 - p.testing.coverage).max(0.0)
             + if record.ai_assisted {
                 p.ai.duplication_fragility
             } else {
                 0.0
             };
-        match record.origin {
+        let origin = record.origin;
+        self.fragility += added;
+        if now >= self.model.warmup_hours - self.warm_start_window_weeks() * HOURS_PER_WEEK
+            && now < self.model.warmup_hours
+        {
+            self.fragility_inflow += added;
+        }
+        match origin {
             Origin::Planned => {
                 self.in_flight = self.in_flight.saturating_sub(1);
                 self.merged_waiting.push(change);
                 self.try_deploy_planned();
                 self.dispatch_developers();
+            }
+            Origin::BugFix if self.bug_fix_rides_train(change) => {
+                self.merged_waiting.push(change);
             }
             Origin::BugFix => {
                 self.start_unplanned_deploy(change, super::records::DeployReason::BugFix)

@@ -454,6 +454,20 @@ static CATALOGUE: &[ParamInfo] = &[
         POSITIVE,
     ),
     entry(
+        "review.skim_loc_per_hour",
+        "loc/hour",
+        "Fastest reading rate: every line is read at least this fast, and this minimum effort (with the per-PR overhead) is never cut by pressure.",
+        "SmartBear/Cisco review study: detection falls sharply above 500 LOC/hour; 1,500 LOC/hour as the skimming limit is a modelling assumption",
+        POSITIVE,
+    ),
+    entry(
+        "review.max_session_hours",
+        "hours",
+        "Longest sitting a reviewer gives one pull request in one round: a bigger pull request is read faster, at a lower depth, down to the skimming rate.",
+        "SmartBear/Cisco review study: review at most 60-90 minutes at a time, effectiveness falls after that",
+        POSITIVE,
+    ),
+    entry(
         "review.ai_extra_effort",
         "fraction",
         "Extra review effort for AI-assisted code to reach the same depth (0.5 = 50 % more).",
@@ -519,7 +533,7 @@ static CATALOGUE: &[ParamInfo] = &[
     entry(
         "review.min_depth",
         "share 0-1",
-        "The lowest depth reviewers fall to under pressure (share of required effort).",
+        "The lowest depth reviewers aim for under pressure, as a share of the effort above the minimum reading effort.",
         ASSUMPTION,
         SHARE,
     ),
@@ -672,6 +686,13 @@ static CATALOGUE: &[ParamInfo] = &[
         "Most changes one deployment carries (0 = no limit).",
         "DORA capabilities: bigger batches go with higher change fail rates",
         COUNT_OR_ZERO,
+    ),
+    entry(
+        "deploy.urgent_bug_fix_share",
+        "share 0-1",
+        "Under a scheduled policy, the share of user-facing bug fixes urgent enough to skip the train and deploy on their own (0: only hotfixes of production failures skip it; 1: every bug fix does).",
+        "DORA rework rate counts unplanned deployments made to fix a user-facing bug; with a release train only urgent fixes skip it; the share is a modelling assumption, sweep it",
+        SHARE,
     ),
     entry(
         "deploy.duration_hours",
@@ -847,6 +868,13 @@ static CATALOGUE: &[ParamInfo] = &[
         "Changes per window that interact harmlessly.",
         ASSUMPTION,
         NON_NEGATIVE,
+    ),
+    entry(
+        "fragility.warm_start",
+        "on/off",
+        "Start the measured horizon with fragility at the level the warm-up's inflow sustains (an existing codebase) instead of what a short warm-up accumulated from zero.",
+        "steady-state initialisation, a standard way to shorten a simulation's warm-up (Law, Simulation Modeling and Analysis); off models a brand-new codebase",
+        SWITCH,
     ),
     // reliability
     entry(
