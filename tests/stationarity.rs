@@ -14,6 +14,9 @@ use dorasim::model::records::WeekSample;
 use dorasim::stats::moments::Moments;
 
 const SEED: u64 = 11;
+
+/// A weekly series: its name and how to read it from a week's sample.
+type Series = (&'static str, fn(&WeekSample) -> f64);
 const RUNS: u64 = 200;
 
 fn slope(values: &[f64]) -> f64 {
@@ -34,7 +37,7 @@ fn the_baseline_does_not_drift() {
     let mut params = Params::default();
     params.ai.adoption = 0.0;
     let model = Model::constant(params);
-    let series: [(&str, fn(&WeekSample) -> f64); 4] = [
+    let series: [Series; 4] = [
         ("fragility", |w| w.fragility),
         ("defect-rate multiplier", |w| w.defect_multiplier),
         ("review queue", |w| w.review_queue),
