@@ -258,6 +258,8 @@ pub struct WeekSample {
     pub adoption: f64,
     /// Reviewers in force at the end of the week.
     pub reviewers: f64,
+    /// Developers in force at the end of the week (the team roster, as an HR system keeps it).
+    pub developers: f64,
 }
 
 /// Flow totals over the measured horizon (after the warm-up).

@@ -458,6 +458,7 @@ impl<'m> Simulation<'m> {
                 work_in_progress: (self.wip_area - self.week_wip_area) / HOURS_PER_WEEK,
                 adoption: p.ai.adoption,
                 reviewers: f64::from(p.review.reviewers),
+                developers: f64::from(p.team.developers),
             };
             self.records.weeks.push(sample);
         } else {
