@@ -15,6 +15,7 @@
 //! - [`stats`]: streaming, mergeable statistics over replications.
 //! - [`runner`]: replications in parallel, reduced in replication order.
 //! - [`analysis`]: what-if analysis: paired comparisons, sweeps, sensitivity, sharded runs.
+//! - [`calibration`]: the published figures the defaults must reproduce, run as code.
 //! - [`scenario`], [`output`], [`report`], [`cli`]: the interfaces (scenario files, terminal,
 //!   CSV, JSON, event logs, the HTML report, the command line).
 //!
@@ -61,6 +62,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod calibration;
 pub mod cli;
 pub mod engine;
 pub mod metrics;

@@ -207,7 +207,10 @@ fn may_be_undefined(metric: Metric) -> bool {
         || matches!(
             metric,
             M::BatchSize
+                | M::LeadTimeMean
                 | M::ChangeSizeMean
+                | M::PullRequestSizeMean
+                | M::BugsPerDeveloperWeek
                 | M::AiShare
                 | M::ReviewRounds
                 | M::ReviewDepth

@@ -1,7 +1,9 @@
-//! The command line: `dorasim run`, `dorasim validate`, `dorasim params`. Flags become a validated
-//! scenario at the boundary; everything else is library code.
+//! The command line: `dorasim run`, `dorasim calibration`, `dorasim validate`, `dorasim params`,
+//! and the what-if commands. Flags become a validated scenario at the boundary; everything else
+//! is library code.
 
 pub mod analysis;
+pub mod calibration;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +44,10 @@ pub enum Command {
     Sensitivity(analysis::SensitivityArgs),
     /// Merge the partial results of a sharded run or sweep.
     Merge(analysis::MergeArgs),
+    /// Check the defaults against published figures (DORA, Faros AI): one row per target with
+    /// the simulated value, its 95 % CI, the tolerance and a verdict; exits with 1 when a
+    /// counted target misses.
+    Calibration(calibration::CalibrationArgs),
     /// Write a self-contained HTML report (charts inline as SVG) of a run's, a sweep's or a
     /// sensitivity study's --out directory.
     Report(ReportArgs),
@@ -193,6 +199,7 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Sweep(args) => analysis::sweep(args, out),
         Command::Sensitivity(args) => analysis::sensitivity(args, out),
         Command::Merge(args) => analysis::merge(args, out),
+        Command::Calibration(args) => calibration::calibration(args, out),
         Command::Report(args) => report(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),

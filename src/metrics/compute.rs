@@ -88,6 +88,7 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::ReworkRate as usize] = t.rework_rate;
     v[M::LeadTimeP50 as usize] = t.lead_time_p50;
     v[M::LeadTimeP90 as usize] = t.lead_time_p90;
+    v[M::LeadTimeMean as usize] = mean_of(truth.lead_times.iter().map(|(_, hours)| *hours));
     v[M::RecoveryP50 as usize] = t.recovery_p50;
     v[M::RecoveryP90 as usize] = t.recovery_p90;
     let measured_view = LedgerView::measured(records, lens);
@@ -175,6 +176,24 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
         .sum::<f64>()
         / weeks;
     v[M::ChangeSizeMean as usize] = mean_of(merged.iter().map(|c| f64::from(c.loc)));
+    // Lines per merged pull request: a change's lines are shared among its pull requests
+    // (hotfixes, which skip pull requests, do not count).
+    let (pr_loc, prs) = merged
+        .iter()
+        .filter(|c| c.pull_requests > 0)
+        .fold((0.0, 0.0), |(loc, n), c| {
+            (loc + f64::from(c.loc), n + f64::from(c.pull_requests))
+        });
+    v[M::PullRequestSizeMean as usize] = ratio(pr_loc, prs);
+    // Review time as review analytics tools report it: from entering review to approval, over
+    // the pull requests approved in the window.
+    let mut review_times: Vec<f64> = records
+        .pull_requests
+        .iter()
+        .filter(|p| in_window(p.approved_hours) && p.opened_hours.is_finite())
+        .map(|p| p.approved_hours - p.opened_hours)
+        .collect();
+    v[M::PullRequestReviewTimeP50 as usize] = quantile(&mut review_times, 0.5);
     v[M::AiShare as usize] = mean_of(merged.iter().map(|c| if c.ai_assisted { 1.0 } else { 0.0 }));
     v[M::ReviewRounds as usize] = mean_of(merged.iter().map(|c| f64::from(c.review_rounds)));
     v[M::ReviewDepth as usize] = mean_of(
@@ -307,6 +326,9 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::ReviewQueue as usize] = flow.review_queue_avg;
     v[M::WorkInProgress as usize] = flow.work_in_progress_avg;
     v[M::BugsManifested as usize] = flow.bugs_manifested as f64;
+    // Per developer-week: the team size in force each measured week, from the weekly roster.
+    let developers = mean_of(records.weeks.iter().map(|w| w.developers));
+    v[M::BugsPerDeveloperWeek as usize] = ratio(flow.bugs_manifested as f64, developers * weeks);
     v[M::FragilityEnd as usize] = records.weeks.last().map_or(f64::NAN, |w| w.fragility);
     v[M::FragilityMean as usize] = mean_of(records.weeks.iter().map(|w| w.fragility));
     let t = &records.time_use;

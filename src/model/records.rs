@@ -260,6 +260,8 @@ pub struct WeekSample {
     pub reviewers: f64,
     /// Defect-rate multiplier from learning at the end of the week (1 = no learning yet).
     pub defect_multiplier: f64,
+    /// Developers in force at the end of the week (the team roster, as an HR system keeps it).
+    pub developers: f64,
 }
 
 /// Flow totals over the measured horizon (after the warm-up).

@@ -483,6 +483,7 @@ impl<'m> Simulation<'m> {
                 adoption: p.ai.adoption,
                 reviewers: f64::from(p.review.reviewers),
                 defect_multiplier: self.defect_multiplier,
+                developers: f64::from(p.team.developers),
             };
             self.records.weeks.push(sample);
         } else {

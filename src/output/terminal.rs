@@ -17,9 +17,11 @@ fn bucket(metric: Metric, mean: Option<f64>) -> String {
     let Some(x) = mean else { return String::new() };
     match metric {
         Metric::DeploysPerWeek => frequency_bucket(x).map(|b| b.label().to_string()),
-        Metric::LeadTimeP50 | Metric::LeadTimeP90 | Metric::RecoveryP50 | Metric::RecoveryP90 => {
-            duration_bucket(x).map(|b| b.label().to_string())
-        }
+        Metric::LeadTimeP50
+        | Metric::LeadTimeP90
+        | Metric::LeadTimeMean
+        | Metric::RecoveryP50
+        | Metric::RecoveryP90 => duration_bucket(x).map(|b| b.label().to_string()),
         _ => None,
     }
     .unwrap_or_default()
@@ -30,7 +32,9 @@ fn undefined_reason(metric: Metric) -> &'static str {
     match metric {
         Metric::ChangeFailRate | Metric::ReworkRate | Metric::BatchSize => "n/a (0 deployments)",
         Metric::RecoveryP50 | Metric::RecoveryP90 => "n/a (no failed deployment)",
-        Metric::LeadTimeP50 | Metric::LeadTimeP90 => "n/a (no change deployed)",
+        Metric::LeadTimeP50 | Metric::LeadTimeP90 | Metric::LeadTimeMean => {
+            "n/a (no change deployed)"
+        }
         _ => "n/a",
     }
 }

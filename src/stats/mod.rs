@@ -13,6 +13,8 @@
 //!   of one metric, and their NaN-free serialisable summary.
 //! - [`paired::paired_difference`]: paired comparison of two scenarios run with common random
 //!   numbers.
+//! - [`ratio::index_change`] and [`ratio::wilson`]: relative changes of means and composite
+//!   indices of paired samples (delta method), and proportions with Wilson intervals.
 //!
 //! Undefined values (a metric that has no value in a replication, such as lead time when nothing
 //! was deployed) are pushed as NaN: they are counted separately and never enter the statistics.
@@ -20,4 +22,5 @@
 pub mod moments;
 pub mod paired;
 pub mod quantiles;
+pub mod ratio;
 pub mod summary;
