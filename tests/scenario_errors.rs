@@ -336,8 +336,8 @@ fn timeline_ramp_must_end_after_it_starts() {
 fn timeline_weeks_must_fall_inside_the_run() {
     let e = only("[[timeline]]\nkey = \"ai.adoption\"\nat_week = 30\nvalue = 0.6\n");
     assert_at(&e, "timeline[0].at_week", 3);
-    assert!(e.allowed.contains("[-4, 26]"), "{e}");
-    let e = only("[[timeline]]\nkey = \"ai.adoption\"\nramp_weeks = [-6, 4]\nto = 0.6\n");
+    assert!(e.allowed.contains("[-6, 26]"), "{e}");
+    let e = only("[[timeline]]\nkey = \"ai.adoption\"\nramp_weeks = [-8, 4]\nto = 0.6\n");
     assert_at(&e, "timeline[0].ramp_weeks", 3);
     // Inside the warm-up is allowed.
     assert!(
