@@ -207,3 +207,105 @@ fn zero_runs_is_refused() {
         "stderr does not name --runs:\n{stderr}"
     );
 }
+
+#[test]
+fn run_and_compare_report_the_mean_and_working_hours_lead_time_beside_the_median() {
+    let tmp = temp_dir();
+    let results = tmp.path().join("results");
+    let short = [
+        "--set",
+        "time.warmup_weeks=1",
+        "--set",
+        "time.horizon_weeks=4",
+    ];
+    let mut args = vec![
+        "run",
+        "scenarios/baseline.toml",
+        "--runs",
+        "12",
+        "--threads",
+        "2",
+        "--out",
+    ];
+    args.push(path_str(&results));
+    args.extend(short);
+    let stdout = text(&succeeds(&args).stdout);
+    for label in [
+        "Change lead time, median (hours)",
+        "Change lead time, mean (hours)",
+        "Change lead time, median in working hours (hours)",
+    ] {
+        assert!(stdout.contains(label), "no `{label}` in:\n{stdout}");
+    }
+
+    let json = std::fs::read_to_string(results.join("summary.json"))
+        .unwrap_or_else(|e| panic!("summary.json: {e}"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("summary.json: {e}"));
+    let mean_of = |key: &str| {
+        summary["metrics"][key]["mean"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("summary.json: no mean for `{key}`"))
+    };
+    let (median, mean, working) = (
+        mean_of("lead_time_p50_hours"),
+        mean_of("lead_time_mean_hours"),
+        mean_of("lead_time_working_p50_hours"),
+    );
+    assert!(
+        working > 0.0 && working < median && median < mean,
+        "working {working}, median {median}, mean {mean}"
+    );
+    // The two-clusters check is reported for the median (null: 12 replications are too few),
+    // and the notes list is there, empty.
+    assert!(summary["metrics"]["lead_time_p50_hours"]["two_modes"].is_null());
+    assert!(
+        summary["metrics"]["lead_time_p50_hours"]
+            .as_object()
+            .is_some_and(|m| m.contains_key("two_modes"))
+    );
+    assert_eq!(summary["notes"], serde_json::json!([]));
+    let csv = std::fs::read_to_string(results.join("replications.csv"))
+        .unwrap_or_else(|e| panic!("replications.csv: {e}"));
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(
+        header.contains(",lead_time_mean_hours,")
+            && header.contains(",lead_time_working_p50_hours,")
+    );
+
+    let compared = tmp.path().join("compared");
+    let mut args = vec![
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/release-train.toml",
+        "--runs",
+        "8",
+        "--threads",
+        "2",
+        "--out",
+    ];
+    args.push(path_str(&compared));
+    args.extend(short);
+    let stdout = text(&succeeds(&args).stdout);
+    for label in [
+        "Change lead time, median (hours), lower is better",
+        "Change lead time, mean (hours), lower is better",
+        "Change lead time, median in working hours (hours), lower is better",
+    ] {
+        assert!(
+            stdout.contains(label),
+            "compare: no `{label}` in:\n{stdout}"
+        );
+    }
+    let csv = std::fs::read_to_string(compared.join("compare.csv"))
+        .unwrap_or_else(|e| panic!("compare.csv: {e}"));
+    for key in ["lead_time_mean_hours", "lead_time_working_p50_hours"] {
+        assert_eq!(
+            csv.lines()
+                .filter(|l| l.starts_with(&format!("{key},")))
+                .count(),
+            2,
+            "compare.csv: `{key}` should have one row per scenario"
+        );
+    }
+}

@@ -137,6 +137,8 @@ fn rebuild(log: &MeasuredLog) -> RunRecords {
             last_commit_hours: none_nan(c.last_commit_hours),
             merged_hours: none_nan(c.merged_hours),
             deployed_hours: none_nan(c.deployed_hours),
+            // Derived from the calendar, not recorded by the tooling.
+            lead_working_hours: f32::NAN,
             deployment: c.deployment,
             review_rounds: 0,
             review_wait_hours: f32::NAN,

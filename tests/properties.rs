@@ -3,7 +3,8 @@
 //! same 32 scenarios run every time.
 //!
 //! - every change is deployed at most once, by the deployment its record names;
-//! - arrival ≤ first commit ≤ merge ≤ deployment, so lead time is never negative;
+//! - arrival ≤ first commit ≤ merge ≤ deployment, so lead time is never negative, and a
+//!   deployed change's lead time in working hours lies between 0 and its wall-clock lead time;
 //! - no metric is NaN unless it is undefined by definition (a rate or quantile with an empty
 //!   denominator), and the change fail rate is NaN exactly when nothing was deployed;
 //! - rates, shares and availability stay in [0, 1];
@@ -144,6 +145,21 @@ fn check_records(r: &RunRecords) -> Result<(), TestCaseError> {
         prop_assert!(
             d.is_nan() || d - f >= 0.0,
             "change {id}: negative lead time {}",
+            d - f
+        );
+        // Working hours: set exactly when deployed, never negative, never more than the clock.
+        let w = f64::from(c.lead_working_hours);
+        prop_assert_eq!(
+            w.is_nan(),
+            d.is_nan(),
+            "change {}: working-hours lead time {} with deployed_hours {}",
+            id,
+            w,
+            d
+        );
+        prop_assert!(
+            w.is_nan() || (w >= 0.0 && w <= (d - f) * (1.0 + 1e-6) + 1e-6),
+            "change {id}: working-hours lead time {w} outside [0, {}]",
             d - f
         );
     }

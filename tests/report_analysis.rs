@@ -11,9 +11,11 @@ use dorasim::report::sweep::{SWEEP_SECTIONS, SweepTable};
 mod common;
 use common::external_references;
 
-const HEADLINE_IDS: [&str; 6] = [
+const HEADLINE_IDS: [&str; 8] = [
     "deploys-per-week",
     "lead-time-p50-hours",
+    "lead-time-mean-hours",
+    "lead-time-working-p50-hours",
     "change-fail-rate",
     "recovery-p50-hours",
     "rework-rate",
@@ -108,7 +110,7 @@ fn sweep_report_has_lines_and_heat_maps_and_rebuilds_from_the_directory() {
         ],
         &[("--out", &out), ("--report", &page), ("--charts", &charts)],
     );
-    assert!(stdout.contains("Report: ") && stdout.contains("Charts: 12 SVG files"));
+    assert!(stdout.contains("Report: ") && stdout.contains("Charts: 16 SVG files"));
     let html = std::fs::read_to_string(&page).expect("sweep report");
     let mut ids: Vec<String> = HEADLINE_IDS.iter().map(|k| format!("effect-{k}")).collect();
     ids.extend(HEADLINE_IDS.iter().map(|k| format!("heat-{k}")));

@@ -255,7 +255,12 @@ fn report_loads_in_headless_chromium_with_every_section_and_no_console_error() {
         );
     }
     let charts = dom.matches("<svg").count();
-    assert_eq!(charts, 12, "sweep: {charts} charts in the rendered DOM");
+    // Two parameters: a line chart and a heat map per headline metric.
+    let expected = 2 * dorasim::analysis::focus::HEADLINE.len();
+    assert_eq!(
+        charts, expected,
+        "sweep: {charts} charts in the rendered DOM"
+    );
     let sensitivity = study_report(dir.path(), "sensitivity", SENSITIVITY_ARGS);
     let loaded = headless(&chromium, &sensitivity, &["--dump-dom"]);
     let messages = console_messages(&loaded.stderr);

@@ -16,6 +16,7 @@ use crate::metrics::Metric;
 use crate::metrics::ledger::Lens;
 use crate::model::Model;
 use crate::runner::{self, RunError, RunPlan, RunSummary};
+use crate::stats::modes::TwoModes;
 use crate::stats::moments::Moments;
 use crate::stats::paired::paired_difference;
 use crate::stats::summary::Summary;
@@ -95,6 +96,11 @@ pub struct MetricComparison {
     /// Each scenario against the first (`None` for the first itself, or when fewer than two
     /// replications have the metric defined in both).
     pub differences: Vec<Option<Difference>>,
+    /// Per scenario, the two clusters its replications fall in, when they do
+    /// ([`crate::stats::modes`]; checked for the metrics of
+    /// [`crate::runner::CHECKED_FOR_TWO_MODES`] only): its mean is then a value few replications
+    /// have, and a difference of means can hide replications jumping between the clusters.
+    pub two_modes: Vec<Option<TwoModes>>,
 }
 
 /// A whole comparison: the first scenario is the baseline A.
@@ -148,6 +154,7 @@ fn compare_metric(arms: &[Arm], j: usize, metric: Metric, better: Better) -> Met
         better,
         estimates,
         differences,
+        two_modes: arms.iter().map(|a| a.summary.two_modes(metric)).collect(),
     }
 }
 
@@ -302,6 +309,22 @@ pub fn render(comparison: &Comparison, tiers: &[crate::runner::TierCounts]) -> S
                 None => "Δ n/a".to_string(),
             };
             let _ = writeln!(out, "  {}  {estimate:<36} {diff}", letter(k));
+        }
+        for (k, modes) in m.two_modes.iter().enumerate() {
+            if let Some(modes) = modes {
+                let mean = m.estimates.get(k).and_then(|s| s.mean);
+                let _ = writeln!(
+                    out,
+                    "     {} falls in two clusters, {}: its mean {}",
+                    letter(k),
+                    crate::output::format::two_modes_short(def, modes),
+                    if mean.is_some_and(|x| crate::output::format::in_the_gap(modes, x)) {
+                        "lies in the gap between them"
+                    } else {
+                        "hides the split"
+                    }
+                );
+            }
         }
     }
     if !tiers.is_empty() {

@@ -227,6 +227,19 @@ mod tests {
     }
 
     #[test]
+    fn working_hours_across_a_weekend_leave_out_nights_and_the_weekend() {
+        // Friday 15:00 to Monday 10:00 of the next week: 2 h on Friday + 1 h on Monday, out of
+        // 67 hours on the clock.
+        let friday_3pm = 4.0 * 24.0 + 15.0;
+        let monday_10am = 168.0 + 10.0;
+        assert_eq!(OFFICE.working_hours_between(friday_3pm, monday_10am), 3.0);
+        // Thursday 16:30 to Tuesday 09:30: 0.5 + 8 (Friday) + 8 (Monday) + 0.5 = 17 h.
+        let thursday = 3.0 * 24.0 + 16.5;
+        let tuesday = 168.0 + 24.0 + 9.5;
+        assert_eq!(OFFICE.working_hours_between(thursday, tuesday), 17.0);
+    }
+
+    #[test]
     fn disabled_calendar_is_continuous() {
         assert_eq!(Calendar::ALWAYS.finish(20.0, 5.0), 25.0);
     }

@@ -5,7 +5,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
-    /// One of DORA's five delivery metrics.
+    /// One of DORA's five delivery metrics, or a companion statistic shown beside one (the mean
+    /// and the working-hours median of lead time, which move smoothly where the median jumps).
     Dora,
     /// Reliability (operational performance).
     Reliability,
@@ -71,6 +72,7 @@ metrics! {
     LeadTimeP50 => ("lead_time_p50_hours", "Change lead time, median", "hours", Dora),
     LeadTimeP90 => ("lead_time_p90_hours", "Change lead time, p90", "hours", Dora),
     LeadTimeMean => ("lead_time_mean_hours", "Change lead time, mean", "hours", Dora),
+    LeadTimeWorkingP50 => ("lead_time_working_p50_hours", "Change lead time, median in working hours", "hours", Dora),
     ChangeFailRate => ("change_fail_rate", "Change fail rate", "share", Dora),
     RecoveryP50 => ("recovery_p50_hours", "Failed deployment recovery time, median", "hours", Dora),
     RecoveryP90 => ("recovery_p90_hours", "Failed deployment recovery time, p90", "hours", Dora),

@@ -88,7 +88,8 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::ReworkRate as usize] = t.rework_rate;
     v[M::LeadTimeP50 as usize] = t.lead_time_p50;
     v[M::LeadTimeP90 as usize] = t.lead_time_p90;
-    v[M::LeadTimeMean as usize] = mean_of(truth.lead_times.iter().map(|(_, hours)| *hours));
+    v[M::LeadTimeMean as usize] = t.lead_time_mean;
+    v[M::LeadTimeWorkingP50 as usize] = t.lead_time_working_p50;
     v[M::RecoveryP50 as usize] = t.recovery_p50;
     v[M::RecoveryP90 as usize] = t.recovery_p90;
     let measured_view = LedgerView::measured(records, lens);

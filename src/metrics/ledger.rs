@@ -74,6 +74,9 @@ pub struct LedgerView {
     pub deployments: Vec<ViewDeployment>,
     /// `(deployed_hours, lead_time_hours)` of each change the ledger sees.
     pub lead_times: Vec<(f64, f64)>,
+    /// Lead time of each change in working hours (nights and weekends left out), as the model
+    /// recorded it. Filled by the true ledger only: a lens times changes from other commits.
+    pub lead_working_hours: Vec<f64>,
     /// Failures counted in the window (numerator of the change fail rate).
     pub failures: Vec<ViewFailure>,
 }
@@ -95,6 +98,11 @@ pub struct DoraFigures {
     pub lead_time_p50: f64,
     /// Lead time p90, hours.
     pub lead_time_p90: f64,
+    /// Lead time mean, hours: unlike the median, it moves smoothly when process time changes
+    /// by minutes (the median can jump by a night).
+    pub lead_time_mean: f64,
+    /// Median lead time in working hours (`NaN` when the ledger has none, as every lens).
+    pub lead_time_working_p50: f64,
     /// Failures ÷ deployments.
     pub change_fail_rate: f64,
     /// Recovery median, hours.
@@ -152,6 +160,8 @@ impl LedgerView {
             if in_window(c.deployed_hours) {
                 view.lead_times
                     .push((c.deployed_hours, c.deployed_hours - c.first_commit_hours));
+                view.lead_working_hours
+                    .push(f64::from(c.lead_working_hours));
             }
         }
         view
@@ -308,6 +318,8 @@ pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
     let rework = view.deployments.iter().filter(|d| d.rework).count() as f64;
     let failures = view.failures.len() as f64;
     let mut lead: Vec<f64> = view.lead_times.iter().map(|(_, l)| *l).collect();
+    let lead_time_mean = ratio(lead.iter().sum(), lead.len() as f64);
+    let mut working = view.lead_working_hours.clone();
     let mut recovery: Vec<f64> = view
         .failures
         .iter()
@@ -321,6 +333,8 @@ pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
         deploys_per_week: ratio(deployments, weeks),
         lead_time_p50: quantile(&mut lead, 0.5),
         lead_time_p90: quantile(&mut lead, 0.9),
+        lead_time_mean,
+        lead_time_working_p50: quantile(&mut working, 0.5),
         change_fail_rate: ratio(failures, deployments),
         recovery_p50: quantile(&mut recovery, 0.5),
         recovery_p90: quantile(&mut recovery, 0.9),

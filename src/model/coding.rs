@@ -166,6 +166,7 @@ impl Simulation<'_> {
             last_commit_hours: f64::NAN,
             merged_hours: f64::NAN,
             deployed_hours: f64::NAN,
+            lead_working_hours: f32::NAN,
             deployment: None,
             review_rounds: 0,
             review_wait_hours: 0.0,

@@ -116,11 +116,14 @@ impl Simulation<'_> {
         let changes = std::mem::take(&mut self.deployed_changes[d]);
         let manifest_probability = self.p().production.manifest_probability;
         let end = self.model.end_hours;
+        let calendar = self.calendar();
         for &change in &changes {
             let c = change as usize;
             let latent = self.states[c].latent;
             let record = &mut self.records.changes[c];
             record.deployed_hours = now;
+            record.lead_working_hours =
+                calendar.working_hours_between(record.first_commit_hours, now) as f32;
             record.deployment = Some(deployment);
             record.escaped = [latent[0].iter().sum(), latent[1].iter().sum()];
             record.escaped_failures = latent[0][FAILURE] + latent[1][FAILURE];

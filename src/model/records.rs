@@ -85,6 +85,11 @@ pub struct ChangeRecord {
     pub merged_hours: f64,
     /// Running in production.
     pub deployed_hours: f64,
+    /// Lead time counted in working hours: the hours of the working calendar in force at
+    /// deployment that lie between the first commit and the deployment (equal to the wall-clock
+    /// lead time without a calendar). `NaN` until deployed. Nights and weekends do not count, so
+    /// it moves smoothly with process time where the wall-clock lead time jumps by a night.
+    pub lead_working_hours: f32,
     /// The deployment that carried it.
     pub deployment: Option<u32>,
     /// Review rounds over all its pull requests.

@@ -1,6 +1,7 @@
 //! Number formatting shared by the writers.
 
 use crate::metrics::catalogue::MetricDef;
+use crate::stats::modes::TwoModes;
 
 /// Formats a value in a metric's unit: shares as percentages, others with sensible precision.
 pub fn value(def: &MetricDef, x: f64) -> String {
@@ -45,4 +46,80 @@ pub fn csv_cell(x: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// A value with its unit, rounded for prose: `30.2 h`, `12.5 %`.
+fn approx(def: &MetricDef, x: f64) -> String {
+    match def.unit {
+        "hours" if x.is_finite() => format!("{x:.1}\u{a0}h"),
+        _ => value(def, x),
+    }
+}
+
+/// The two clusters in a few words, for a card or a table cell:
+/// `~30.2 h (30 %) and ~42.0 h (70 %)`.
+pub fn two_modes_short(def: &MetricDef, modes: &TwoModes) -> String {
+    format!(
+        "~{} ({:.0}\u{a0}%) and ~{} ({:.0}\u{a0}%)",
+        approx(def, modes.low),
+        modes.share_low * 100.0,
+        approx(def, modes.high),
+        modes.share_high() * 100.0
+    )
+}
+
+/// How many replications lie inside the gap, in words: "none", "only 0.9 %".
+fn between(share: f64) -> String {
+    if share > 0.0 {
+        format!("only {:.1}\u{a0}%", share * 100.0)
+    } else {
+        "none".to_string()
+    }
+}
+
+/// Whether `mean` lies in the (nearly) empty gap between the two clusters: a value almost no
+/// replication has.
+pub fn in_the_gap(modes: &TwoModes, mean: f64) -> bool {
+    mean > modes.gap_from && mean < modes.gap_to
+}
+
+/// What the terminal summary, the report and a comparison say when a metric's replications fall
+/// in two clusters ([`crate::stats::modes`]): the two modes, the empty gap, where the mean lies,
+/// and, for a wall-clock lead time, why and what to read instead.
+pub fn two_modes_note(def: &MetricDef, modes: &TwoModes, mean: Option<f64>) -> String {
+    let mut note = format!(
+        "{}: the replications fall in two clusters, ~{} ({:.0}\u{a0}% of replications) and ~{} \
+         ({:.0}\u{a0}%), with {} between {} and {}",
+        def.label,
+        approx(def, modes.low),
+        modes.share_low * 100.0,
+        approx(def, modes.high),
+        modes.share_high() * 100.0,
+        between(modes.share_between),
+        approx(def, modes.gap_from),
+        approx(def, modes.gap_to),
+    );
+    match mean {
+        Some(m) if in_the_gap(modes, m) => note.push_str(&format!(
+            "; the mean, {}, lies in that gap: almost no replication has it.",
+            approx(def, m)
+        )),
+        Some(m) => note.push_str(&format!("; the mean, {}, hides the split.", approx(def, m))),
+        None => note.push('.'),
+    }
+    // Wall-clock lead times, not the working-hours median, bunch by working day.
+    if def.key.contains("lead_time") && !def.key.contains("working") {
+        let statistic = if def.key.contains("p90") {
+            "p90"
+        } else {
+            "median"
+        };
+        note.push_str(&format!(
+            " Lead times bunch by working day (the same day, after a night, after a weekend); \
+             each replication's {statistic} lands in one bunch or the next, so minutes of process \
+             time can move it by a night. Compare the mean lead time or the median in working \
+             hours, which move smoothly."
+        ));
+    }
+    note
 }

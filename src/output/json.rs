@@ -1,12 +1,14 @@
-//! The summary JSON: the run's seed, fully resolved scenario, every metric's summary, tier
+//! The summary JSON: the run's seed, fully resolved scenario, every metric's summary (with, for
+//! the duration quantiles, whether the replications fall in two clusters), notes, tier
 //! probabilities and timing. Everything outside `timing` is identical for any thread count.
 
 use serde_json::{Map, Value, json};
 
-use crate::metrics::METRICS;
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::Tier;
-use crate::runner::{RunSummary, TierCounts};
+use crate::metrics::{METRICS, Metric};
+use crate::output::format::two_modes_note;
+use crate::runner::{CHECKED_FOR_TWO_MODES, RunSummary, TierCounts};
 use crate::scenario::Scenario;
 
 /// File name of the summary JSON.
@@ -34,15 +36,23 @@ pub fn summary_json(
     lens: Lens,
 ) -> Value {
     let mut metrics = Map::new();
-    for (def, acc) in METRICS.iter().zip(&summary.metrics) {
+    for ((def, acc), metric) in METRICS.iter().zip(&summary.metrics).zip(Metric::ALL) {
         let mut entry = serde_json::to_value(acc.summary()).unwrap_or(Value::Null);
         if let Value::Object(map) = &mut entry {
             map.insert("label".into(), json!(def.label));
             map.insert("unit".into(), json!(def.unit));
             map.insert("group".into(), json!(def.group));
+            if CHECKED_FOR_TWO_MODES.contains(metric) {
+                map.insert("two_modes".into(), json!(summary.two_modes(*metric)));
+            }
         }
         metrics.insert(def.key.to_string(), entry);
     }
+    let notes: Vec<String> = summary
+        .two_modes_noted()
+        .iter()
+        .map(|(m, modes)| two_modes_note(m.def(), modes, summary.metric(*m).summary().mean))
+        .collect();
     json!({
         "tool": "dorasim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -52,6 +62,7 @@ pub fn summary_json(
         "lens": lens,
         "scenario": scenario,
         "metrics": metrics,
+        "notes": notes,
         "warnings": summary
             .growth_warnings()
             .iter()

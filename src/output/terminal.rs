@@ -1,5 +1,6 @@
 //! The terminal summary: per metric, mean with 95 % CI, p5/p50/p95 over replications, the DORA
-//! bucket, tier probabilities, then the flow diagnostics that explain them.
+//! bucket, a note for each duration whose replications fall in two clusters (a median lead time
+//! on a calendar cliff), tier probabilities, then the flow diagnostics that explain them.
 
 use std::fmt::Write;
 
@@ -11,7 +12,7 @@ use crate::runner::{RunSummary, TierCounts};
 use crate::scenario::Scenario;
 use crate::stats::summary::Summary;
 
-use super::format::{number, value};
+use super::format::{number, two_modes_note, value};
 
 fn bucket(metric: Metric, mean: Option<f64>) -> String {
     let Some(x) = mean else { return String::new() };
@@ -32,9 +33,10 @@ fn undefined_reason(metric: Metric) -> &'static str {
     match metric {
         Metric::ChangeFailRate | Metric::ReworkRate | Metric::BatchSize => "n/a (0 deployments)",
         Metric::RecoveryP50 | Metric::RecoveryP90 => "n/a (no failed deployment)",
-        Metric::LeadTimeP50 | Metric::LeadTimeP90 | Metric::LeadTimeMean => {
-            "n/a (no change deployed)"
-        }
+        Metric::LeadTimeP50
+        | Metric::LeadTimeP90
+        | Metric::LeadTimeMean
+        | Metric::LeadTimeWorkingP50 => "n/a (no change deployed)",
         _ => "n/a",
     }
 }
@@ -292,6 +294,7 @@ pub fn render(
             metric_line(&mut out, i, def, &summary.metrics[i].summary());
         }
     }
+    two_modes_notes(&mut out, summary);
     sparklines(&mut out, summary, use_colour());
     let _ = writeln!(
         out,
@@ -339,6 +342,38 @@ pub fn render(
         let _ = writeln!(out, "\nLesson: {}", lesson.trim());
     }
     out
+}
+
+/// A note under the DORA table for each metric whose replications fall in two clusters, so that
+/// the table never shows, unremarked, a mean that almost no replication has.
+fn two_modes_notes(out: &mut String, summary: &RunSummary) {
+    for (metric, modes) in summary.two_modes_noted() {
+        let note = two_modes_note(metric.def(), &modes, mean_of(summary, metric));
+        let _ = writeln!(out);
+        wrap(out, &format!("Two modes. {note}"), "  ", 100);
+    }
+}
+
+/// Writes `text` in lines of at most `width` characters (longer words stay whole), each
+/// starting with `indent`.
+fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
+    let mut line = String::new();
+    // Split at plain spaces only: a no-break space keeps `26 %` together.
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty()
+            && indent.len() + line.chars().count() + 1 + word.chars().count() > width
+        {
+            let _ = writeln!(out, "{indent}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.

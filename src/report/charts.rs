@@ -8,6 +8,7 @@
 use plotters::prelude::*;
 
 use crate::metrics::catalogue::MetricDef;
+use crate::stats::modes::TwoModes;
 use crate::stats::summary::Summary;
 
 use super::data::{ReportError, TimelineEvent, WeekBand, WeeklySeries};
@@ -292,12 +293,14 @@ pub fn fan(
     Ok(finish(id, series.def.label, svg))
 }
 
-/// A histogram of one metric over replications, with the mean marked.
+/// A histogram of one metric over replications, with the mean marked, and, when the
+/// replications fall in two clusters, the two modes as dashed lines.
 pub fn histogram(
     id: &str,
     def: &MetricDef,
     values: &[f64],
     summary: &Summary,
+    modes: Option<&TwoModes>,
 ) -> Result<Chart, ReportError> {
     let err = chart_error(id);
     let (factor, x_desc) = axis_unit(def);
@@ -371,6 +374,19 @@ pub fn histogram(
                     VERMILLION.stroke_width(2),
                 )))
                 .map_err(|e| err(e.to_string()))?;
+        }
+        for mode in modes.iter().flat_map(|m| [m.low, m.high]) {
+            let x = mode * factor;
+            if (lo..=hi).contains(&x) {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x, 0.0), (x, top)],
+                        5,
+                        4,
+                        ORANGE.stroke_width(2),
+                    ))
+                    .map_err(|e| err(e.to_string()))?;
+            }
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }

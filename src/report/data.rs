@@ -14,6 +14,7 @@ use crate::output::csv_files::{REPLICATIONS_CSV, WEEKLY_CSV};
 use crate::output::json::{SUMMARY_JSON, summary_json};
 use crate::runner::RunSummary;
 use crate::scenario::Scenario;
+use crate::stats::modes::TwoModes;
 use crate::stats::summary::Summary;
 
 /// Errors building a report.
@@ -54,6 +55,8 @@ pub const DISTRIBUTION_METRICS: &[Metric] = &[
     Metric::ReworkRate,
     Metric::Availability,
     Metric::LeadTimeP90,
+    Metric::LeadTimeMean,
+    Metric::LeadTimeWorkingP50,
     Metric::RecoveryP90,
     Metric::SloWeeksMet,
     Metric::Incidents,
@@ -71,6 +74,9 @@ pub struct MetricEntry {
     pub def: &'static MetricDef,
     /// Mean, CI and quantiles.
     pub summary: Summary,
+    /// The two clusters the replications fall in, when they do (summary.json's `two_modes`;
+    /// only the durations of [`crate::runner::CHECKED_FOR_TWO_MODES`] are checked).
+    pub two_modes: Option<TwoModes>,
 }
 
 /// Quantile bands of one weekly series for one measured week.
@@ -242,11 +248,19 @@ impl ReportData {
         let metrics = METRICS
             .iter()
             .map(|def| {
-                let summary = metrics_json
-                    .get(def.key)
+                let entry = metrics_json.get(def.key);
+                let summary = entry
                     .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok())
                     .unwrap_or_else(empty_summary);
-                MetricEntry { def, summary }
+                // Absent from a summary.json of an older version: no clusters reported.
+                let two_modes = entry
+                    .and_then(|v| v.get("two_modes"))
+                    .and_then(|v| serde_json::from_value::<TwoModes>(v.clone()).ok());
+                MetricEntry {
+                    def,
+                    summary,
+                    two_modes,
+                }
             })
             .collect();
         let params = scenario.get("params").cloned().unwrap_or(Value::Null);

@@ -7,7 +7,8 @@ use crate::metrics::Metric;
 use crate::metrics::catalogue::Group;
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Tier, duration_bucket, frequency_bucket};
-use crate::output::format::{number, value};
+use crate::output::format::{number, two_modes_note, two_modes_short, value};
+use crate::runner::worth_a_note;
 
 use super::charts::{BLUE, Chart, ORANGE, VERMILLION};
 use super::data::{MetricEntry, ReportData, TierShares};
@@ -84,6 +85,8 @@ nav a {{ color: var(--accent); text-decoration: none; }}
 .card dt {{ color: var(--muted); }}
 .card dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
 .flatters {{ color: var(--warn); font-weight: 600; }}
+.two-modes {{ border-left: 4px solid var(--warn); background: var(--card); padding: 8px 12px;
+  margin: 12px 0; max-width: 100ch; border-radius: 4px; }}
 .charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 18px; }}
 .charts.small {{ grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }}
 figure {{ margin: 0; background: var(--card); border: 1px solid var(--border); border-radius: 8px;
@@ -153,11 +156,14 @@ pub fn page(data: &ReportData, charts: &[Chart]) -> String {
                     let _ = writeln!(
                         out,
                         "<p class=\"muted\">Histogram of each replication's value ({} replications); \
-                         the <span style=\"color:{}\">vertical line</span> is the mean.</p>",
+                         the <span style=\"color:{}\">vertical line</span> is the mean; \
+                         <span style=\"color:{}\">dashed lines</span> mark two modes, when the \
+                         replications fall in two clusters.</p>",
                         data.distributions
                             .first()
                             .map_or(0, |d| d.values.len().max(1)),
-                        hex(VERMILLION)
+                        hex(VERMILLION),
+                        hex(ORANGE)
                     );
                     figures(&mut out, charts, "dist-", true);
                 }
@@ -321,6 +327,28 @@ fn summary(out: &mut String, data: &ReportData) {
         if let Some(b) = bucket(metric, s.mean) {
             let _ = write!(out, "<dt>DORA bucket</dt><dd>{}</dd>", escape(b));
         }
+        if metric == Metric::LeadTimeP50 {
+            // Beside the DORA median, the two statistics that move smoothly with process time.
+            for (companion, label) in [
+                (Metric::LeadTimeMean, "mean"),
+                (Metric::LeadTimeWorkingP50, "median, working h"),
+            ] {
+                let e = &data.metrics[companion as usize];
+                let _ = write!(
+                    out,
+                    "<dt>{label}</dt><dd>{} h</dd>",
+                    escape(&fmt(e, e.summary.mean))
+                );
+            }
+        }
+        if let Some(modes) = &entry.two_modes {
+            let _ = write!(
+                out,
+                "<dt>two modes</dt><dd class=\"flatters\"><a href=\"#two-modes-{}\">{}</a></dd>",
+                entry.def.key,
+                escape(&two_modes_short(entry.def, modes))
+            );
+        }
         if s.undefined > 0 {
             let _ = write!(
                 out,
@@ -347,6 +375,41 @@ fn summary(out: &mut String, data: &ReportData) {
         out.push_str("</dl></div>\n");
     }
     out.push_str("</div>\n");
+    two_modes_notes(out, data);
+}
+
+/// A note for each metric whose replications fall in two clusters, so that no card shows,
+/// unremarked, a mean that almost no replication has; with a link to the histogram when the
+/// report has one.
+fn two_modes_notes(out: &mut String, data: &ReportData) {
+    let modes_of = |m: Metric| data.metrics[m as usize].two_modes;
+    for (metric, entry) in Metric::ALL.iter().zip(&data.metrics) {
+        let Some(modes) = &entry.two_modes else {
+            continue;
+        };
+        if !worth_a_note(*metric, modes, modes_of) {
+            continue;
+        }
+        let note = two_modes_note(entry.def, modes, entry.summary.mean);
+        let histogram = data
+            .distributions
+            .iter()
+            .any(|d| d.metric.def().key == entry.def.key && !d.values.is_empty());
+        let link = if histogram {
+            format!(
+                " <a href=\"#chart-dist-{}\">Histogram of the replications</a> (dashed: the two modes).",
+                entry.def.key.replace('_', "-")
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "<p class=\"two-modes\" id=\"two-modes-{}\"><strong>Two modes.</strong> {}{link}</p>",
+            entry.def.key,
+            escape(&note)
+        );
+    }
 }
 
 fn tier_bar(out: &mut String, name: &str, shares: &TierShares) {
@@ -517,12 +580,15 @@ pub(crate) fn figure(out: &mut String, chart: &Chart) {
 }
 
 fn lead_time(out: &mut String, data: &ReportData, chart: Option<&Chart>) {
-    let p50 = data.mean(Metric::LeadTimeP50);
+    let show = |m: Metric| data.mean(m).map_or("n/a".to_string(), number);
     let _ = writeln!(
         out,
         "<p class=\"muted\">Mean hours per delivered change in each stage, with the 95 % \
-         confidence interval (median change lead time: {} h).</p>",
-        p50.map_or("n/a".to_string(), number)
+         confidence interval; the stages add up to the mean change lead time, {} h (median {} h; \
+         median in working hours, nights and weekends left out, {} h).</p>",
+        show(Metric::LeadTimeMean),
+        show(Metric::LeadTimeP50),
+        show(Metric::LeadTimeWorkingP50)
     );
     if let Some(chart) = chart {
         out.push_str("<div class=\"charts\">\n");

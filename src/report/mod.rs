@@ -100,6 +100,9 @@ fn all_charts(data: &ReportData) -> Result<Vec<Chart>, ReportError> {
             def,
             &distribution.values,
             data.summary(distribution.metric),
+            data.metrics[distribution.metric as usize]
+                .two_modes
+                .as_ref(),
         )?);
     }
     out.push(lead_time_chart(data)?);

@@ -11,6 +11,7 @@ use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
 use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
 use crate::model::Model;
+use crate::stats::modes::TwoModes;
 use crate::stats::summary::Accumulator;
 
 /// How many replications to run, and how.
@@ -187,6 +188,28 @@ impl RunSummary {
         &self.metrics[metric as usize]
     }
 
+    /// Whether the replications' values of `metric` fall in two clusters
+    /// ([`crate::stats::modes`]); `None` as well for a metric not in [`CHECKED_FOR_TWO_MODES`].
+    pub fn two_modes(&self, metric: Metric) -> Option<TwoModes> {
+        if CHECKED_FOR_TWO_MODES.contains(&metric) {
+            self.metric(metric).two_modes()
+        } else {
+            None
+        }
+    }
+
+    /// The metrics that deserve a note because their replications fall in two clusters, in
+    /// [`CHECKED_FOR_TWO_MODES`] order (see [`worth_a_note`]).
+    pub fn two_modes_noted(&self) -> Vec<(Metric, TwoModes)> {
+        CHECKED_FOR_TWO_MODES
+            .iter()
+            .filter_map(|m| {
+                let modes = self.two_modes(*m)?;
+                worth_a_note(*m, &modes, |t| self.two_modes(t)).then_some((*m, modes))
+            })
+            .collect()
+    }
+
     /// Replications per second of wall time.
     pub fn replications_per_second(&self) -> f64 {
         self.runs as f64 / self.wall_seconds.max(1e-9)
@@ -196,6 +219,39 @@ impl RunSummary {
     pub fn events_per_second(&self) -> f64 {
         self.events as f64 / self.wall_seconds.max(1e-9)
     }
+}
+
+/// Metrics whose replications are checked for two clusters: the medians and p90s of durations
+/// within a replication, which a working calendar can split by a night or a weekend. (Counts
+/// and shares are left out: a count's whole numbers are clusters by nature.)
+pub const CHECKED_FOR_TWO_MODES: &[Metric] = &[
+    Metric::LeadTimeP50,
+    Metric::LeadTimeP90,
+    Metric::LeadTimeWorkingP50,
+    Metric::MeasuredLeadTimeP50,
+    Metric::RecoveryP50,
+    Metric::RecoveryP90,
+    Metric::MeasuredRecoveryP50,
+];
+
+/// The true-ledger metric a measured one shows on the dashboard, if any.
+pub fn true_counterpart(metric: Metric) -> Option<Metric> {
+    match metric {
+        Metric::MeasuredLeadTimeP50 => Some(Metric::LeadTimeP50),
+        Metric::MeasuredRecoveryP50 => Some(Metric::RecoveryP50),
+        _ => None,
+    }
+}
+
+/// Whether two clusters of `metric` need a note of their own: not when `metric` is a measured
+/// one whose clusters are exactly those of its true counterpart (`modes_of` gives a metric's
+/// clusters), as with an ungamed dashboard read through the truth lens.
+pub fn worth_a_note(
+    metric: Metric,
+    modes: &TwoModes,
+    modes_of: impl Fn(Metric) -> Option<TwoModes>,
+) -> bool {
+    true_counterpart(metric).is_none_or(|truth| modes_of(truth).as_ref() != Some(modes))
 }
 
 /// Availability lives just below 1: its quantiles need accuracy on the distance to 1.

@@ -141,20 +141,7 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// SplitMix64: a tiny fixed pseudo-random generator so the test needs no dependency.
-    fn uniforms(n: usize, mut state: u64) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-                let mut z = state;
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                z ^= z >> 31;
-                (z >> 11) as f64 / (1u64 << 53) as f64
-            })
-            .collect()
-    }
+    use crate::stats::test_uniforms as uniforms;
 
     /// Exact value at the rank the sketch uses, ⌊q (n − 1)⌋.
     fn exact(sorted: &[f64], q: f64) -> f64 {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::modes::{TwoModes, two_modes};
 use super::moments::Moments;
 use super::quantiles::QuantileSketch;
 
@@ -101,6 +102,34 @@ impl Accumulator {
     #[must_use]
     pub fn sketch(&self) -> &QuantileSketch {
         &self.sketch
+    }
+
+    /// Whether the values fall in two clusters separated by a gap ([`super::modes`]), read from
+    /// the quantile sketch: one value per defined replication, or 1,001 equally spaced ranks
+    /// beyond that many (each within the sketch's 0.5 % accuracy). Deterministic, and the same
+    /// for a run merged from shards as for one process.
+    #[must_use]
+    pub fn two_modes(&self) -> Option<TwoModes> {
+        const MAX_POINTS: usize = 1001;
+        let n = usize::try_from(self.moments.count()).unwrap_or(usize::MAX);
+        if n < 2 {
+            return None;
+        }
+        let points = n.min(MAX_POINTS);
+        let mut sorted: Vec<f64> = (0..points)
+            .filter_map(|k| {
+                let q = if points == n {
+                    // The sketch answers the value of rank ⌊q (n − 1)⌋: aim at the middle of
+                    // rank k so rounding cannot land on k − 1.
+                    ((k as f64 + 0.5) / (n - 1) as f64).min(1.0)
+                } else {
+                    k as f64 / (points - 1) as f64
+                };
+                self.quantile(q)
+            })
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        two_modes(&sorted)
     }
 
     /// The summary of everything pushed or merged so far.
@@ -227,6 +256,43 @@ mod tests {
         // Chan's merge and Welford's update round differently; 1e-9 relative is generous.
         let (ma, mw) = (sa.mean.unwrap_or(f64::NAN), sw.mean.unwrap_or(f64::NAN));
         assert!((ma - mw).abs() < 1e-9 * mw.abs());
+    }
+
+    #[test]
+    fn two_modes_are_read_from_the_sketch() {
+        // 60 replications near 30 h and 140 near 42 h, in an interleaved order, plus undefined
+        // ones; then the same values split over two merged accumulators.
+        let value = |i: u32| {
+            let jitter = f64::from((i * 37) % 11) * 0.2;
+            if i % 10 < 3 {
+                29.0 + jitter
+            } else {
+                41.0 + jitter
+            }
+        };
+        let mut whole = Accumulator::new();
+        let (mut a, mut b) = (Accumulator::new(), Accumulator::new());
+        for i in 0..200 {
+            whole.push(value(i));
+            if i < 77 {
+                a.push(value(i))
+            } else {
+                b.push(value(i))
+            }
+        }
+        whole.push(f64::NAN);
+        a.merge(&b);
+        let modes = whole.two_modes().expect("two clusters");
+        assert!((modes.share_low - 0.3).abs() < 1e-12, "{modes:?}");
+        assert!((modes.low - 30.0).abs() < 0.5 && (modes.high - 42.0).abs() < 0.5);
+        assert!(modes.gap_from < 31.5 && modes.gap_to > 40.5, "{modes:?}");
+        assert_eq!(a.two_modes(), Some(modes));
+        // One cluster: nothing to report.
+        let mut one = Accumulator::new();
+        for i in 0..200 {
+            one.push(41.0 + f64::from((i * 37) % 11) * 0.2);
+        }
+        assert_eq!(one.two_modes(), None);
     }
 
     #[test]
