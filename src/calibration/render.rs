@@ -534,7 +534,9 @@ mod tests {
         assert_eq!(target_text(&o), "+98 %");
         assert_eq!(simulated_text(&o), "+27.3 % [+26.9 %, +27.7 %]");
         assert_eq!(tolerance_text(&o), "factor 2: +49 % … +196 %");
-        assert_eq!(verdict_text(&o), "MISS");
+        assert_eq!(verdict_text(&o), "superseded");
+        let review = outcome("faros-review-time", 0.345, 0.336, 0.354);
+        assert_eq!(verdict_text(&review), "MISS");
         assert_eq!(
             measured_text(&o),
             "pull requests merged per week, change of the mean; ai.adoption 0 → 0.8 on the defaults"
