@@ -208,6 +208,87 @@ fn zero_runs_is_refused() {
     );
 }
 
+/// Options a study cannot use are refused with a message naming them, never silently changed
+/// or ignored: too many threads, one key varied twice, a run setting as a design parameter,
+/// too few Morris trajectories or Sobol samples. Each command is refused before any replication.
+#[test]
+fn unusable_study_options_are_refused_not_adjusted() {
+    let dir = temp_dir();
+    let out = path_str(dir.path());
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["run", "--threads", "10000", "--runs", "2"],
+            "at most 1024",
+        ),
+        (&["calibration", "--threads", "5000"], "at most 1024"),
+        (
+            &[
+                "sweep",
+                "scenarios/baseline.toml",
+                "--param",
+                "review.reviewers=2,3",
+                "--param",
+                "review.reviewers=4",
+                "--runs",
+                "2",
+                "--out",
+                out,
+            ],
+            "given twice",
+        ),
+        (
+            &[
+                "sweep",
+                "scenarios/baseline.toml",
+                "--param",
+                "run.runs=1,2",
+                "--runs",
+                "2",
+                "--out",
+                out,
+            ],
+            "use --runs",
+        ),
+        (
+            &[
+                "sensitivity",
+                "scenarios/baseline.toml",
+                "--param",
+                "ai.adoption=0..1",
+                "--trajectories",
+                "0",
+                "--runs",
+                "2",
+            ],
+            "at least 2",
+        ),
+        (
+            &[
+                "sensitivity",
+                "scenarios/baseline.toml",
+                "--param",
+                "ai.adoption=0..1",
+                "--method",
+                "sobol",
+                "--samples",
+                "2",
+                "--runs",
+                "2",
+            ],
+            "at least 4",
+        ),
+    ];
+    for (args, expected) in cases {
+        let stderr = text(&fails(args).stderr);
+        assert!(
+            stderr.contains(expected),
+            "no `{expected}` for {args:?}:\n{stderr}"
+        );
+    }
+    // Nothing was written for the refused sweeps.
+    assert!(!dir.path().join("sweep.csv").exists());
+}
+
 #[test]
 fn run_and_compare_report_the_mean_and_working_hours_lead_time_beside_the_median() {
     let tmp = temp_dir();

@@ -61,6 +61,12 @@ impl ParamSpec {
         if key.is_empty() {
             return Err(err("empty key"));
         }
+        if key.starts_with("run.") {
+            return Err(err(
+                "`run.*` keys are settings of the run, not model parameters, and cannot vary \
+                 across a design: use --runs, --seed or --lens",
+            ));
+        }
         let spec = spec.trim();
         let integer = catalogue::find(key).is_some_and(|info| info.integer);
         let values = if let Some((low, high)) = spec.split_once("..") {
@@ -168,6 +174,15 @@ impl Design {
         }
         if points == 0 {
             return Err(DesignError::Design("--points must be at least 1".into()));
+        }
+        for (i, p) in params.iter().enumerate() {
+            if params[..i].iter().any(|q| q.key == p.key) {
+                return Err(DesignError::Design(format!(
+                    "--param `{}` is given twice: give each key once, with all its values \
+                     (`{}=V1,V2,...` or `{}=LOW..HIGH`)",
+                    p.key, p.key, p.key
+                )));
+            }
         }
         if kind == DesignKind::Sobol && params.len() > 256 {
             return Err(DesignError::Design(

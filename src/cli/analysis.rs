@@ -102,11 +102,13 @@ pub struct SensitivityArgs {
     /// Method.
     #[arg(long, value_enum, default_value = "morris")]
     pub method: Method,
-    /// Morris trajectories.
-    #[arg(long, default_value_t = 10)]
+    /// Morris trajectories (at least 2: one gives no spread of the elementary effects).
+    #[arg(long, default_value_t = 10,
+          value_parser = at_least::<2>)]
     pub trajectories: usize,
-    /// Sobol base samples (evaluations: samples × (parameters + 2)).
-    #[arg(long, default_value_t = 64)]
+    /// Sobol base samples (evaluations: samples × (parameters + 2)); at least 4.
+    #[arg(long, default_value_t = 64,
+          value_parser = at_least::<4>)]
     pub samples: usize,
     /// Replications per evaluation.
     #[arg(long, default_value_t = 50)]
@@ -146,11 +148,12 @@ pub struct MergeArgs {
     pub force: bool,
 }
 
-fn threads(requested: Option<usize>) -> Result<usize> {
-    match requested {
-        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
-        Some(n) => Ok(n),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+/// A whole number of at least `MIN`, for a count option (clap value parser).
+fn at_least<const MIN: usize>(text: &str) -> std::result::Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= MIN => Ok(n),
+        Ok(n) => Err(format!("{n} is too few: at least {MIN}")),
+        Err(_) => Err(format!("`{text}` is not a whole number (at least {MIN})")),
     }
 }
 
@@ -167,7 +170,7 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         bail!("--runs must be at least 2 for confidence intervals");
     }
     let seed = args.common.seed.unwrap_or(first.run.seed);
-    let threads = threads(args.common.threads)?;
+    let threads = super::threads(args.common.threads)?;
     let out_dir = match &args.out {
         Some(dir) => Some(OutputDir::prepare(
             dir,
@@ -236,7 +239,7 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let threads = threads(args.common.threads)?;
+    let threads = super::threads(args.common.threads)?;
     let seed = args.common.seed.unwrap_or(scenario.run.seed);
     let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
@@ -426,7 +429,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         runs: u64::from(args.runs),
         seed,
         lens: args.lens,
-        threads: threads(args.common.threads)?,
+        threads: super::threads(args.common.threads)?,
         shard,
     };
     plan.validate()?;
@@ -539,8 +542,8 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         sets: args.common.set.clone(),
         params: args.params.clone(),
         method: args.method,
-        trajectories: (args.method == Method::Morris).then(|| args.trajectories.max(2)),
-        samples: (args.method == Method::Sobol).then(|| args.samples.max(4)),
+        trajectories: (args.method == Method::Morris).then_some(args.trajectories),
+        samples: (args.method == Method::Sobol).then_some(args.samples),
         runs: u64::from(args.runs),
         seed,
         lens: args.lens.name().to_string(),
@@ -582,7 +585,7 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
             )
         })?;
     }
-    let threads = threads(args.common.threads)?;
+    let threads = super::threads(args.common.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;

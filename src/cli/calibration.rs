@@ -49,11 +49,7 @@ pub fn calibration(args: CalibrationArgs, out: &mut dyn Write) -> Result<()> {
     if args.runs < 2 {
         bail!("--runs must be at least 2 for confidence intervals");
     }
-    let threads = match args.threads {
-        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::threads(args.threads)?;
     if let Some(path) = &args.write_doc {
         render::check_doc(path)?;
     }

@@ -223,11 +223,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     if runs == 0 {
         bail!("--runs must be at least 1");
     }
-    let threads = match args.common.threads {
-        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = threads(args.common.threads)?;
     let seed = args.common.seed.unwrap_or(scenario.run.seed);
     let lens = args.lens.unwrap_or(scenario.run.lens);
     let schedule = Schedule::build(&scenario.params, &scenario.timeline)
@@ -508,4 +504,22 @@ fn params(path: Option<&PathBuf>, format: ParamsFormat, out: &mut dyn Write) -> 
         }
     }
     Ok(())
+}
+
+/// Most worker threads a command accepts. The results are the same for any count; far more
+/// threads than cores only costs memory and start-up time, and a count in the thousands can
+/// exhaust the system's threads before a single replication runs.
+pub const MAX_THREADS: usize = 1024;
+
+/// The worker threads to use: `--threads` if given (1 to [`MAX_THREADS`]), else every core.
+pub(crate) fn threads(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => bail!("--threads must be at least 1 (omit it to use every core)"),
+        Some(n) if n > MAX_THREADS => bail!(
+            "--threads {n} is too many: at most {MAX_THREADS} (results are identical for any \
+             count; omit it to use every core)"
+        ),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
 }
