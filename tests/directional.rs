@@ -93,14 +93,6 @@ fn with(f: impl FnOnce(&mut Params)) -> Params {
     p
 }
 
-/// Escaped defects of every class and authorship.
-fn escaped(m: &ReplicationMetrics) -> f64 {
-    m.get(Metric::EscapedDescribedHuman)
-        + m.get(Metric::EscapedIntegrationHuman)
-        + m.get(Metric::EscapedDescribedAi)
-        + m.get(Metric::EscapedIntegrationAi)
-}
-
 /// DORA 2025 and Faros: with review capacity fixed, more AI adoption means more pull requests and
 /// deployments, but also longer review waits and reviews (AI code takes longer to review to the
 /// same depth) and more failures and rework (more defects, shallower review under pressure, tests
@@ -120,7 +112,7 @@ fn adoption_raises_throughput_review_time_and_instability() {
 }
 
 /// Under high adoption, review is the bottleneck: more reviewers shorten the queue and, because
-/// reviewers under less pressure review deeper, fewer defects escape.
+/// reviewers under less pressure review deeper, a smaller share of defects escapes.
 #[test]
 fn more_reviewers_under_high_adoption_lower_wait_and_escapes() {
     // At the defaults six reviewers absorb adoption 0.8 at about 60 % utilisation, so queue
@@ -143,12 +135,10 @@ fn more_reviewers_under_high_adoption_lower_wait_and_escapes() {
     );
     check(Metric::ReviewWaitMean, &six, &nine, false);
     check(Metric::LeadReviewWait, &six, &nine, false);
-    assert_direction(
-        "escaped defects (all classes)",
-        &differences(&six, &nine, escaped),
-        false,
-        mean_of(&six, escaped),
-    );
+    check(Metric::ReviewDepth, &six, &nine, true);
+    // Escapes as shares of the defects injected: more reviewers also deliver more changes, so
+    // the escaped count can rise while each change is reviewed deeper.
+    check(Metric::EscapeRateHuman, &six, &nine, false);
     check(Metric::EscapeRateAi, &six, &nine, false);
 }
 

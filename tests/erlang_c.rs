@@ -59,6 +59,8 @@ fn mmc_params(servers: u32, rho: f64, service_hours: f64, weeks: f64) -> Params 
     p.review.loc_per_hour = LOC / service_hours;
     p.review.effort_noise = Dist::exponential(1.0);
     p.review.pressure_sensitivity = 0.0;
+    // Reviewers start as soon as they are free: no pickup wait before the queue.
+    p.review.pickup_breaks_per_hour = 0.0;
     // No cap on one sitting: every service time is the exponential draw.
     p.review.max_session_hours = 1e9;
     p.fragility.incidents_per_week_per_unit = 0.0;

@@ -72,6 +72,7 @@ pub fn target_text(o: &Outcome) -> String {
         Rule::Positive => "up (> 0)".to_string(),
         Rule::AtLeast { threshold } => format!("≥ {}", figure(m, threshold)),
         Rule::Below { threshold } => format!("< {}", figure(m, threshold)),
+        Rule::Flat { .. } => "flat".to_string(),
     }
 }
 
@@ -101,6 +102,10 @@ pub fn tolerance_text(o: &Outcome) -> String {
         Rule::Positive => "sign: estimate and CI above 0".to_string(),
         Rule::AtLeast { threshold } => format!("estimate ≥ {}", figure(m, threshold)),
         Rule::Below { threshold } => format!("estimate < {}", figure(m, threshold)),
+        Rule::Flat { .. } => {
+            let (low, high) = rule.accepted();
+            format!("flat: {} … {}", figure(m, low), figure(m, high))
+        }
     }
 }
 
@@ -323,6 +328,7 @@ pub fn csv(report: &Report) -> Result<String, String> {
             Rule::FactorTwo { figure } => Some(figure),
             Rule::Positive => None,
             Rule::AtLeast { threshold } | Rule::Below { threshold } => Some(threshold),
+            Rule::Flat { .. } => Some(0.0),
         };
         let est = o.estimate;
         w.write_record([
@@ -360,6 +366,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::Positive => "positive",
         Rule::AtLeast { .. } => "at_least",
         Rule::Below { .. } => "below",
+        Rule::Flat { .. } => "flat",
     }
 }
 

@@ -29,6 +29,11 @@ pub enum Rule {
         /// The threshold.
         threshold: f64,
     },
+    /// Flat: a published "no measurable change", read as a point estimate within ±`within`.
+    Flat {
+        /// Half-width of the accepted band (0.05 for ±5 %).
+        within: f64,
+    },
 }
 
 /// A row's verdict.
@@ -79,6 +84,7 @@ impl Rule {
             Rule::Positive => x > 0.0 && e.ci95_low > 0.0,
             Rule::AtLeast { threshold } => x >= threshold,
             Rule::Below { threshold } => x < threshold,
+            Rule::Flat { within } => x.abs() <= within,
         }
     }
 
@@ -92,6 +98,7 @@ impl Rule {
             Rule::Positive => (0.0, f64::INFINITY),
             Rule::AtLeast { threshold } => (threshold, f64::INFINITY),
             Rule::Below { threshold } => (f64::NEG_INFINITY, threshold),
+            Rule::Flat { within } => (-within, within),
         }
     }
 

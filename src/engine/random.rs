@@ -34,6 +34,8 @@ pub enum Stream {
     Fragility = 9,
     /// Gaming and learning behaviours.
     Culture = 10,
+    /// When a reviewer reaches a break long enough to start a review.
+    ReviewPickup = 11,
 }
 
 /// SplitMix64 finaliser: a strong 64-bit mixer.

@@ -319,7 +319,10 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
 
     // Flow totals from the model's ground truth.
     let flow = &records.flow;
-    v[M::ReviewWaitMean as usize] = ratio(flow.review_wait_sum_hours, flow.reviews_started as f64);
+    v[M::ReviewWaitMean as usize] = ratio(
+        flow.review_pickup_sum_hours + flow.review_wait_sum_hours,
+        flow.reviews_started as f64,
+    );
     // Shares of available hours; min(1) only absorbs floating-point rounding at full load.
     let share_of = |hours: f64, available: f64| ratio(hours, available).min(1.0);
     v[M::ReviewUtilisation as usize] =

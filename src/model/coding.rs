@@ -279,7 +279,7 @@ impl Simulation<'_> {
             Task::ReworkPullRequest(pr) => {
                 let c = self.prs[pr as usize].change as usize;
                 self.end_rework(c);
-                self.enqueue_review(pr);
+                self.request_review(pr);
             }
             Task::ReworkChange(c) => {
                 self.end_rework(c as usize);
@@ -391,7 +391,7 @@ impl Simulation<'_> {
         self.records.changes[c as usize].pull_requests = count as u16;
         self.states[c as usize].prs_open = count as u16;
         for k in 0..count as u32 {
-            self.enqueue_review(first + k);
+            self.request_review(first + k);
         }
     }
 }

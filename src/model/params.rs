@@ -149,7 +149,7 @@ impl Default for TeamParams {
     fn default() -> Self {
         TeamParams {
             developers: 34,
-            wip_limit: 2,
+            wip_limit: 3,
             coding_overhead_hours: 3.0,
             coding_hours_per_loc: 0.05,
             coding_effort_noise: Dist::lognormal(1.0, 2.0),
@@ -277,6 +277,12 @@ pub struct ReviewParams {
     pub min_depth: f64,
     /// Maximum review rounds before a pull request is approved as it is.
     pub max_rounds: u32,
+    /// How often, per working hour, a reviewer reaches a break in their own work where a review
+    /// could start (0 = reviewers watch the queue and start at once: no pickup delay).
+    pub pickup_breaks_per_hour: f64,
+    /// Mean length of the uninterrupted time at such a break, hours (exponential): a review
+    /// starts only at a break long enough for its sitting, so bigger pull requests wait longer.
+    pub free_block_mean_hours: f64,
 }
 
 impl Default for ReviewParams {
@@ -297,6 +303,8 @@ impl Default for ReviewParams {
             pressure_sensitivity: 0.3,
             min_depth: 0.2,
             max_rounds: 4,
+            pickup_breaks_per_hour: 0.5,
+            free_block_mean_hours: 0.4,
         }
     }
 }

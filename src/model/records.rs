@@ -284,6 +284,8 @@ pub struct FlowTotals {
     pub reviews_started: u64,
     /// Sum of their waits for a reviewer, hours.
     pub review_wait_sum_hours: f64,
+    /// Sum of the waits for a reviewer's break before joining the review queue (pickup), hours.
+    pub review_pickup_sum_hours: f64,
     /// User-facing bugs that manifested.
     pub bugs_manifested: u64,
     /// Work items that arrived.

@@ -1,5 +1,7 @@
 //! Code review: a finite pool of reviewers serves a queue of pull requests. Depth falls when the
-//! queue backs up, so overload shows up twice: as waiting and as escaped defects.
+//! queue backs up, so overload shows up twice: as waiting and as escaped defects. Before a pull
+//! request joins the queue it waits for a reviewer's break in their own work long enough for its
+//! sitting (pickup), so review latency is mostly pickup, and bigger pull requests wait longer.
 
 use rand::RngExt;
 
@@ -65,14 +67,70 @@ pub fn review_detection(
     (base * ai_integration_visibility.unwrap_or(1.0) * size_factor * depth).clamp(0.0, 1.0)
 }
 
+/// Rate, per working hour, of a reviewer's breaks long enough for a sitting of `sitting_hours`:
+/// breaks come at `breaks_per_hour`, each with exponential free time of mean
+/// `free_block_mean_hours`, so a share exp(−sitting / mean) of them is long enough. `None` when
+/// there are no breaks to wait for (`breaks_per_hour` 0: reviewers start at once).
+pub fn pickup_rate(
+    sitting_hours: f64,
+    breaks_per_hour: f64,
+    free_block_mean_hours: f64,
+) -> Option<f64> {
+    (breaks_per_hour > 0.0).then(|| {
+        breaks_per_hour * (-sitting_hours.max(0.0) / free_block_mean_hours.max(1e-9)).exp()
+    })
+}
+
 impl Simulation<'_> {
-    /// Puts a pull request in the review queue.
-    pub(crate) fn enqueue_review(&mut self, pr: u32) {
+    /// Asks for a review of a pull request (new, or back from rework). It enters the review queue
+    /// when a reviewer reaches a break in their own work long enough for the sitting it needs
+    /// ([`pickup_rate`]; Google's engineering practices: respond at a break point, not in the
+    /// middle of a focused task), at once if it is expedited or reviewers watch the queue. The
+    /// sitting the reviewer plans is the full-depth effort, at most one session. The pickup wait
+    /// counts as waiting for review.
+    pub(crate) fn request_review(&mut self, pr: u32) {
         let now = self.now();
         let record = &mut self.records.pull_requests[pr as usize];
         if record.opened_hours.is_nan() {
             record.opened_hours = now;
         }
+        let p = self.p();
+        let rp = &p.review;
+        let pull = &self.prs[pr as usize];
+        let change = pull.change as usize;
+        let ai = self.records.changes[change].ai_assisted;
+        let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
+        let (planned, _) = review_effort(
+            pull.loc,
+            p.pull_requests.review_overhead_hours,
+            rp.loc_per_hour,
+            rp.skim_loc_per_hour,
+            rp.max_session_hours,
+            if ai { 1.0 + rp.ai_extra_effort } else { 1.0 },
+            1.0,
+        );
+        let sitting = (planned * round_factor).min(rp.max_session_hours);
+        let rate = if pull.expedited {
+            None
+        } else {
+            pickup_rate(sitting, rp.pickup_breaks_per_hour, rp.free_block_mean_hours)
+        };
+        let Some(rate) = rate else {
+            self.enqueue_review(pr);
+            return;
+        };
+        let working_hours = -(1.0 - self.rng.pickup.random::<f64>()).ln() / rate;
+        let at = self.calendar().finish(now, working_hours);
+        if self.measuring() {
+            self.records.flow.review_pickup_sum_hours += at - now;
+        }
+        self.records.changes[change].review_wait_hours += (at - now) as f32;
+        self.queue.schedule_at(at, Event::ReviewPickup(pr));
+    }
+
+    /// Puts a pull request in the review queue.
+    pub(crate) fn enqueue_review(&mut self, pr: u32) {
+        let now = self.now();
         let pull = &mut self.prs[pr as usize];
         pull.enqueued = now;
         if pull.expedited {

@@ -170,6 +170,7 @@ pub(crate) enum Task {
 pub(crate) enum Event {
     Arrival,
     TaskDone(Task, f64),
+    ReviewPickup(u32),
     ReviewDone(u32, f64),
     TestsDone(u32),
     StagingDone(u32),
@@ -233,6 +234,7 @@ pub(crate) struct Streams {
     pub items_seed: u64,
     pub coding: SimRng,
     pub review: SimRng,
+    pub pickup: SimRng,
     pub testing: SimRng,
     pub deploy: SimRng,
     pub production: SimRng,
@@ -297,6 +299,7 @@ impl<'m> Simulation<'m> {
             items_seed: stream_seed(seed, replication, Stream::Items),
             coding: stream_rng(seed, replication, Stream::Coding),
             review: stream_rng(seed, replication, Stream::Review),
+            pickup: stream_rng(seed, replication, Stream::ReviewPickup),
             testing: stream_rng(seed, replication, Stream::Testing),
             deploy: stream_rng(seed, replication, Stream::Deploy),
             production: stream_rng(seed, replication, Stream::Production),
@@ -440,6 +443,7 @@ impl<'m> Simulation<'m> {
         match event {
             Event::Arrival => self.on_arrival(),
             Event::TaskDone(task, effort) => self.on_task_done(task, effort),
+            Event::ReviewPickup(pr) => self.enqueue_review(pr),
             Event::ReviewDone(pr, effort) => self.on_review_done(pr, effort),
             Event::TestsDone(change) => self.on_tests_done(change),
             Event::StagingDone(change) => self.on_staging_done(change),

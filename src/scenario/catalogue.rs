@@ -544,6 +544,20 @@ static CATALOGUE: &[ParamInfo] = &[
         ASSUMPTION,
         COUNT,
     ),
+    entry(
+        "review.pickup_breaks_per_hour",
+        "per working hour",
+        "How often a reviewer reaches a break in their own work where a review could start (0 = reviewers watch the queue and start at once: no pickup delay).",
+        "Sadowski et al. 2018: median review latency about 4 h at Google (changes of ~24 lines), 17-24 h at other companies (Rigby & Bird 2013): pickup, not reading, dominates review time",
+        NON_NEGATIVE,
+    ),
+    entry(
+        "review.free_block_mean_hours",
+        "hours",
+        "Mean length of the uninterrupted time at such a break (exponential): a review starts only at a break long enough for its sitting, so bigger pull requests wait longer.",
+        "LinearB 2026 (8.1 M PRs): AI PRs, which are bigger, wait 4.6x longer for review pickup; modelling assumption for the value, sweep it",
+        POSITIVE,
+    ),
     // testing
     entry(
         "testing.coverage",

@@ -24,8 +24,9 @@
 //! The two modes reported are the medians of the values below and above that gap (the few inside
 //! it are counted apart, in [`TwoModes::share_between`]). The rule is deterministic (it reads
 //! sorted values only) and has no tuning beyond the six constants. A gap may hold stragglers
-//! because the default scenario's replications showed it: 25 % of them at ~49 h, 73 % at ~66 h
-//! and 2 % scattered between, which a rule asking for an empty gap missed.
+//! because the default scenario of the time (daily train, reviewers starting at once) showed it:
+//! 25 % of its replications at ~49 h, 73 % at ~66 h and 2 % scattered between, which a rule
+//! asking for an empty gap missed.
 //!
 //! On unimodal samples it rarely fires. Over 1,000 random samples of 100 values each (a
 //! re-implementation of the rule, seed 1): never for normal, narrow log-normal (σ = 0.1) or
@@ -205,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_few_stragglers_do_not_fill_the_gap() {
-        // The default scenario's shape: 25 % near 49 h, 73 % near 66 h, 2 % scattered between.
+        // A shape seen in a calibration of the defaults: 25 % near 49 h, 73 % near 66 h, 2 % between.
         let mut v = bell(250, 49.0, 0.5);
         v.extend(bell(730, 66.0, 0.8));
         v.extend((0..20).map(|i| 52.0 + 0.5 * f64::from(i)));
