@@ -94,22 +94,11 @@ impl Simulation<'_> {
         if record.opened_hours.is_nan() {
             record.opened_hours = now;
         }
-        let p = self.p();
-        let rp = &p.review;
+        let rp = &self.p().review;
         let pull = &self.prs[pr as usize];
         let change = pull.change as usize;
-        let ai = self.records.changes[change].ai_assisted;
-        let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
-        let (planned, _) = review_effort(
-            pull.loc,
-            p.pull_requests.review_overhead_hours,
-            rp.loc_per_hour,
-            rp.skim_loc_per_hour,
-            rp.max_session_hours,
-            if ai { 1.0 + rp.ai_extra_effort } else { 1.0 },
-            1.0,
-        );
-        let sitting = (planned * round_factor).min(rp.max_session_hours);
+        let (planned, _) = self.round_effort(pr, 1.0);
+        let sitting = planned.min(rp.max_session_hours);
         let rate = if pull.expedited {
             None
         } else {
@@ -159,14 +148,31 @@ impl Simulation<'_> {
         }
     }
 
+    /// Effort of the pull request's next review round aimed at `target_depth` (a second or later
+    /// round costs half), before noise, and the depth it achieves ([`review_effort`]).
+    fn round_effort(&self, pr: u32, target_depth: f64) -> (f64, f64) {
+        let p = self.p();
+        let rp = &p.review;
+        let pull = &self.prs[pr as usize];
+        let ai = self.records.changes[pull.change as usize].ai_assisted;
+        let (effort, achieved) = review_effort(
+            pull.loc,
+            p.pull_requests.review_overhead_hours,
+            rp.loc_per_hour,
+            rp.skim_loc_per_hour,
+            rp.max_session_hours,
+            if ai { 1.0 + rp.ai_extra_effort } else { 1.0 },
+            target_depth,
+        );
+        let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
+        (effort * round_factor, achieved)
+    }
+
     fn start_review(&mut self, pr: u32) {
         let now = self.now();
         let p = self.p();
         let rp = &p.review;
         let start = self.calendar().next_open(now);
-        let pull = &self.prs[pr as usize];
-        let change = pull.change as usize;
-        let ai = self.records.changes[change].ai_assisted;
         let waiting = (self.review_queue.len() + self.expedited_queue.len()) as f64
             / f64::from(rp.reviewers.max(1));
         let depth = review_depth(
@@ -175,18 +181,11 @@ impl Simulation<'_> {
             rp.pressure_sensitivity,
             rp.min_depth,
         );
-        let round_factor = if pull.rounds == 0 { 1.0 } else { 0.5 };
-        let (effort_no_noise, achieved) = review_effort(
-            pull.loc,
-            p.pull_requests.review_overhead_hours,
-            rp.loc_per_hour,
-            rp.skim_loc_per_hour,
-            rp.max_session_hours,
-            if ai { 1.0 + rp.ai_extra_effort } else { 1.0 },
-            depth,
-        );
+        let (effort_no_noise, achieved) = self.round_effort(pr, depth);
         let noise = self.s().review_noise.sample(&mut self.rng.review).max(0.0);
-        let effort = effort_no_noise * round_factor * noise;
+        let effort = effort_no_noise * noise;
+        let pull = &self.prs[pr as usize];
+        let change = pull.change as usize;
         let depth = achieved;
         let done = self.calendar().finish(now, effort);
         let wait = start - pull.enqueued;
