@@ -31,7 +31,7 @@ fn paired_interval_is_narrower_than_unpaired_on_shipped_pair() {
         .unwrap_or_else(|e| panic!("{e}"))
     })
     .collect();
-    let c = compare(&arms);
+    let c = compare(&arms, None);
     let mut narrower = 0;
     let mut compared = 0;
     for m in &c.metrics {

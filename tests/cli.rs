@@ -390,3 +390,162 @@ fn run_and_compare_report_the_mean_and_working_hours_lead_time_beside_the_median
         );
     }
 }
+
+/// A scenario file with a tiny runaway guard and the GitLab lens, written into `dir`.
+fn guarded_gitlab_scenario(dir: &Path, max_events: u64) -> PathBuf {
+    let path = dir.join("guarded.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "name = \"guarded\"\n[run]\nmax_events_per_replication = {max_events}\nlens = \"gitlab\"\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+/// Issue 10, item 4: every command builds its model from the scenario the same way, so a
+/// scenario's `[run]` guard stops runaway replications in run, compare, sweep, sensitivity and
+/// a shard alike (each exits with the guard's message, never runs unguarded).
+#[test]
+fn every_command_honours_the_scenarios_guard() {
+    let dir = temp_dir();
+    let scenario = guarded_gitlab_scenario(dir.path(), 2000);
+    let s = path_str(&scenario);
+    let out = |name: &str| dir.path().join(name).display().to_string();
+    let (sweep_out, shard_out) = (out("sweep"), out("shard"));
+    let commands: [Vec<&str>; 5] = [
+        vec!["run", s, "--runs", "4"],
+        vec!["compare", s, s, "--runs", "4"],
+        vec![
+            "sweep",
+            s,
+            "--param",
+            "ai.adoption=0,1",
+            "--runs",
+            "2",
+            "--out",
+            &sweep_out,
+        ],
+        vec![
+            "sensitivity",
+            s,
+            "--param",
+            "ai.adoption=0..1",
+            "--trajectories",
+            "2",
+            "--runs",
+            "2",
+        ],
+        vec![
+            "run", s, "--runs", "4", "--shard", "2/2", "--out", &shard_out,
+        ],
+    ];
+    for args in &commands {
+        let stderr = text(&fails(args).stderr);
+        assert!(
+            stderr.contains("stopped by the guard `run.max_events_per_replication` (2000 events)"),
+            "{args:?} did not stop at the scenario's guard:\n{stderr}"
+        );
+    }
+}
+
+/// A scenario's `[run] lens` is the default lens of every command that reads a dashboard: run,
+/// compare and a shard. (Sweep and sensitivity report true-ledger metrics only, and take the same
+/// lens through the same function.)
+#[test]
+fn every_command_reads_the_dashboard_through_the_scenarios_lens() {
+    let dir = temp_dir();
+    let scenario = guarded_gitlab_scenario(dir.path(), 20_000_000);
+    let s = path_str(&scenario);
+    let run_dir = dir.path().join("run");
+    succeeds(&["run", s, "--runs", "3", "--out", path_str(&run_dir)]);
+    let summary = std::fs::read_to_string(run_dir.join("summary.json")).unwrap_or_default();
+    assert!(summary.contains("\"lens\": \"gitlab\""), "{summary}");
+
+    let compare = text(&succeeds(&["compare", s, s, "--runs", "3"]).stdout);
+    assert!(compare.contains("A `gitlab`, B `gitlab`"), "{compare}");
+    assert!(compare.contains("Change fail rate (measured)"), "{compare}");
+
+    let shard_dir = dir.path().join("shard");
+    succeeds(&[
+        "run",
+        s,
+        "--runs",
+        "3",
+        "--shard",
+        "1/1",
+        "--out",
+        path_str(&shard_dir),
+    ]);
+    let partial =
+        std::fs::read_to_string(shard_dir.join("partial-1-of-1.json")).unwrap_or_default();
+    assert!(partial.contains("\"lens\":\"gitlab\"") || partial.contains("\"lens\": \"gitlab\""));
+}
+
+/// A run with `--set` says so in its header and report, records the run's own settings, and its
+/// report's "to reproduce" command carries the overrides.
+#[test]
+fn a_run_with_overrides_is_labelled_and_reproducible_from_its_report() {
+    let dir = temp_dir();
+    let run_dir = dir.path().join("run");
+    let report = dir.path().join("report.html");
+    let args = [
+        "run",
+        "scenarios/baseline.toml",
+        "--set",
+        "ai.adoption=0.8",
+        "--runs",
+        "20",
+        "--out",
+        path_str(&run_dir),
+        "--report",
+        path_str(&report),
+    ];
+    let stdout = text(&succeeds(&args).stdout);
+    assert!(
+        stdout.contains("Changed by --set ai.adoption=0.8."),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(html.contains("Changed by --set ai.adoption=0.8."));
+    assert!(
+        html.contains(
+            "dorasim run scenarios/baseline.toml --set ai.adoption=0.8 --runs 20 --seed 42 --lens truth"
+        ),
+        "the report's reproduce command lacks the overrides"
+    );
+    let summary = std::fs::read_to_string(run_dir.join("summary.json")).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+    assert_eq!(json["scenario"]["run"]["runs"], 20);
+    assert_eq!(json["scenario"]["overrides"][0], "ai.adoption=0.8");
+}
+
+/// Compare shows the dashboard beside the truth when the cultures differ, and not when neither
+/// scenario's dashboard can differ from its truth.
+#[test]
+fn compare_shows_the_dashboard_when_cultures_differ() {
+    let two_cultures = text(
+        &succeeds(&[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/surveillance.toml",
+            "--runs",
+            "10",
+        ])
+        .stdout,
+    );
+    assert!(two_cultures.contains("because the scenarios' cultures differ"));
+    assert!(two_cultures.contains("Change fail rate (measured)"));
+    let same = text(
+        &succeeds(&[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/ai-rollout.toml",
+            "--runs",
+            "10",
+        ])
+        .stdout,
+    );
+    assert!(!same.contains("(measured)"), "{same}");
+}

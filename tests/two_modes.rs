@@ -2,8 +2,7 @@
 //! unremarked: the terminal summary, summary.json, the HTML report and a comparison all name the
 //! two modes. The replications are constructed, so the test does not hang on the calibration.
 
-use dorasim::analysis::compare::{Arm, compare, render};
-use dorasim::analysis::focus::FOCUS;
+use dorasim::analysis::compare::{Arm, compare, compared, render};
 use dorasim::metrics::{Lens, METRIC_COUNT, Metric};
 use dorasim::output::json::summary_json;
 use dorasim::output::terminal;
@@ -89,8 +88,7 @@ fn two_clusters_of_median_lead_time_are_named_everywhere() {
     let arm = |name: &str, s: &RunSummary, median: &dyn Fn(u32) -> f64| Arm {
         name: name.to_string(),
         summary: s.clone(),
-        samples: FOCUS
-            .iter()
+        samples: compared()
             .map(|(m, _)| {
                 (0..RUNS)
                     .map(|i| match m {
@@ -100,13 +98,14 @@ fn two_clusters_of_median_lead_time_are_named_everywhere() {
                     .collect()
             })
             .collect(),
+        lens: Lens::Truth,
     };
     let together = |i: u32| 46.0 + f64::from((i * 37) % 13) * 0.15;
     let arms = [
         arm("one-mode", &summary(together), &together),
         arm("split", &split, &split_median),
     ];
-    let comparison = compare(&arms);
+    let comparison = compare(&arms, None);
     let out = render(&comparison, &[]);
     assert!(
         out.contains("B falls in two clusters") && !out.contains("A falls in two clusters"),

@@ -11,7 +11,7 @@
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::focus::{Better, FOCUS};
+use super::focus::{Better, DASHBOARD, FOCUS};
 use crate::metrics::Metric;
 use crate::metrics::ledger::Lens;
 use crate::model::Model;
@@ -21,16 +21,42 @@ use crate::stats::moments::Moments;
 use crate::stats::paired::paired_difference;
 use crate::stats::summary::Summary;
 
-/// One scenario's replications: the aggregated summary and, for each metric of [`FOCUS`], the
-/// value of every replication in replication order (what pairing needs).
+/// One scenario's replications: the aggregated summary and, for each metric of [`FOCUS`] then
+/// [`DASHBOARD`], the value of every replication in replication order (what pairing needs).
 #[derive(Debug, Clone)]
 pub struct Arm {
     /// Scenario name.
     pub name: String,
     /// Aggregates over the replications, as `dorasim run` reports them.
     pub summary: RunSummary,
-    /// `samples[j][i]`: metric `FOCUS[j]` in replication `i` (NaN when undefined).
+    /// `samples[j][i]`: metric `j` of [`compared`] in replication `i` (NaN when undefined).
     pub samples: Vec<Vec<f64>>,
+    /// The lens its dashboard is read through.
+    pub lens: Lens,
+}
+
+/// Every metric an arm records: [`FOCUS`], then [`DASHBOARD`].
+pub fn compared() -> impl Iterator<Item = &'static (Metric, Better)> {
+    FOCUS.iter().chain(DASHBOARD)
+}
+
+impl Arm {
+    /// Whether its dashboard differs from the truth in some replication (a lens other than
+    /// `truth` reads the records differently, or gaming changed them).
+    pub fn dashboard_differs(&self) -> bool {
+        const GAPS: [Metric; 5] = [
+            Metric::GapDeploysPerWeek,
+            Metric::GapLeadTimeP50,
+            Metric::GapChangeFailRate,
+            Metric::GapRecoveryP50,
+            Metric::GapReworkRate,
+        ];
+        self.lens != Lens::Truth
+            || GAPS.iter().any(|g| {
+                let m = self.summary.metric(*g).moments();
+                m.count() > 0 && (m.mean() != 0.0 || m.variance() > 0.0)
+            })
+    }
 }
 
 /// Runs one scenario for a comparison; `on_replication` is called after each replication (for
@@ -42,12 +68,11 @@ pub fn run_arm(
     lens: Lens,
     mut on_replication: impl FnMut() -> Result<(), String>,
 ) -> Result<Arm, RunError> {
-    let mut samples: Vec<Vec<f64>> = FOCUS
-        .iter()
+    let mut samples: Vec<Vec<f64>> = compared()
         .map(|_| Vec::with_capacity(usize::try_from(plan.runs).unwrap_or(0)))
         .collect();
     let summary = runner::run_with_lens(model, plan, lens, |_, metrics| {
-        for (sample, (metric, _)) in samples.iter_mut().zip(FOCUS) {
+        for (sample, (metric, _)) in samples.iter_mut().zip(compared()) {
             sample.push(metrics.get(*metric));
         }
         on_replication()
@@ -56,6 +81,7 @@ pub fn run_arm(
         name: name.to_string(),
         summary,
         samples,
+        lens,
     })
 }
 
@@ -112,15 +138,41 @@ pub struct Comparison {
     pub seed: u64,
     /// Replications per scenario.
     pub runs: u64,
-    /// One entry per metric of [`FOCUS`].
+    /// One entry per metric of [`FOCUS`], then of [`DASHBOARD`] when `dashboard` holds.
     pub metrics: Vec<MetricComparison>,
+    /// Why the dashboard's metrics are compared too, if they are ([`dashboard_reason`]).
+    pub dashboard: Option<&'static str>,
+    /// Each scenario's lens, in scenario order.
+    pub lenses: Vec<&'static str>,
 }
 
-/// Compares every arm against the first.
-pub fn compare(arms: &[Arm]) -> Comparison {
-    let metrics = FOCUS
-        .iter()
+/// Why a comparison shows the dashboard beside the truth, if it does: the scenarios read their
+/// records through different lenses, or through a lens other than `truth`, their cultures differ,
+/// or some scenario's dashboard differs from its truth (gaming). `cultures_differ` comes from the
+/// caller, which knows the scenarios.
+pub fn dashboard_reason(arms: &[Arm], cultures_differ: bool) -> Option<&'static str> {
+    let first = arms.first()?;
+    if arms.iter().any(|a| a.lens != first.lens) {
+        Some("the scenarios read their records through different lenses")
+    } else if cultures_differ {
+        Some("the scenarios' cultures differ")
+    } else if arms.iter().any(Arm::dashboard_differs) {
+        Some("a scenario's dashboard differs from its true ledger")
+    } else {
+        None
+    }
+}
+
+/// Compares every arm against the first: the metrics of [`FOCUS`], and those of [`DASHBOARD`]
+/// too when there is a reason to ([`dashboard_reason`]).
+pub fn compare(arms: &[Arm], dashboard: Option<&'static str>) -> Comparison {
+    let metrics = compared()
         .enumerate()
+        .take(if dashboard.is_some() {
+            FOCUS.len() + DASHBOARD.len()
+        } else {
+            FOCUS.len()
+        })
         .map(|(j, &(metric, better))| compare_metric(arms, j, metric, better))
         .collect();
     Comparison {
@@ -128,6 +180,8 @@ pub fn compare(arms: &[Arm]) -> Comparison {
         seed: arms.first().map_or(0, |a| a.summary.seed),
         runs: arms.first().map_or(0, |a| a.summary.runs),
         metrics,
+        dashboard,
+        lenses: arms.iter().map(|a| a.lens.name()).collect(),
     }
 }
 
@@ -276,6 +330,19 @@ pub fn render(comparison: &Comparison, tiers: &[crate::runner::TierCounts]) -> S
         "Δ = scenario − A, paired 95 % CI; P(better) = share of replications where the scenario beats A; \
          narrowed = unpaired ÷ paired CI half-width."
     );
+    if let Some(reason) = comparison.dashboard {
+        let lenses: Vec<String> = comparison
+            .lenses
+            .iter()
+            .enumerate()
+            .map(|(k, lens)| format!("{} `{lens}`", letter(k)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "After the true metrics come the dashboard's (measured), because {reason}; lenses: {}.",
+            lenses.join(", ")
+        );
+    }
     for m in &comparison.metrics {
         let Some(def) = crate::metrics::METRICS.iter().find(|d| d.key == m.metric) else {
             continue;

@@ -57,6 +57,17 @@ pub const FOCUS: &[(Metric, Better)] = &[
     (Metric::FragilityEnd, Better::Lower),
 ];
 
+/// The dashboard's five DORA metrics (the measured ledger through each scenario's lens), compared
+/// beside [`FOCUS`] when the scenarios' dashboards can tell a different story from the truth: a
+/// lens other than `truth`, gaming, or lenses and cultures that differ between the scenarios.
+pub const DASHBOARD: &[(Metric, Better)] = &[
+    (Metric::MeasuredDeploysPerWeek, Better::Higher),
+    (Metric::MeasuredLeadTimeP50, Better::Lower),
+    (Metric::MeasuredChangeFailRate, Better::Lower),
+    (Metric::MeasuredRecoveryP50, Better::Lower),
+    (Metric::MeasuredReworkRate, Better::Lower),
+];
+
 /// The five DORA metrics (medians for the time metrics) and availability, with the mean lead
 /// time and the median lead time in working hours beside the DORA median (see [`FOCUS`]): the
 /// outputs of a sensitivity analysis and the charts of a sweep's report.

@@ -418,6 +418,8 @@ struct ScenarioRecord {
     params: Params,
     timeline: Vec<TimelineChange>,
     origin: String,
+    #[serde(default)]
+    overrides: Vec<String>,
 }
 
 /// Reads back a scenario serialised as in `summary.json`.
@@ -431,6 +433,7 @@ pub fn scenario_from_json(value: &serde_json::Value) -> Result<Scenario, String>
         params: r.params,
         timeline: r.timeline,
         origin: r.origin,
+        overrides: r.overrides,
     })
 }
 

@@ -18,8 +18,6 @@ use super::focus::FOCUS;
 use super::shard::Shard;
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::Tier;
-use crate::model::Model;
-use crate::model::timeline::Schedule;
 use crate::output::format::csv_cell;
 use crate::runner::{self, RunPlan, RunSummary};
 use crate::scenario::{self, Scenario};
@@ -140,7 +138,8 @@ impl SweepPlan {
         let scenario =
             scenario::apply_overrides(&self.text, &self.origin, &self.overrides(&values))
                 .map_err(|e| invalid(e.to_string()))?;
-        Schedule::build(&scenario.params, &scenario.timeline)
+        scenario
+            .model()
             .map_err(|e| invalid(format!("timeline: {e}")))?;
         Ok((scenario, values))
     }
@@ -349,9 +348,9 @@ pub fn run(
                 .par_iter()
                 .map(|&i| {
                     let (scenario, values) = plan.scenario_at(i)?;
-                    let schedule = Schedule::build(&scenario.params, &scenario.timeline)
+                    let model = scenario
+                        .model()
                         .map_err(|e| SweepError::Run(e.to_string()))?;
-                    let model = Model::new(&schedule);
                     let run_plan = RunPlan {
                         seed: plan.seed,
                         runs: plan.runs,

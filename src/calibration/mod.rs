@@ -31,8 +31,6 @@ use serde::Serialize;
 
 use crate::metrics::tiers::Tier;
 use crate::metrics::{METRIC_COUNT, Metric};
-use crate::model::Model;
-use crate::model::timeline::Schedule;
 use crate::runner::{self, RunError, RunPlan, TierCounts};
 use crate::scenario::{self, Scenario};
 use crate::stats::moments::Moments;
@@ -435,13 +433,10 @@ pub fn run_arm(
     on_replication: &mut dyn FnMut() -> Result<(), String>,
 ) -> Result<ArmRun, CalibrationError> {
     let scenario = arm.scenario()?;
-    let schedule = Schedule::build(&scenario.params, &scenario.timeline).map_err(|e| {
-        CalibrationError::Timeline {
-            arm: arm.label(),
-            message: e.to_string(),
-        }
+    let model = scenario.model().map_err(|e| CalibrationError::Timeline {
+        arm: arm.label(),
+        message: e.to_string(),
     })?;
-    let model = Model::new(&schedule).with_guard(scenario.run.guard());
     let capacity = usize::try_from(plan.runs).unwrap_or(0);
     let mut samples: Vec<Vec<f64>> = (0..METRIC_COUNT)
         .map(|_| Vec::with_capacity(capacity))

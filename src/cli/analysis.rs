@@ -18,8 +18,6 @@ use crate::analysis::study::{
 use crate::analysis::sweep::{self, SWEEP_CSV, SWEEP_PARTIAL_KIND, SweepPartial, SweepPlan};
 use crate::analysis::{compare, progress};
 use crate::metrics::ledger::Lens;
-use crate::model::Model;
-use crate::model::timeline::Schedule;
 use crate::output::OutputDir;
 use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
 use crate::output::json::{SUMMARY_JSON, summary_json};
@@ -44,9 +42,9 @@ pub struct CompareArgs {
     /// Overwrite results already in the --out directory.
     #[arg(long)]
     pub force: bool,
-    /// Measurement lens.
-    #[arg(long, value_enum, default_value = "truth")]
-    pub lens: Lens,
+    /// Measurement lens (default: each scenario's `run.lens`, `truth` unless it sets one).
+    #[arg(long, value_enum)]
+    pub lens: Option<Lens>,
     /// The HTML report and chart files.
     #[command(flatten)]
     pub reporting: super::ReportOutputArgs,
@@ -78,9 +76,9 @@ pub struct SweepArgs {
     /// Start over instead of resuming.
     #[arg(long)]
     pub force: bool,
-    /// Measurement lens.
-    #[arg(long, value_enum, default_value = "truth")]
-    pub lens: Lens,
+    /// Measurement lens (default: each scenario's `run.lens`, `truth` unless it sets one).
+    #[arg(long, value_enum)]
+    pub lens: Option<Lens>,
     /// Sharding across processes or machines.
     #[command(flatten)]
     pub sharding: super::ShardArgs,
@@ -122,9 +120,9 @@ pub struct SensitivityArgs {
     /// Overwrite results already in the --out directory.
     #[arg(long)]
     pub force: bool,
-    /// Measurement lens.
-    #[arg(long, value_enum, default_value = "truth")]
-    pub lens: Lens,
+    /// Measurement lens (default: each scenario's `run.lens`, `truth` unless it sets one).
+    #[arg(long, value_enum)]
+    pub lens: Option<Lens>,
     /// Sharding across processes or machines.
     #[command(flatten)]
     pub sharding: super::ShardArgs,
@@ -182,22 +180,25 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     let bar = progress::bar(runs * scenarios.len() as u64, "compare");
     let mut arms = Vec::new();
     for s in &scenarios {
-        let schedule = Schedule::build(&s.params, &s.timeline)
+        let model = s
+            .model()
             .map_err(|e| anyhow!("{}: timeline: {e}", s.origin))?;
-        let model = Model::new(&schedule);
         let plan = RunPlan {
             seed,
             runs,
             threads,
         };
-        let arm = compare::run_arm(&s.name, &model, plan, args.lens, || {
+        let arm = compare::run_arm(&s.name, &model, plan, s.lens(args.lens), || {
             bar.inc(1);
             progress::check()
         })?;
         arms.push(arm);
     }
     bar.finish_and_clear();
-    let comparison = compare::compare(&arms);
+    let cultures_differ = scenarios
+        .iter()
+        .any(|s| s.params.culture != scenarios[0].params.culture);
+    let comparison = compare::compare(&arms, compare::dashboard_reason(&arms, cultures_differ));
     let tiers: Vec<_> = arms.iter().map(|a| a.summary.tiers_2024).collect();
     write!(out, "{}", compare::render(&comparison, &tiers))?;
     if let Some(dir) = out_dir {
@@ -234,17 +235,15 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
             "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
         );
     };
-    let scenario = load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow!("{e}"))?;
-    let runs = u64::from(args.runs.unwrap_or(scenario.run.runs));
-    if runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    let threads = super::threads(args.common.threads)?;
-    let seed = args.common.seed.unwrap_or(scenario.run.seed);
-    let lens = args.lens.unwrap_or(scenario.run.lens);
-    let schedule = Schedule::build(&scenario.params, &scenario.timeline)
-        .map_err(|e| anyhow!("timeline: {e}"))?;
-    let model = Model::new(&schedule);
+    let super::RunSetup {
+        scenario,
+        model,
+        runs,
+        seed,
+        lens,
+        threads,
+    } = super::RunSetup::resolve(&args)?;
+    let runs = u64::from(runs);
     let partial_name = shard::run_partial_name(shard);
     let rows_name = shard::replications_part_name(shard);
     let dir = OutputDir::prepare(dir, &[&partial_name, &rows_name], args.force)?;
@@ -428,7 +427,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         design,
         runs: u64::from(args.runs),
         seed,
-        lens: args.lens,
+        lens: base.lens(args.lens),
         threads: super::threads(args.common.threads)?,
         shard,
     };
@@ -470,7 +469,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
                 args.points,
                 args.runs,
                 seed,
-                args.lens.name(),
+                plan.lens.name(),
                 shard.count
             )
             .as_bytes(),
@@ -546,8 +545,9 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         samples: (args.method == Method::Sobol).then_some(args.samples),
         runs: u64::from(args.runs),
         seed,
-        lens: args.lens.name().to_string(),
+        lens: base.lens(args.lens).name().to_string(),
     };
+    let lens = base.lens(args.lens);
     let points = study.points();
     let out_dir = match (&args.out, shard) {
         (Some(dir), Some(shard)) => Some(OutputDir::prepare(
@@ -603,16 +603,13 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
             .map(|x| {
                 let s = scenario::apply_overrides(&text, &origin, &overrides(x))
                     .map_err(|e| anyhow!("{e}"))?;
-                let schedule = Schedule::build(&s.params, &s.timeline)
-                    .map_err(|e| anyhow!("timeline: {e}"))?;
-                let model = Model::new(&schedule);
+                let model = s.model().map_err(|e| anyhow!("timeline: {e}"))?;
                 let plan = RunPlan {
                     seed,
                     runs: u64::from(args.runs),
                     threads: 1,
                 };
-                let summary =
-                    runner::run_with_lens(&model, plan, args.lens, |_, _| progress::check())?;
+                let summary = runner::run_with_lens(&model, plan, lens, |_, _| progress::check())?;
                 bar.inc(1);
                 Ok(HEADLINE
                     .iter()

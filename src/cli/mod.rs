@@ -12,8 +12,6 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::metrics::ledger::Lens;
-use crate::model::Model;
-use crate::model::timeline::Schedule;
 use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
 use crate::output::json::{SUMMARY_JSON, summary_json};
 use crate::output::{OutputDir, terminal};
@@ -216,19 +214,57 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
-    let scenario =
-        load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let runs = args.runs.unwrap_or(scenario.run.runs);
-    if runs == 0 {
-        bail!("--runs must be at least 1");
+/// A scenario resolved for one run: the file (or the embedded default) with its `--set`
+/// overrides, the model with its guard, and the run settings after the command line. The
+/// scenario's `run` settings hold the effective runs, seed and lens, so the scenario recorded in
+/// `summary.json` (or a shard's partial) reproduces this run. `run` and `run --shard` both start
+/// here, so they cannot drift apart.
+pub(crate) struct RunSetup {
+    pub scenario: crate::scenario::Scenario,
+    pub model: crate::model::Model,
+    pub runs: u32,
+    pub seed: u64,
+    pub lens: Lens,
+    pub threads: usize,
+}
+
+impl RunSetup {
+    pub(crate) fn resolve(args: &RunArgs) -> Result<RunSetup> {
+        let mut scenario =
+            load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let runs = args.runs.unwrap_or(scenario.run.runs);
+        if runs == 0 {
+            bail!("--runs must be at least 1");
+        }
+        let threads = threads(args.common.threads)?;
+        let seed = args.common.seed.unwrap_or(scenario.run.seed);
+        let lens = scenario.lens(args.lens);
+        scenario.run.runs = runs;
+        scenario.run.seed = seed;
+        scenario.run.lens = lens;
+        let model = scenario
+            .model()
+            .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
+        Ok(RunSetup {
+            scenario,
+            model,
+            runs,
+            seed,
+            lens,
+            threads,
+        })
     }
-    let threads = threads(args.common.threads)?;
-    let seed = args.common.seed.unwrap_or(scenario.run.seed);
-    let lens = args.lens.unwrap_or(scenario.run.lens);
-    let schedule = Schedule::build(&scenario.params, &scenario.timeline)
-        .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
-    let model = Model::new(&schedule).with_guard(scenario.run.guard());
+}
+
+fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+    let RunSetup {
+        scenario,
+        model,
+        runs,
+        seed,
+        lens,
+        threads,
+    } = RunSetup::resolve(&args)?;
     let out_dir = match &args.out {
         Some(dir) => Some(OutputDir::prepare(dir, &RUN_FILES, args.force)?),
         None => None,
@@ -448,7 +484,7 @@ fn validate(paths: &[PathBuf], set: &[String], out: &mut dyn Write) -> Result<()
     for path in paths {
         match scenario::load_file_with_overrides(path, set) {
             Ok(s) => {
-                let timeline = Schedule::build(&s.params, &s.timeline);
+                let timeline = s.model();
                 match timeline {
                     Ok(_) => writeln!(out, "ok: {} (`{}`)", path.display(), s.name)?,
                     Err(e) => {

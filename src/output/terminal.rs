@@ -264,8 +264,9 @@ pub fn render(
         scenario.name,
         scenario.origin
     );
-    if !scenario.description.trim().is_empty() {
-        let _ = writeln!(out, "{}", scenario.description.trim());
+    let label = scenario.label();
+    if !label.trim().is_empty() {
+        let _ = writeln!(out, "{}", label.trim());
     }
     let _ = writeln!(
         out,

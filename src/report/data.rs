@@ -151,6 +151,8 @@ pub struct ReportData {
     pub lesson: Option<String>,
     /// Scenario file or `<embedded default>`.
     pub origin: String,
+    /// The `--set` overrides applied on top of the file.
+    pub overrides: Vec<String>,
     /// Master seed.
     pub seed: u64,
     /// Replications.
@@ -272,12 +274,25 @@ impl ReportData {
             .and_then(Value::as_array)
             .map(|changes| changes.iter().filter_map(timeline_event).collect())
             .unwrap_or_default();
+        let overrides: Vec<String> = scenario
+            .get("overrides")
+            .and_then(Value::as_array)
+            .map(|sets| {
+                sets.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(ReportData {
             version: text(json, "version").unwrap_or_default(),
             name: text(scenario, "name").unwrap_or_default(),
-            description: text(scenario, "description").unwrap_or_default(),
+            description: crate::scenario::label(
+                &text(scenario, "description").unwrap_or_default(),
+                &overrides,
+            ),
             lesson: text(scenario, "lesson").filter(|l| !l.trim().is_empty()),
             origin: text(scenario, "origin").unwrap_or_default(),
+            overrides,
             seed: json.get("seed").and_then(Value::as_u64).unwrap_or(0),
             runs: json.get("runs").and_then(Value::as_u64).unwrap_or(0),
             lens: text(json, "lens").unwrap_or_else(|| "truth".into()),

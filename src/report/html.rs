@@ -698,7 +698,7 @@ fn scenario(out: &mut String, data: &ReportData) {
     };
     let _ = writeln!(
         out,
-        "<p>Scenario <code>{}</code> from <code>{}</code>, seed {}, {} replications, lens <code>{}</code>, dorasim {}. To reproduce:</p>\n<pre><code>dorasim run{} --runs {} --seed {} --out DIR &amp;&amp; dorasim report DIR</code></pre>",
+        "<p>Scenario <code>{}</code> from <code>{}</code>, seed {}, {} replications, lens <code>{}</code>, dorasim {}. To reproduce:</p>\n<pre><code>dorasim run{}{} --runs {} --seed {} --lens {} --out DIR &amp;&amp; dorasim report DIR</code></pre>",
         escape(&data.name),
         escape(&data.origin),
         data.seed,
@@ -706,8 +706,10 @@ fn scenario(out: &mut String, data: &ReportData) {
         escape(&data.lens),
         escape(&data.version),
         escape(&origin),
+        escape(&crate::scenario::set_flags(&data.overrides)),
         data.runs,
-        data.seed
+        data.seed,
+        escape(&data.lens)
     );
     out.push_str("<h3>Timeline</h3>\n");
     if data.events.is_empty() {

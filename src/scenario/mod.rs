@@ -117,6 +117,73 @@ pub struct Scenario {
     pub timeline: Vec<TimelineChange>,
     /// Where the scenario came from: a file path or `<embedded default>`.
     pub origin: String,
+    /// The `--set KEY=VALUE` overrides applied on top of the file, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+}
+
+impl Scenario {
+    /// The model this scenario describes, with the runaway guard its `[run]` settings ask for.
+    /// Every command builds its model here, so none can drop the guard.
+    pub fn model(&self) -> Result<crate::model::Model, crate::model::timeline::SetError> {
+        let schedule = crate::model::timeline::Schedule::build(&self.params, &self.timeline)?;
+        Ok(crate::model::Model::new(&schedule).with_guard(self.run.guard()))
+    }
+
+    /// The measurement lens: the command line's when given, else the scenario's `[run] lens`.
+    pub fn lens(&self, flag: Option<crate::metrics::ledger::Lens>) -> crate::metrics::ledger::Lens {
+        flag.unwrap_or(self.run.lens)
+    }
+
+    /// The description as a reader should see it: the file's, followed by the overrides that
+    /// changed it (so a `baseline.toml --set ai.adoption=0.8` run is not labelled "No AI").
+    pub fn label(&self) -> String {
+        label(&self.description, &self.overrides)
+    }
+
+    /// The `--set` flags that reproduce the overrides ([`set_flags`]).
+    pub fn set_flags(&self) -> String {
+        set_flags(&self.overrides)
+    }
+}
+
+/// A scenario's `description` followed by the `overrides` that changed it.
+pub fn label(description: &str, overrides: &[String]) -> String {
+    if overrides.is_empty() {
+        return description.to_string();
+    }
+    let joined = overrides
+        .iter()
+        .map(|s| format!("--set {s}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if description.trim().is_empty() {
+        format!("With {joined}.")
+    } else {
+        format!("{} Changed by {joined}.", description.trim_end())
+    }
+}
+
+/// The `--set` flags that reproduce `overrides`, each quoted for a POSIX shell when needed, with
+/// a leading space (empty without overrides).
+pub fn set_flags(overrides: &[String]) -> String {
+    overrides
+        .iter()
+        .map(|s| format!(" --set {}", shell_word(s)))
+        .collect()
+}
+
+/// `word` as one POSIX shell word: as it is when it needs no quoting, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.=,/:+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// Fills the culture keys a scenario did not write from its `culture.preset`, so a scenario
@@ -183,6 +250,7 @@ pub fn embedded_default() -> Scenario {
             params: Params::default(),
             timeline: Vec::new(),
             origin: EMBEDDED_ORIGIN.to_string(),
+            overrides: Vec::new(),
         },
     }
 }
@@ -301,6 +369,7 @@ pub fn apply_overrides(
         params,
         timeline,
         origin: origin.to_string(),
+        overrides: overrides.to_vec(),
     })
 }
 
