@@ -549,3 +549,118 @@ fn compare_shows_the_dashboard_when_cultures_differ() {
     );
     assert!(!same.contains("(measured)"), "{same}");
 }
+
+/// Issue 11: a sweep resumes only the study that wrote its CSV. The same command resumes; a
+/// different seed, other `--set` overrides or an edited scenario file are refused, naming what
+/// differs, and the CSV is left as it was.
+#[test]
+fn a_sweep_resumes_only_its_own_study() {
+    let dir = temp_dir();
+    let scenario = dir.path().join("team.toml");
+    std::fs::write(&scenario, "name = \"team\"\n[review]\nreviewers = 6\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("sweep");
+    let (s, o) = (path_str(&scenario), path_str(&out));
+    let sweep = [
+        "sweep",
+        s,
+        "--param",
+        "ai.adoption=0,0.5",
+        "--runs",
+        "3",
+        "--out",
+        o,
+    ];
+    succeeds(&sweep);
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap_or_default();
+    let again = text(&succeeds(&sweep).stdout);
+    assert!(
+        again.contains("2 already done (skipped), 0 computed"),
+        "{again}"
+    );
+
+    let with = |extra: &[&'static str]| {
+        let mut args: Vec<&str> = sweep.to_vec();
+        args.extend_from_slice(extra);
+        text(&fails(&args).stderr)
+    };
+    assert!(with(&["--seed", "7"]).contains("the seed was 42, now 7"));
+    assert!(with(&["--set", "review.reviewers=3"]).contains("the scenario (after --set) differs"));
+    std::fs::write(&scenario, "name = \"team\"\n[review]\nreviewers = 9\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let edited = text(&fails(&sweep).stderr);
+    assert!(
+        edited.contains("the scenario (after --set) differs"),
+        "{edited}"
+    );
+    assert!(edited.contains("--force"), "{edited}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("sweep.csv")).unwrap_or_default(),
+        csv,
+        "a refused resume changed the CSV"
+    );
+}
+
+/// Issue 11: `merge` verifies each shard's replications file against the size and checksum its
+/// partial recorded: a truncated file, or one from another run, is refused (and nothing is
+/// written), while the untouched shards merge.
+#[test]
+fn merge_refuses_a_truncated_or_foreign_shard_file() {
+    let dir = temp_dir();
+    let shards = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        for k in ["1/2", "2/2"] {
+            let mut args = vec![
+                "run",
+                "scenarios/baseline.toml",
+                "--runs",
+                "130",
+                "--shard",
+                k,
+                "--out",
+                path_str(&out),
+            ];
+            args.extend_from_slice(extra);
+            succeeds(&args);
+        }
+        out
+    };
+    let a = shards("a", &[]);
+    let b = shards("b", &["--set", "ai.adoption=0.5"]);
+    let merged = dir.path().join("merged");
+    let merge = |parts: &Path| {
+        let p1 = parts.join("partial-1-of-2.json");
+        let p2 = parts.join("partial-2-of-2.json");
+        dorasim(&[
+            "merge",
+            path_str(&p1),
+            path_str(&p2),
+            "--out",
+            path_str(&merged),
+            "--force",
+        ])
+    };
+    assert!(merge(&a).status.success());
+
+    // Another run's rows under this shard's name.
+    let rows = a.join("replications-2-of-2.csv");
+    let original = std::fs::read(&rows).unwrap_or_default();
+    std::fs::copy(b.join("replications-2-of-2.csv"), &rows).unwrap_or_else(|e| panic!("{e}"));
+    let out = merge(&a);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("re-run that shard"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The right rows, cut short.
+    std::fs::write(&rows, &original[..original.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
+    let out = merge(&a);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cut short or edited"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -159,6 +159,23 @@ pub struct Design {
 }
 
 impl Design {
+    /// What determines the design's points, in one line: its kind, size, seed and each
+    /// parameter with its values.
+    pub fn describe(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{}={:?}", p.key, p.values))
+            .collect();
+        format!(
+            "{:?}, {} points, seed {}: {}",
+            self.kind,
+            self.points,
+            self.seed,
+            params.join("; ")
+        )
+    }
+
     /// Builds the design. `points` is the number of points (LHS, Sobol) or the steps of each
     /// range (grid).
     pub fn new(

@@ -276,7 +276,9 @@ fn merge_runs(paths: &[PathBuf]) -> Result<MergedRun, MergeError> {
         threads = threads.max(partial.threads);
         if let Some(name) = &partial.replications_csv {
             let dir = path.parent().unwrap_or(Path::new("."));
-            parts.push(dir.join(name));
+            let part = dir.join(name);
+            verify_part(path, &part, partial.replications_csv_check.as_ref())?;
+            parts.push(part);
         }
     }
     if !parts.is_empty() && parts.len() != ordered.len() {
@@ -320,10 +322,12 @@ fn merge_sweeps(paths: &[PathBuf]) -> Result<MergedSweep, MergeError> {
         }
     }
     let ordered = order_shards(items)?;
-    let parts = ordered
-        .into_iter()
-        .map(|(path, p)| path.parent().unwrap_or(Path::new(".")).join(p.csv))
-        .collect();
+    let mut parts = Vec::new();
+    for (path, p) in ordered {
+        let part = path.parent().unwrap_or(Path::new(".")).join(&p.csv);
+        verify_part(&path, &part, p.csv_check.as_ref())?;
+        parts.push(part);
+    }
     Ok(MergedSweep { parts })
 }
 
@@ -435,6 +439,39 @@ pub fn scenario_from_json(value: &serde_json::Value) -> Result<Scenario, String>
         origin: r.origin,
         overrides: r.overrides,
     })
+}
+
+/// Checks a shard's rows file (`replications-K-of-N.csv`, `sweep-K-of-N.csv`) against the size
+/// and checksum its partial recorded.
+fn verify_part(
+    partial: &Path,
+    part: &Path,
+    check: Option<&super::shard::FileCheck>,
+) -> Result<(), MergeError> {
+    let corrupt = |message: String| MergeError::Corrupt(part.to_path_buf(), message);
+    let Some(expected) = check else {
+        return Err(MergeError::Corrupt(
+            partial.to_path_buf(),
+            "it names a results file but records no checksum for it (written by an older \
+             dorasim): re-run that shard"
+                .into(),
+        ));
+    };
+    let found = super::shard::FileCheck::of(part).map_err(|e| corrupt(e.to_string()))?;
+    if found.bytes != expected.bytes {
+        return Err(corrupt(format!(
+            "it has {} bytes where its shard wrote {} (cut short or edited): re-run that shard",
+            found.bytes, expected.bytes
+        )));
+    }
+    if found.fnv1a != expected.fnv1a {
+        return Err(corrupt(format!(
+            "its checksum {} is not the {} its shard recorded (edited, or another run's file): \
+             re-run that shard",
+            found.fnv1a, expected.fnv1a
+        )));
+    }
+    Ok(())
 }
 
 /// Concatenates CSV files that share a header line: the header once, then every file's rows, in

@@ -159,10 +159,49 @@ pub struct RunPartial {
     pub blocks: Vec<RunSummary>,
     /// This shard's rows of `replications.csv` (a file beside the partial), if written.
     pub replications_csv: Option<String>,
+    /// That file's size in bytes and FNV-1a checksum, as written: `merge` refuses a file that
+    /// was cut short, edited or swapped for another run's.
+    #[serde(default)]
+    pub replications_csv_check: Option<FileCheck>,
     /// Worker threads used.
     pub threads: usize,
     /// Wall time of this shard, seconds.
     pub wall_seconds: f64,
+}
+
+/// A file's size and FNV-1a checksum, to verify it later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCheck {
+    /// Size in bytes.
+    pub bytes: u64,
+    /// FNV-1a 64-bit checksum of the contents, hexadecimal.
+    pub fnv1a: String,
+}
+
+impl FileCheck {
+    /// Size and checksum of the file at `path`, read in streaming fashion.
+    pub fn of(path: &std::path::Path) -> std::io::Result<FileCheck> {
+        use std::io::Read;
+        let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut bytes = 0u64;
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+            for &b in &buf[..n] {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        Ok(FileCheck {
+            bytes,
+            fnv1a: format!("{h:016x}"),
+        })
+    }
 }
 
 /// File name of a run's partial for `shard`.

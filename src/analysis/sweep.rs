@@ -53,6 +53,60 @@ pub enum SweepError {
     Run(String),
 }
 
+/// Format tag of a sweep's identity record.
+pub const SWEEP_IDENTITY_KIND: &str = "dorasim-sweep-identity";
+
+/// What identifies a sweep, recorded beside its CSV (`sweep.identity.json`) when the CSV is
+/// created and checked before resuming: a CSV resumed by another sweep would mix two studies in
+/// one file with nothing to tell them apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepIdentity {
+    /// [`SWEEP_IDENTITY_KIND`].
+    pub kind: String,
+    /// Hash of the scenario after `--set`, without its origin (so a renamed file still resumes,
+    /// an edited one does not).
+    pub scenario_hash: String,
+    /// The `--set` overrides.
+    pub sets: Vec<String>,
+    /// The design ([`Design::describe`]).
+    pub design: String,
+    /// Replications per point.
+    pub runs: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Lens.
+    pub lens: String,
+}
+
+impl SweepIdentity {
+    /// What differs from `other`, in words (empty when nothing does).
+    pub fn differences(&self, other: &SweepIdentity) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.scenario_hash != other.scenario_hash {
+            out.push("the scenario (after --set) differs".to_string());
+        }
+        if self.sets != other.sets {
+            out.push(format!("--set was {:?}, now {:?}", self.sets, other.sets));
+        }
+        if self.design != other.design {
+            out.push(format!(
+                "the design was `{}`, now `{}`",
+                self.design, other.design
+            ));
+        }
+        if self.runs != other.runs {
+            out.push(format!("--runs was {}, now {}", self.runs, other.runs));
+        }
+        if self.seed != other.seed {
+            out.push(format!("the seed was {}, now {}", self.seed, other.seed));
+        }
+        if self.lens != other.lens {
+            out.push(format!("the lens was {}, now {}", self.lens, other.lens));
+        }
+        out
+    }
+}
+
 /// Manifest of one shard of a sweep, for `dorasim merge`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SweepPartial {
@@ -70,6 +124,9 @@ pub struct SweepPartial {
     pub csv: String,
     /// Whether every point of the shard finished.
     pub complete: bool,
+    /// The CSV's size and checksum when the shard finished; `merge` verifies them.
+    #[serde(default)]
+    pub csv_check: Option<super::shard::FileCheck>,
 }
 
 /// Everything a sweep needs.
@@ -191,6 +248,30 @@ impl SweepPlan {
             None => SWEEP_CSV.to_string(),
         }
     }
+
+    /// The file name of the identity record beside the CSV.
+    pub fn identity_name(&self) -> String {
+        match self.shard {
+            Some(s) => format!("sweep-{}.identity.json", s.stem()),
+            None => "sweep.identity.json".to_string(),
+        }
+    }
+
+    /// What identifies this sweep ([`SweepIdentity`]).
+    pub fn identity(&self) -> Result<SweepIdentity, SweepError> {
+        let base = scenario::apply_overrides(&self.text, &self.origin, &self.sets)
+            .map_err(|e| SweepError::Run(e.to_string()))?;
+        let value = serde_json::to_value(&base).map_err(|e| SweepError::Run(e.to_string()))?;
+        Ok(SweepIdentity {
+            kind: SWEEP_IDENTITY_KIND.to_string(),
+            scenario_hash: super::shard::scenario_hash(&value),
+            sets: self.sets.clone(),
+            design: self.design.describe(),
+            runs: self.runs,
+            seed: self.seed,
+            lens: self.lens.name().to_string(),
+        })
+    }
 }
 
 fn rows(point: usize, values: &[String], summary: &RunSummary) -> Vec<Vec<String>> {
@@ -222,6 +303,29 @@ fn rows(point: usize, values: &[String], summary: &RunSummary) -> Vec<Vec<String
 
 /// A finished point: index, parameter values and summary.
 type FinishedPoint = (usize, Vec<String>, RunSummary);
+
+/// Refuses to resume the CSV at `path` unless the identity record beside it is this sweep's.
+fn check_identity(
+    path: &Path,
+    identity_path: &Path,
+    identity: &SweepIdentity,
+) -> Result<(), SweepError> {
+    let foreign = |why: String| SweepError::Foreign(path.to_path_buf(), why);
+    let text = std::fs::read_to_string(identity_path).map_err(|_| {
+        foreign(format!(
+            "no `{}` beside it records which sweep wrote it",
+            identity_path.display()
+        ))
+    })?;
+    let recorded: SweepIdentity = serde_json::from_str(&text)
+        .map_err(|e| foreign(format!("`{}` is unreadable: {e}", identity_path.display())))?;
+    let differences = recorded.differences(identity);
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(foreign(differences.join("; ")))
+    }
+}
 
 /// Reads an existing CSV, keeps the points that are complete and match the design (point
 /// index and parameter values), rewrites it without anything else (a row cut short by a kill),
@@ -314,8 +418,17 @@ pub fn run(
     let path = dir.join(plan.csv_name());
     let io = |e: &dyn std::fmt::Display| SweepError::Io(path.clone(), e.to_string());
     std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
-    if force && path.exists() {
-        std::fs::remove_file(&path).map_err(|e| io(&e))?;
+    let identity_path = dir.join(plan.identity_name());
+    if force {
+        for p in [&path, &identity_path] {
+            if p.exists() {
+                std::fs::remove_file(p).map_err(|e| io(&e))?;
+            }
+        }
+    }
+    let identity = plan.identity()?;
+    if path.exists() {
+        check_identity(&path, &identity_path, &identity)?;
     }
     let done = resume(plan, &path)?;
     let skipped = range.clone().filter(|&i| done[i]).count();
@@ -327,6 +440,10 @@ pub fn run(
         .map_err(|e| io(&e))?;
     let mut csv = csv::Writer::from_writer(BufWriter::new(file));
     if fresh {
+        let text = serde_json::to_string_pretty(&identity).map_err(|e| io(&e))?;
+        let temp = identity_path.with_extension("json.tmp");
+        std::fs::write(&temp, text).map_err(|e| io(&e))?;
+        std::fs::rename(&temp, &identity_path).map_err(|e| io(&e))?;
         csv.write_record(plan.header()).map_err(|e| io(&e))?;
         csv.flush().map_err(|e| io(&e))?;
     }

@@ -281,6 +281,8 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
     )?;
     bar.finish_and_clear();
     let written = writer.finish()?;
+    let check = shard::FileCheck::of(&written)
+        .with_context(|| format!("reading back {}", written.display()))?;
     std::fs::rename(&written, dir.path().join(&rows_name))
         .with_context(|| format!("renaming {} to {rows_name}", written.display()))?;
     let _ = std::fs::remove_dir(&private);
@@ -298,6 +300,7 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
         end_block: blocks.end,
         blocks: summaries,
         replications_csv: Some(rows_name.clone()),
+        replications_csv_check: Some(check),
         threads,
         wall_seconds: started.elapsed().as_secs_f64(),
     };
@@ -482,6 +485,10 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
             arguments_hash: hash,
             csv: plan.csv_name(),
             complete: true,
+            csv_check: Some(
+                shard::FileCheck::of(&path)
+                    .with_context(|| format!("reading back {}", path.display()))?,
+            ),
         };
         let dir = OutputDir::prepare(&args.out, &[], true)?;
         let name = format!("sweep-{}.json", shard.stem());
