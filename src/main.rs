@@ -17,11 +17,11 @@ fn main() -> ExitCode {
         Err(error) if dorasim::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         // A calibration target missed: the table is printed; 1, like a failed test.
         Err(error) if error.is::<dorasim::calibration::TargetsMissed>() => {
-            eprintln!("{error:#}");
+            eprintln!("{}", dorasim::cli::error_text(&error));
             ExitCode::from(1)
         }
         Err(error) => {
-            eprintln!("{error:#}");
+            eprintln!("{}", dorasim::cli::error_text(&error));
             ExitCode::from(2)
         }
     }

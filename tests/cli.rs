@@ -664,3 +664,153 @@ fn merge_refuses_a_truncated_or_foreign_shard_file() {
         text(&out.stderr)
     );
 }
+
+/// Issue 11: a scenario name that a spreadsheet would run as a formula is neutralised in
+/// compare.csv, and escape sequences in it never reach the terminal.
+#[test]
+fn hostile_scenario_names_are_neutralised() {
+    let dir = temp_dir();
+    let scenario = dir.path().join("evil.toml");
+    std::fs::write(&scenario, "name = \"=HYPERLINK(1)\\u001b[31m\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("cmp");
+    let s = path_str(&scenario);
+    let stdout = succeeds(&["compare", s, s, "--runs", "3", "--out", path_str(&out)]).stdout;
+    assert!(
+        !stdout.contains(&0x1b),
+        "an escape character reached the terminal"
+    );
+    let run = succeeds(&["run", s, "--runs", "2"]).stdout;
+    assert!(
+        !run.contains(&0x1b),
+        "an escape character reached the terminal"
+    );
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap_or_default();
+    assert!(csv.contains(",'=HYPERLINK(1)"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+}
+
+/// Issue 11: `--report` is checked before anything runs: an existing file is replaced only with
+/// `--force` (so `--report scenario.toml` cannot eat the scenario), and a device or a directory
+/// never.
+#[test]
+fn report_paths_are_checked_before_the_run() {
+    let dir = temp_dir();
+    let existing = dir.path().join("mine.toml");
+    std::fs::write(&existing, "name = \"mine\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let e = path_str(&existing);
+    let stderr = text(&fails(&["run", e, "--runs", "2", "--report", e]).stderr);
+    assert!(stderr.contains("already exists; pass --force"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap_or_default(),
+        "name = \"mine\"\n"
+    );
+    let stderr = text(
+        &fails(&[
+            "compare",
+            e,
+            e,
+            "--runs",
+            "2",
+            "--report",
+            "/dev/null",
+            "--force",
+        ])
+        .stderr,
+    );
+    assert!(
+        stderr.contains("is a device, not a regular file"),
+        "{stderr}"
+    );
+    let d = path_str(dir.path());
+    let stderr = text(&fails(&["run", e, "--runs", "2", "--report", d, "--force"]).stderr);
+    assert!(stderr.contains("is a directory"), "{stderr}");
+}
+
+/// Issue 11: a second run into the `--out` of a run still writing is refused (the first holds
+/// the output set's lock), and a later run removes the temporary files a killed run left.
+#[test]
+fn a_second_writer_to_the_same_out_is_refused() {
+    let dir = temp_dir();
+    let out = dir.path().join("results");
+    let o = path_str(&out);
+    let mut first = Command::new(env!("CARGO_BIN_EXE_dorasim"))
+        .args(["run", "--runs", "1000000", "--threads", "1", "--out", o])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Wait until the first run has taken its lock and started writing.
+    let started = std::time::Instant::now();
+    let writing = || {
+        std::fs::read_dir(&out).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        })
+    };
+    while !writing() && started.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(writing(), "the first run never started writing");
+    let second = dorasim(&["run", "--runs", "2", "--out", o, "--force"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert!(!second.status.success());
+    assert!(
+        text(&second.stderr).contains("another dorasim process is writing its run results"),
+        "{}",
+        text(&second.stderr)
+    );
+    // The killed run left a temporary file; the next run removes it and publishes its set.
+    succeeds(&["run", "--runs", "2", "--out", o]);
+    let leftovers: Vec<String> = std::fs::read_dir(&out)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".partial-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Issue 11: errors say the OS error once, name what was expected, cut echoed text and stop
+/// after a bounded number of problems with a count of the rest.
+#[test]
+fn errors_are_bounded_and_say_things_once() {
+    let dir = temp_dir();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap_or_else(|e| panic!("{e}"));
+    let stderr = text(&fails(&["run", "--runs", "2", "--out", path_str(&file)]).stderr);
+    assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+
+    let missing = dir.path().join("no-such-dir").join("deeper");
+    let report = text(&fails(&["report", path_str(&missing)]).stderr);
+    assert_eq!(report.matches("os error 2").count(), 1, "{report}");
+
+    let many = dir.path().join("many.toml");
+    let mut toml = String::from("[review]\n");
+    for i in 0..300 {
+        toml.push_str(&format!("bad_key_{i} = 1\n"));
+    }
+    toml.push_str(&format!("[team]\ndevelopers = \"{}\"\n", "x".repeat(5000)));
+    std::fs::write(&many, toml).unwrap_or_else(|e| panic!("{e}"));
+    let out = fails(&["validate", path_str(&many)]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("and 251 more errors not shown"), "{all}");
+    assert!(all.contains("301 errors"), "{all}");
+    assert!(all.len() < 40_000, "{} bytes of errors", all.len());
+    let long = dir.path().join("long.toml");
+    std::fs::write(
+        &long,
+        format!("[team]\ndevelopers = \"{}\"\n", "x".repeat(5000)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = fails(&["validate", path_str(&long)]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("(5013 characters)"), "{all}");
+    assert!(all.len() < 2_000, "{} bytes", all.len());
+}

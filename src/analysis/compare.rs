@@ -289,8 +289,8 @@ pub fn to_csv(comparison: &Comparison) -> Result<String, String> {
                 m.metric.to_string(),
                 m.unit.to_string(),
                 m.better.name().to_string(),
-                name.clone(),
-                baseline.clone(),
+                crate::output::format::csv_text(name),
+                crate::output::format::csv_text(&baseline),
                 s.n.to_string(),
                 cell(s.mean),
                 cell(s.ci95_low),
@@ -323,7 +323,12 @@ pub fn render(comparison: &Comparison, tiers: &[crate::runner::TierCounts]) -> S
         comparison.runs, comparison.seed
     );
     for (k, name) in comparison.scenarios.iter().enumerate() {
-        let _ = writeln!(out, "  {} = {name}", letter(k));
+        let _ = writeln!(
+            out,
+            "  {} = {}",
+            letter(k),
+            crate::output::format::printable(name)
+        );
     }
     let _ = writeln!(
         out,

@@ -282,7 +282,7 @@ fn rows(point: usize, values: &[String], summary: &RunSummary) -> Vec<Vec<String
         .map(|(metric, _)| {
             let s = summary.metric(*metric).summary();
             let mut row = vec![point.to_string()];
-            row.extend(values.iter().cloned());
+            row.extend(values.iter().map(|v| crate::output::format::csv_text(v)));
             row.extend([
                 metric.def().key.to_string(),
                 metric.def().unit.to_string(),
@@ -365,7 +365,9 @@ fn resume(plan: &SweepPlan, path: &Path) -> Result<Vec<bool>, SweepError> {
             return None;
         }
         let values = plan.design.point(i);
-        let same = (0..params).all(|d| record.get(d + 1) == Some(values[d].as_str()));
+        let same = (0..params).all(|d| {
+            record.get(d + 1) == Some(crate::output::format::csv_text(&values[d]).as_str())
+        });
         same.then_some(i)
     };
     for record in reader.records() {
@@ -418,6 +420,9 @@ pub fn run(
     let path = dir.join(plan.csv_name());
     let io = |e: &dyn std::fmt::Display| SweepError::Io(path.clone(), e.to_string());
     std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    // Held until the sweep returns: a second sweep into the same CSV is refused.
+    let _lock = crate::output::files::lock(dir, &plan.csv_name())
+        .map_err(|e| SweepError::Run(e.to_string()))?;
     let identity_path = dir.join(plan.identity_name());
     if force {
         for p in [&path, &identity_path] {

@@ -158,6 +158,7 @@ fn at_least<const MIN: usize>(text: &str) -> std::result::Result<usize, String> 
 /// `dorasim compare`.
 pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
+    args.reporting.check(args.force)?;
     let mut scenarios = Vec::new();
     for path in &args.scenarios {
         scenarios.push(load(Some(path), &args.common.set).map_err(|e| anyhow!("{e}"))?);
@@ -169,13 +170,17 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     }
     let seed = args.common.seed.unwrap_or(first.run.seed);
     let threads = super::threads(args.common.threads)?;
-    let out_dir = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(
-            dir,
-            &["compare.csv", "compare.json"],
-            args.force,
-        )?),
-        None => None,
+    let (out_dir, _lock) = match &args.out {
+        Some(dir) => {
+            let (dir, lock) = OutputDir::prepare_exclusive(
+                dir,
+                &["compare.csv", "compare.json"],
+                args.force,
+                "compare",
+            )?;
+            (Some(dir), Some(lock))
+        }
+        None => (None, None),
     };
     let bar = progress::bar(runs * scenarios.len() as u64, "compare");
     let mut arms = Vec::new();
@@ -399,6 +404,7 @@ fn write_sensitivity(dir: &OutputDir, analysis: &study::Analysis) -> Result<(Pat
 /// `dorasim sweep`.
 pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
+    args.reporting.check(args.force)?;
     let text = std::fs::read_to_string(&args.scenario).with_context(|| {
         format!(
             "cannot read the scenario file `{}`",
@@ -519,6 +525,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
 /// `dorasim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
+    args.reporting.check(args.force)?;
     let text = std::fs::read_to_string(&args.scenario).with_context(|| {
         format!(
             "cannot read the scenario file `{}`",

@@ -117,6 +117,17 @@ pub struct ReportOutputArgs {
     pub charts: Option<PathBuf>,
 }
 
+impl ReportOutputArgs {
+    /// Checks the report's path before any simulation runs: an existing file is replaced only
+    /// with `--force`, and never a device, FIFO or directory.
+    pub fn check(&self, force: bool) -> Result<()> {
+        if let Some(path) = &self.report {
+            crate::output::files::check_file_target(path, force)?;
+        }
+        Ok(())
+    }
+}
+
 /// Arguments of `dorasim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -204,6 +215,23 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
+/// An error and its causes on one line, each cause said once: a cause whose text an outer
+/// message already quotes (an I/O error inside "cannot write `x`: …") is not repeated.
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// True when the error is only a closed output pipe (`dorasim params | head`), which is not a
 /// failure.
 pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -257,6 +285,7 @@ impl RunSetup {
 }
 
 fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+    args.reporting.check(args.force)?;
     let RunSetup {
         scenario,
         model,
@@ -265,9 +294,13 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         lens,
         threads,
     } = RunSetup::resolve(&args)?;
-    let out_dir = match &args.out {
-        Some(dir) => Some(OutputDir::prepare(dir, &RUN_FILES, args.force)?),
-        None => None,
+    // The lock is held until the function returns, after the files are published.
+    let (out_dir, _lock) = match &args.out {
+        Some(dir) => {
+            let (dir, lock) = OutputDir::prepare_exclusive(dir, &RUN_FILES, args.force, "run")?;
+            (Some(dir), Some(lock))
+        }
+        None => (None, None),
     };
     // Ctrl-C stops between batches of replications; the files in --out are then untouched.
     crate::analysis::progress::install_interrupt_handler();

@@ -14,6 +14,21 @@ pub enum OutputError {
         "output directory `{0}` already holds results ({1}); pass --force to overwrite them, or choose another --out"
     )]
     Exists(PathBuf, String),
+    /// Another dorasim process holds the lock of this output set.
+    #[error(
+        "another dorasim process is writing {1} in `{0}`; wait for it to finish, or choose another --out"
+    )]
+    Busy(PathBuf, String),
+    /// An output directory's path names a file.
+    #[error("`{0}` is a file, not a directory: give a directory (new or existing) for the results")]
+    NotADirectory(PathBuf),
+    /// A file to write already exists and `--force` was not given.
+    #[error("`{0}` already exists; pass --force to replace it, or choose another path")]
+    FileExists(PathBuf),
+    /// The path names something other than a regular file (a directory, a device, a FIFO, a
+    /// socket): dorasim never replaces it.
+    #[error("`{0}` is {1}, not a regular file; dorasim writes reports only to regular files")]
+    NotAFile(PathBuf, &'static str),
     /// An I/O failure.
     #[error("cannot write `{path}`: {source}")]
     Io {
@@ -22,6 +37,82 @@ pub enum OutputError {
         /// The cause.
         source: io::Error,
     },
+}
+
+/// Takes the exclusive lock `.{set}.lock` in `dir` without waiting.
+pub fn lock(dir: &Path, set: &str) -> Result<DirLock, OutputError> {
+    let path = dir.join(format!(".{set}.lock"));
+    // A few attempts: each fails only if the holder removed the file between our open and our
+    // lock (it had just finished).
+    for _ in 0..8 {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        match file.try_lock() {
+            Ok(()) if still_at(&file, &path) => {
+                return Ok(DirLock {
+                    file: Some(file),
+                    path,
+                });
+            }
+            Ok(()) => continue,
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(OutputError::Busy(
+                    dir.to_path_buf(),
+                    format!("its {set} results"),
+                ));
+            }
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(OutputError::Io { path, source });
+            }
+        }
+    }
+    Err(OutputError::Busy(dir.to_path_buf(), format!("its {set} results")))
+}
+
+/// Checks, before any work, that a single output file (`--report FILE`) may be written: its
+/// path is free, or holds a regular file and `force` is given. Devices, FIFOs, sockets and
+/// directories are never replaced, even with `force`.
+pub fn check_file_target(path: &Path, force: bool) -> Result<(), OutputError> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return if force {
+            Ok(())
+        } else {
+            Err(OutputError::FileExists(path.to_path_buf()))
+        };
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&kind)
+    };
+    Err(OutputError::NotAFile(path.to_path_buf(), what))
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -124,10 +215,78 @@ impl PendingFile {
     }
 }
 
+/// An exclusive lock on one output set of a directory, held while the set is written: a second
+/// process writing the same set into the same directory is refused instead of silently
+/// replacing the first one's files. The operating system releases it when the process ends,
+/// however it ends. Dropped normally, it removes its lock file (still holding the lock), so a
+/// finished run leaves only its results; [`lock`] checks that the file it locked is still the
+/// one at the path, so a process that locked a file just removed tries again.
+#[derive(Debug)]
+pub struct DirLock {
+    file: Option<fs::File>,
+    path: PathBuf,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        drop(self.file.take());
+    }
+}
+
+/// Whether `file` is the file now at `path` (after a lock: not one removed meanwhile).
+#[cfg(unix)]
+fn still_at(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn still_at(_: &fs::File, path: &Path) -> bool {
+    path.exists()
+}
+
 impl OutputDir {
+    /// [`OutputDir::prepare`] under an exclusive lock named after the output set (`run`,
+    /// `compare`, `sweep.csv`): the lock is taken first, then the existing files are checked, so
+    /// two processes cannot both pass the check.
+    pub fn prepare_exclusive(
+        dir: &Path,
+        names: &[&str],
+        force: bool,
+        set: &str,
+    ) -> Result<(OutputDir, DirLock), OutputError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(OutputError::NotADirectory(dir.to_path_buf()));
+        }
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let lock = lock(dir, set)?;
+        // Under the lock no other process writes these files: temporary files of theirs are
+        // leftovers of a killed run, removed now.
+        if let Ok(entries) = fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let file = entry.file_name().to_string_lossy().into_owned();
+                let stale = names
+                    .iter()
+                    .any(|n| file.starts_with(&format!(".{n}.partial-")));
+                if stale {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+        let out = OutputDir::prepare(dir, names, force)?;
+        Ok((out, lock))
+    }
+
     /// Prepares `dir` for the files named `names`: creates it if needed, and refuses to touch
     /// existing results unless `force`.
     pub fn prepare(dir: &Path, names: &[&str], force: bool) -> Result<OutputDir, OutputError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(OutputError::NotADirectory(dir.to_path_buf()));
+        }
         if dir.exists() && !force {
             let existing: Vec<&str> = names
                 .iter()

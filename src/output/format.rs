@@ -48,6 +48,33 @@ pub fn csv_cell(x: f64) -> String {
     }
 }
 
+/// A text cell for a CSV file that spreadsheets will open: a cell beginning with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be read as a formula (CSV injection), so it gets a
+/// leading `'`, unless it is a plain number such as `-0.5`. Every other text is kept as it is.
+pub fn csv_text(text: &str) -> String {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.trim().parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// `text` with control characters (escape sequences, bells, carriage returns) replaced by `�`,
+/// for printing user-written text (scenario names, descriptions) on a terminal. Newlines and
+/// tabs are kept.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// A value with its unit, rounded for prose: `30.2 h`, `12.5 %`.
 fn approx(def: &MetricDef, x: f64) -> String {
     match def.unit {
@@ -122,4 +149,34 @@ pub fn two_modes_note(def: &MetricDef, modes: &TwoModes, mean: Option<f64>) -> S
         ));
     }
     note
+}
+
+#[cfg(test)]
+mod safe_text_tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_neutralised_numbers_are_not() {
+        for (cell, expected) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1+1", "'+1+1"),
+            ("-cmd", "'-cmd"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("-0.5", "-0.5"),
+            ("+3", "+3"),
+            ("1e-3", "1e-3"),
+            ("baseline", "baseline"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_text(cell), expected, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_do_not_reach_the_terminal() {
+        assert_eq!(printable("a\u{1b}[31mred\u{7}"), "a\u{fffd}[31mred\u{fffd}");
+        assert_eq!(printable("two\nlines\tand tab"), "two\nlines\tand tab");
+        assert_eq!(printable("over\rwrite"), "over\u{fffd}write");
+    }
 }

@@ -12,7 +12,7 @@ use crate::runner::{RunSummary, TierCounts};
 use crate::scenario::Scenario;
 use crate::stats::summary::Summary;
 
-use super::format::{number, two_modes_note, value};
+use super::format::{number, printable, two_modes_note, value};
 
 fn bucket(metric: Metric, mean: Option<f64>) -> String {
     let Some(x) = mean else { return String::new() };
@@ -261,10 +261,10 @@ pub fn render(
         out,
         "dorasim {} — scenario `{}` ({})",
         env!("CARGO_PKG_VERSION"),
-        scenario.name,
-        scenario.origin
+        printable(&scenario.name),
+        printable(&scenario.origin)
     );
-    let label = scenario.label();
+    let label = printable(&scenario.label());
     if !label.trim().is_empty() {
         let _ = writeln!(out, "{}", label.trim());
     }
@@ -340,7 +340,7 @@ pub fn render(
         Group::Culture,
     );
     if let Some(lesson) = &scenario.lesson {
-        let _ = writeln!(out, "\nLesson: {}", lesson.trim());
+        let _ = writeln!(out, "\nLesson: {}", printable(lesson.trim()));
     }
     out
 }

@@ -238,6 +238,8 @@ fn time_use_chart(data: &ReportData) -> Result<Chart, ReportError> {
 
 /// Writes `html` atomically to `path` (creating its directory), replacing any earlier report.
 pub fn write_html(path: &Path, html: &str) -> Result<PathBuf, OutputError> {
+    // Never rename a temporary file over a device or a FIFO (`--report /dev/null` as root).
+    crate::output::files::check_file_target(path, true)?;
     let (dir, name) = split(path);
     OutputDir::prepare(&dir, &[], true)?.write(&name, html.as_bytes())
 }

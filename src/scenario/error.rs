@@ -33,9 +33,32 @@ impl ScenarioError {
     }
 }
 
+/// Longest line of user text an error message repeats (a found value, a quoted source line);
+/// longer ones are cut, saying how long they were.
+pub const MAX_ECHO_CHARS: usize = 200;
+
+/// Most errors printed for one scenario; the rest are counted.
+pub const MAX_SHOWN_ERRORS: usize = 50;
+
+/// `text` with every line cut to [`MAX_ECHO_CHARS`] characters.
+fn clip(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let n = line.chars().count();
+            if n > MAX_ECHO_CHARS {
+                let head: String = line.chars().take(MAX_ECHO_CHARS).collect();
+                format!("{head}… ({n} characters)")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        writeln!(f, "error: {}", clip(&self.message))?;
         match (self.line, self.column) {
             (Some(line), Some(column)) => writeln!(f, "  --> {}:{line}:{column}", self.origin)?,
             (Some(line), None) => writeln!(f, "  --> {}:{line}", self.origin)?,
@@ -45,7 +68,7 @@ impl fmt::Display for ScenarioError {
             writeln!(f, "   = key: {}", self.key_path)?;
         }
         if !self.found.is_empty() {
-            writeln!(f, "   = found: {}", self.found)?;
+            writeln!(f, "   = found: {}", clip(&self.found))?;
         }
         if !self.allowed.is_empty() {
             writeln!(f, "   = allowed: {}", self.allowed)?;
@@ -80,10 +103,17 @@ impl ScenarioErrors {
 
 impl fmt::Display for ScenarioErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for error in &self.0 {
+        for error in self.0.iter().take(MAX_SHOWN_ERRORS) {
             writeln!(f, "{error}")?;
         }
         let n = self.0.len();
+        if n > MAX_SHOWN_ERRORS {
+            writeln!(
+                f,
+                "… and {} more errors not shown (the first {MAX_SHOWN_ERRORS} are above)",
+                n - MAX_SHOWN_ERRORS
+            )?;
+        }
         write!(f, "{n} error{}", if n == 1 { "" } else { "s" })
     }
 }
