@@ -263,7 +263,7 @@ fn shares_of_work_items_cannot_exceed_one() {
 fn calendar_settings_must_fit_a_day_and_a_week() {
     let e = only("[time]\nhours_per_day = 25\n");
     assert_at(&e, "time.hours_per_day", 2);
-    assert!(e.allowed.contains("<= 24"), "{e}");
+    assert!(e.allowed.contains("[0.25, 24]"), "{e}");
 
     for days in [0, 8] {
         let e = only(&format!("[time]\ndays_per_week = {days}\n"));

@@ -131,9 +131,27 @@ impl Schedule {
         }
         times.sort_by(f64::total_cmp);
         times.dedup();
+        // Each ramp's starting value, resolved once in timeline order (a ramp without `from`
+        // starts from the value the earlier entries give at its start). Resolving it inside
+        // `params_at` recursed into every earlier ramp: twelve ramps took 22 s.
+        let mut froms: Vec<Option<f64>> = Vec::with_capacity(timeline.len());
+        for (index, change) in timeline.iter().enumerate() {
+            let from = match (change.ramp_weeks, change.from) {
+                (Some([a, _]), None) => {
+                    let before =
+                        params_at(base, &timeline[..index], &froms, to_hours(a), &to_hours)?;
+                    Some(
+                        numeric_value(&before, &change.key)
+                            .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?,
+                    )
+                }
+                (_, from) => from,
+            };
+            froms.push(from);
+        }
         let mut phases = Vec::with_capacity(times.len());
         for &t in &times {
-            let params = params_at(base, timeline, t, &to_hours)?;
+            let params = params_at(base, timeline, &froms, t, &to_hours)?;
             let unchanged = phases
                 .last()
                 .is_some_and(|(_, p): &(f64, Arc<Params>)| **p == params);
@@ -151,10 +169,12 @@ impl Schedule {
 }
 
 /// Parameters in force at `t` hours: every step at or before `t` and every ramp's value at `t`,
-/// applied in the order the timeline lists them.
+/// applied in the order the timeline lists them. `froms[i]` is entry `i`'s resolved starting
+/// value when it is a ramp.
 fn params_at(
     base: &Params,
     timeline: &[TimelineChange],
+    froms: &[Option<f64>],
     t: f64,
     to_hours: &dyn Fn(f64) -> f64,
 ) -> Result<Params, SetError> {
@@ -171,15 +191,12 @@ fn params_at(
                 continue;
             }
             // Without `from`, the ramp starts from the value in force when it starts: the base
-            // value as changed by the earlier timeline entries.
-            let from = match change.from {
-                Some(f) => f,
-                None => {
-                    let before = params_at(base, &timeline[..index], start, to_hours)?;
-                    numeric_value(&before, &change.key)
-                        .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?
-                }
-            };
+            // value as changed by the earlier timeline entries (resolved by the caller).
+            let from = froms
+                .get(index)
+                .copied()
+                .flatten()
+                .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?;
             let progress = if stop > start {
                 ((t - start) / (stop - start)).min(1.0)
             } else {
@@ -235,6 +252,37 @@ mod tests {
         assert_eq!(adoption_at(&schedule, week(3.0)), 0.6);
         assert!((adoption_at(&schedule, week(4.0)) - 0.7).abs() < 1e-9);
         assert!((adoption_at(&schedule, week(6.0)) - 0.8).abs() < 1e-9);
+    }
+
+    #[test]
+    fn chained_ramps_without_from_each_start_where_the_last_ended() {
+        // Thirty ramps on one key, none with `from`: each starts from the value the earlier
+        // ones leave. (Resolving that recursively took time doubling with every ramp.)
+        let base = Params::default();
+        let timeline: Vec<TimelineChange> = (0..30)
+            .map(|i| TimelineChange {
+                key: "ai.adoption".into(),
+                at_week: None,
+                value: None,
+                ramp_weeks: Some([f64::from(i) * 0.5, f64::from(i) * 0.5 + 0.5]),
+                from: None,
+                to: Some(if i % 2 == 0 { 0.9 } else { 0.1 }),
+            })
+            .collect();
+        let schedule = Schedule::build(&base, &timeline).expect("valid timeline");
+        let week = |w: f64| (base.time.warmup_weeks + w) * HOURS_PER_WEEK;
+        // Each ramp ends at its `to`, which is where the next one starts: 0.9, 0.1, 0.9, ...
+        for i in 0..30 {
+            let end = f64::from(i) * 0.5 + 0.5;
+            let expected = if i % 2 == 0 { 0.9 } else { 0.1 };
+            assert!(
+                (adoption_at(&schedule, week(end)) - expected).abs() < 1e-9,
+                "ramp {i}"
+            );
+        }
+        // The first ramp rises from the base value: below 0.9 inside it.
+        assert!(adoption_at(&schedule, week(0.25)) < 0.9);
+        assert!(adoption_at(&schedule, week(0.25)) >= base.ai.adoption);
     }
 
     #[test]

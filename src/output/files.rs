@@ -70,7 +70,10 @@ pub fn lock(dir: &Path, set: &str) -> Result<DirLock, OutputError> {
             }
         }
     }
-    Err(OutputError::Busy(dir.to_path_buf(), format!("its {set} results")))
+    Err(OutputError::Busy(
+        dir.to_path_buf(),
+        format!("its {set} results"),
+    ))
 }
 
 /// Checks, before any work, that a single output file (`--report FILE`) may be written: its

@@ -95,6 +95,11 @@ const ANY: Accepts = Accepts {
     integer: false,
     choices: &[],
 };
+/// The largest value any unbounded-by-meaning parameter accepts: a million hours (114 years),
+/// lines, rounds, or events per week (about 100 a minute). Far beyond any delivery system, and
+/// small enough that rates, hazards and durations never overflow to infinity in the model.
+const LARGEST: f64 = 1e6;
+
 /// Probabilities and shares.
 const SHARE: Accepts = Accepts {
     min: Some(0.0),
@@ -103,16 +108,19 @@ const SHARE: Accepts = Accepts {
 };
 const NON_NEGATIVE: Accepts = Accepts {
     min: Some(0.0),
+    max: Some(LARGEST),
     ..ANY
 };
 const POSITIVE: Accepts = Accepts {
     min: Some(0.0),
+    max: Some(LARGEST),
     min_exclusive: true,
     ..ANY
 };
 /// Counts that must be at least one (people, rounds).
 const COUNT: Accepts = Accepts {
     min: Some(1.0),
+    max: Some(LARGEST),
     integer: true,
     ..ANY
 };
@@ -127,13 +135,18 @@ const PEOPLE: Accepts = Accepts {
 /// Counts where zero means "none" or "no limit".
 const COUNT_OR_ZERO: Accepts = Accepts {
     min: Some(0.0),
+    max: Some(LARGEST),
     integer: true,
     ..ANY
 };
 /// On/off switches.
 const SWITCH: Accepts = ANY;
-/// Distributions of non-negative quantities (durations, sizes, multipliers).
-const DIST: Accepts = NON_NEGATIVE;
+/// Distributions of non-negative quantities (durations, sizes, multipliers). Unbounded above:
+/// a log-normal has no largest value; the runaway guards bound what extreme draws can cost.
+const DIST: Accepts = Accepts {
+    min: Some(0.0),
+    ..ANY
+};
 
 const fn entry(
     key: &'static str,
@@ -207,12 +220,11 @@ static CATALOGUE: &[ParamInfo] = &[
     entry(
         "time.hours_per_day",
         "hours/day",
-        "Working hours per day.",
+        "Working hours per day (at least a quarter of an hour: shorter days make every hour of work span weeks of calendar, and the calendar arithmetic crawl).",
         "modelling convention: an 8-hour day",
         Accepts {
-            min: Some(0.0),
+            min: Some(0.25),
             max: Some(24.0),
-            min_exclusive: true,
             ..ANY
         },
     ),
@@ -632,9 +644,14 @@ static CATALOGUE: &[ParamInfo] = &[
     entry(
         "testing.max_retries",
         "retries",
-        "Maximum automatic retries of a flaky run.",
+        "Maximum automatic retries of a flaky run (at most 100: more is not a retry policy).",
         ASSUMPTION,
-        COUNT_OR_ZERO,
+        Accepts {
+            min: Some(0.0),
+            max: Some(100.0),
+            integer: true,
+            ..ANY
+        },
     ),
     entry(
         "testing.staging",
@@ -1183,10 +1200,19 @@ mod tests {
             find("time.hours_per_day")
                 .map(ParamInfo::range_text)
                 .as_deref(),
-            Some("> 0 and <= 24")
+            Some("in [0.25, 24]")
         );
         assert!(find("review.reviewers").is_some_and(|i| !i.accepts(0.0) && i.accepts(3.0)));
         assert!(find("ai.adoption").is_some_and(|i| !i.accepts(f64::NAN)));
+        // Rates and durations have an upper bound; distributions do not.
+        assert_eq!(
+            find("demand.items_per_week")
+                .map(ParamInfo::range_text)
+                .as_deref(),
+            Some("> 0 and <= 1000000")
+        );
+        assert!(find("fragility.incidents_per_week_per_unit").is_some_and(|i| !i.accepts(1e308)));
+        assert!(find("testing.max_retries").is_some_and(|i| i.accepts(100.0) && !i.accepts(101.0)));
     }
 
     #[test]

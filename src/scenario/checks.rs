@@ -33,16 +33,17 @@ pub(crate) fn check_params(params: &Params) -> Vec<Problem> {
                     } else {
                         "a number"
                     };
+                    let shown = shown_number(number);
                     let message = if number.is_finite() {
-                        format!("`{key}` = {number} is out of range")
+                        format!("`{key}` = {shown} is out of range")
                     } else {
                         format!("`{key}` must be a finite number (nan and inf are not accepted)")
                     };
-                    problems.push(
-                        Problem::new(key, message)
-                            .found(number.to_string())
-                            .allowed(format!("{kind} {} ({})", info.range_text(), info.unit)),
-                    );
+                    problems.push(Problem::new(key, message).found(shown).allowed(format!(
+                        "{kind} {} ({})",
+                        info.range_text(),
+                        info.unit
+                    )));
                 }
             }
             toml::Value::Table(_) => {
@@ -183,6 +184,16 @@ fn consistency(params: &Params) -> Vec<Problem> {
         );
     }
     problems
+}
+
+/// A number as an error message shows it: plainly, or in scientific notation when very large or
+/// very small (`1e308`, not 309 digits).
+fn shown_number(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-4) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
 }
 
 #[cfg(test)]
