@@ -18,11 +18,11 @@ fn main() -> ExitCode {
         // A calibration target missed: the table is printed; 1, like a failed test.
         Err(error) if error.is::<dorasim::calibration::TargetsMissed>() => {
             eprintln!("{}", dorasim::cli::error_text(&error));
-            ExitCode::from(1)
+            ExitCode::from(dorasim::cli::exit::TARGET_MISSED)
         }
         Err(error) => {
             eprintln!("{}", dorasim::cli::error_text(&error));
-            ExitCode::from(2)
+            ExitCode::from(dorasim::cli::exit_code_of_failure())
         }
     }
 }

@@ -442,7 +442,13 @@ fn every_command_honours_the_scenarios_guard() {
         ],
     ];
     for args in &commands {
-        let stderr = text(&fails(args).stderr);
+        let out = fails(args);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{args:?}: exit code of a guard stop"
+        );
+        let stderr = text(&out.stderr);
         assert!(
             stderr.contains("stopped by the guard `run.max_events_per_replication` (2000 events)"),
             "{args:?} did not stop at the scenario's guard:\n{stderr}"
@@ -813,4 +819,29 @@ fn errors_are_bounded_and_say_things_once() {
     let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
     assert!(all.contains("(5013 characters)"), "{all}");
     assert!(all.len() < 2_000, "{} bytes", all.len());
+}
+
+/// A shard left without replications (fewer 64-replication blocks than shards) says so instead
+/// of finishing silently; its (empty) partial still merges with the others.
+#[test]
+fn an_empty_shard_says_so() {
+    let dir = temp_dir();
+    let o = path_str(dir.path());
+    let first = text(&succeeds(&["run", "--runs", "4", "--shard", "1/2", "--out", o]).stdout);
+    assert!(
+        first.contains("shard 1/2 has no replications to run"),
+        "{first}"
+    );
+    let second = text(&succeeds(&["run", "--runs", "4", "--shard", "2/2", "--out", o]).stdout);
+    assert!(!second.contains("no replications"), "{second}");
+    let p1 = dir.path().join("partial-1-of-2.json");
+    let p2 = dir.path().join("partial-2-of-2.json");
+    let merged = dir.path().join("merged");
+    succeeds(&[
+        "merge",
+        path_str(&p1),
+        path_str(&p2),
+        "--out",
+        path_str(&merged),
+    ]);
 }

@@ -322,6 +322,18 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
         dir.path().display(),
         shard.count
     )?;
+    if blocks.is_empty() {
+        writeln!(
+            out,
+            "Note: shard {shard} has no replications to run. A run is split on blocks of {} \
+             replications, and {runs} replications make {} block(s) for {} shards; its partial \
+             is still needed by `merge`. Use at most {} shards, or more --runs.",
+            runner::BLOCK,
+            block_count(runs),
+            shard.count,
+            block_count(runs).max(1)
+        )?;
+    }
     Ok(())
 }
 

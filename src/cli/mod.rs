@@ -215,6 +215,32 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
     }
 }
 
+/// Exit codes of the binary, documented in the README: 0 success; 1 a calibration target
+/// missed; 2 bad input or usage (clap's code for usage errors too); 3 a run stopped by its
+/// runaway guard; 130 interrupted by Ctrl-C (the shell's convention, 128 + SIGINT).
+pub mod exit {
+    /// A calibration target missed.
+    pub const TARGET_MISSED: u8 = 1;
+    /// Bad input or usage.
+    pub const BAD_INPUT: u8 = 2;
+    /// A run stopped by its runaway guard.
+    pub const GUARD_STOPPED: u8 = 3;
+    /// Interrupted by Ctrl-C.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// The exit code of a command that failed (other than a missed calibration target): interrupted,
+/// stopped by a guard, or bad input.
+pub fn exit_code_of_failure() -> u8 {
+    if crate::analysis::progress::interrupted() {
+        exit::INTERRUPTED
+    } else if crate::runner::guard_stopped() {
+        exit::GUARD_STOPPED
+    } else {
+        exit::BAD_INPUT
+    }
+}
+
 /// An error and its causes on one line, each cause said once: a cause whose text an outer
 /// message already quotes (an I/O error inside "cannot write `x`: …") is not repeated.
 pub fn error_text(error: &anyhow::Error) -> String {

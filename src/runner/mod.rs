@@ -44,6 +44,15 @@ pub enum RunError {
     Guard(String),
 }
 
+/// Set when a run of this process was stopped by a runaway guard, whichever command and error
+/// path carried the stop: the binary's exit code says so (3).
+static GUARD_STOPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether a run of this process was stopped by a runaway guard.
+pub fn guard_stopped() -> bool {
+    GUARD_STOPPED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Counts of replications per DORA performance tier.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TierCounts {
@@ -378,6 +387,7 @@ where
         });
         // The first stopped replication in replication order, whatever the threads did.
         if let Some(message) = results.iter().find_map(|(_, _, stop)| stop.clone()) {
+            GUARD_STOPPED.store(true, std::sync::atomic::Ordering::SeqCst);
             return Err(RunError::Guard(message));
         }
         for (offset, (summary, rows, _)) in results.into_iter().enumerate() {
