@@ -845,3 +845,24 @@ fn an_empty_shard_says_so() {
         path_str(&merged),
     ]);
 }
+
+/// For scripts: `--json` prints the summary (the contents of summary.json) and nothing else on
+/// stdout; `--quiet` prints nothing and still writes --out.
+#[test]
+fn run_speaks_json_or_stays_quiet_for_scripts() {
+    let dir = temp_dir();
+    let out = dir.path().join("results");
+    let stdout = succeeds(&["run", "--runs", "3", "--json", "--out", path_str(&out)]).stdout;
+    let json: serde_json::Value =
+        serde_json::from_slice(&stdout).unwrap_or_else(|e| panic!("stdout is not JSON: {e}"));
+    assert_eq!(json["runs"], 3);
+    assert!(json["metrics"]["change_fail_rate"]["mean"].is_number());
+    let file = std::fs::read(out.join("summary.json")).unwrap_or_default();
+    assert_eq!(stdout.trim_ascii_end(), file.trim_ascii_end());
+
+    let quiet = dir.path().join("quiet");
+    let stdout = succeeds(&["run", "--runs", "3", "--quiet", "--out", path_str(&quiet)]).stdout;
+    assert!(stdout.is_empty(), "{}", text(&stdout));
+    assert!(quiet.join("summary.json").exists());
+    fails(&["run", "--runs", "3", "--quiet", "--json"]);
+}

@@ -152,6 +152,12 @@ pub struct RunArgs {
     /// Also show the same history read through every lens, side by side.
     #[arg(long)]
     pub all_lenses: bool,
+    /// Print nothing on success (errors still go to stderr); for scripts that read --out.
+    #[arg(long, conflicts_with = "json")]
+    pub quiet: bool,
+    /// Print the summary as JSON on stdout (the contents of summary.json) instead of the tables.
+    #[arg(long)]
+    pub json: bool,
     /// Sharding across processes or machines.
     #[command(flatten)]
     pub sharding: ShardArgs,
@@ -310,8 +316,15 @@ impl RunSetup {
     }
 }
 
-fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
+fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
     args.reporting.check(args.force)?;
+    // With --quiet or --json the human-readable text goes nowhere; --json prints the summary.
+    let mut sink = std::io::sink();
+    let out: &mut dyn Write = if args.quiet || args.json {
+        &mut sink
+    } else {
+        &mut *stdout
+    };
     let RunSetup {
         scenario,
         model,
@@ -381,6 +394,8 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
     for growth in summary.growth_warnings() {
         writeln!(out, "\n{}", growth.message())?;
     }
+    let json = summary_json(&scenario, &summary, threads, lens);
+    let summary_text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
     if let Some(dir) = out_dir {
         // Every file complete and synced under a temporary name first, then all renamed
         // together: an error or Ctrl-C before the renames leaves the previous set whole.
@@ -390,9 +405,7 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         }
         let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
         staged.push(dir.stage(WEEKLY_CSV, weekly.as_bytes())?);
-        let json = summary_json(&scenario, &summary, threads, lens);
-        let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
-        staged.push(dir.stage(SUMMARY_JSON, text.as_bytes())?);
+        staged.push(dir.stage(SUMMARY_JSON, summary_text.as_bytes())?);
         if crate::analysis::progress::interrupted() {
             drop(staged);
             return Err(stopped(
@@ -431,6 +444,9 @@ fn run(args: RunArgs, out: &mut dyn Write) -> Result<()> {
         for path in crate::output::events::export(&dir, &model, &info)? {
             writeln!(out, "  {}", path.display())?;
         }
+    }
+    if args.json {
+        writeln!(stdout, "{summary_text}")?;
     }
     Ok(())
 }
