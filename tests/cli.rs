@@ -866,3 +866,22 @@ fn run_speaks_json_or_stays_quiet_for_scripts() {
     assert!(quiet.join("summary.json").exists());
     fails(&["run", "--runs", "3", "--quiet", "--json"]);
 }
+
+/// Shell completions and the manual page come from the same command-line definition as the
+/// parser, so they list every command and flag.
+#[test]
+fn completions_and_man_page_are_derived_from_the_commands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = text(&succeeds(&["completions", shell]).stdout);
+        for word in ["calibration", "sensitivity", "runs", "lens"] {
+            assert!(script.contains(word), "{shell} completions lack `{word}`");
+        }
+    }
+    let man = text(&succeeds(&["man"]).stdout);
+    assert!(man.contains(".TH dorasim 1"), "{man}");
+    assert!(
+        man.contains("calibration"),
+        "the man page lacks the commands"
+    );
+    fails(&["completions", "tcsh"]);
+}

@@ -67,6 +67,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: ParamsFormat,
     },
+    /// Print a shell completion script, derived from the command-line definition:
+    /// `dorasim completions bash > ~/.local/share/bash-completion/completions/dorasim`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), derived from the command-line definition:
+    /// `dorasim man > dorasim.1 && man ./dorasim.1`.
+    Man,
 }
 
 /// Output formats of `dorasim params`.
@@ -218,6 +228,16 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Report(args) => report(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "dorasim", out);
+            Ok(())
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+            Ok(())
+        }
     }
 }
 
