@@ -183,7 +183,7 @@ impl FileCheck {
     pub fn of(path: &std::path::Path) -> std::io::Result<FileCheck> {
         use std::io::Read;
         let mut file = std::io::BufReader::new(std::fs::File::open(path)?);
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut h = FNV_OFFSET;
         let mut bytes = 0u64;
         let mut buf = [0u8; 64 * 1024];
         loop {
@@ -192,10 +192,7 @@ impl FileCheck {
                 break;
             }
             bytes += n as u64;
-            for &b in &buf[..n] {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
+            h = fnv1a_update(h, &buf[..n]);
         }
         Ok(FileCheck {
             bytes,
@@ -214,14 +211,21 @@ pub fn replications_part_name(shard: Shard) -> String {
     format!("replications-{}.csv", shard.stem())
 }
 
-/// A stable 64-bit FNV-1a hash, as 16 hex digits.
-pub fn fnv1a(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a's starting value.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The FNV-1a hash `h` continued over `bytes`, so a file can be hashed in pieces.
+fn fnv1a_update(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{h:016x}")
+    h
+}
+
+/// A stable 64-bit FNV-1a hash, as 16 hex digits.
+pub fn fnv1a(bytes: &[u8]) -> String {
+    format!("{:016x}", fnv1a_update(FNV_OFFSET, bytes))
 }
 
 /// Hash of a resolved scenario's JSON, without its `origin` (the same scenario may live at

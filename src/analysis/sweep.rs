@@ -18,9 +18,10 @@ use super::focus::FOCUS;
 use super::shard::Shard;
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::Tier;
+use crate::model::Model;
 use crate::output::format::csv_cell;
 use crate::runner::{self, RunPlan, RunSummary};
-use crate::scenario::{self, Scenario};
+use crate::scenario;
 
 /// File name of an unsharded sweep's CSV.
 pub const SWEEP_CSV: &str = "sweep.csv";
@@ -177,8 +178,9 @@ impl SweepPlan {
         sets
     }
 
-    /// The scenario at point `i`, fully validated.
-    pub fn scenario_at(&self, i: usize) -> Result<(Scenario, Vec<String>), SweepError> {
+    /// The model of point `i` (its scenario fully validated, with the scenario's guard), and the
+    /// point's parameter values.
+    pub fn model_at(&self, i: usize) -> Result<(Model, Vec<String>), SweepError> {
         let values = self.design.point(i);
         let invalid = |message: String| SweepError::Point {
             point: i,
@@ -195,10 +197,10 @@ impl SweepPlan {
         let scenario =
             scenario::apply_overrides(&self.text, &self.origin, &self.overrides(&values))
                 .map_err(|e| invalid(e.to_string()))?;
-        scenario
+        let model = scenario
             .model()
             .map_err(|e| invalid(format!("timeline: {e}")))?;
-        Ok((scenario, values))
+        Ok((model, values))
     }
 
     /// The points of this process (its shard, or all).
@@ -210,8 +212,7 @@ impl SweepPlan {
 
     /// Checks every point of this process before anything runs.
     pub fn validate(&self) -> Result<(), SweepError> {
-        self.range()
-            .try_for_each(|i| self.scenario_at(i).map(|_| ()))
+        self.range().try_for_each(|i| self.model_at(i).map(|_| ()))
     }
 
     /// The CSV header.
@@ -469,10 +470,7 @@ pub fn run(
             chunk
                 .par_iter()
                 .map(|&i| {
-                    let (scenario, values) = plan.scenario_at(i)?;
-                    let model = scenario
-                        .model()
-                        .map_err(|e| SweepError::Run(e.to_string()))?;
+                    let (model, values) = plan.model_at(i)?;
                     let run_plan = RunPlan {
                         seed: plan.seed,
                         runs: plan.runs,

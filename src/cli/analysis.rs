@@ -243,12 +243,13 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
     let super::RunSetup {
         scenario,
         model,
-        runs,
-        seed,
-        lens,
         threads,
     } = super::RunSetup::resolve(&args)?;
-    let runs = u64::from(runs);
+    let (runs, seed, lens) = (
+        u64::from(scenario.run.runs),
+        scenario.run.seed,
+        scenario.run.lens,
+    );
     let partial_name = shard::run_partial_name(shard);
     let rows_name = shard::replications_part_name(shard);
     let dir = OutputDir::prepare(dir, &[&partial_name, &rows_name], args.force)?;

@@ -300,11 +300,9 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// `summary.json` (or a shard's partial) reproduces this run. `run` and `run --shard` both start
 /// here, so they cannot drift apart.
 pub(crate) struct RunSetup {
+    /// The scenario, its `run` settings (runs, seed, lens) resolved with the command line.
     pub scenario: crate::scenario::Scenario,
     pub model: crate::model::Model,
-    pub runs: u32,
-    pub seed: u64,
-    pub lens: Lens,
     pub threads: usize,
 }
 
@@ -328,9 +326,6 @@ impl RunSetup {
         Ok(RunSetup {
             scenario,
             model,
-            runs,
-            seed,
-            lens,
             threads,
         })
     }
@@ -348,11 +343,9 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
     let RunSetup {
         scenario,
         model,
-        runs,
-        seed,
-        lens,
         threads,
     } = RunSetup::resolve(&args)?;
+    let (runs, seed, lens) = (scenario.run.runs, scenario.run.seed, scenario.run.lens);
     // The lock is held until the function returns, after the files are published.
     let (out_dir, _lock) = match &args.out {
         Some(dir) => {

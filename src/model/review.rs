@@ -69,16 +69,9 @@ pub fn review_detection(
 
 /// Rate, per working hour, of a reviewer's breaks long enough for a sitting of `sitting_hours`:
 /// breaks come at `breaks_per_hour`, each with exponential free time of mean
-/// `free_block_mean_hours`, so a share exp(−sitting / mean) of them is long enough. `None` when
-/// there are no breaks to wait for (`breaks_per_hour` 0: reviewers start at once).
-pub fn pickup_rate(
-    sitting_hours: f64,
-    breaks_per_hour: f64,
-    free_block_mean_hours: f64,
-) -> Option<f64> {
-    (breaks_per_hour > 0.0).then(|| {
-        breaks_per_hour * (-sitting_hours.max(0.0) / free_block_mean_hours.max(1e-9)).exp()
-    })
+/// `free_block_mean_hours`, so a share exp(−sitting / mean) of them is long enough.
+pub fn pickup_rate(sitting_hours: f64, breaks_per_hour: f64, free_block_mean_hours: f64) -> f64 {
+    breaks_per_hour * (-sitting_hours.max(0.0) / free_block_mean_hours.max(1e-9)).exp()
 }
 
 impl Simulation<'_> {
@@ -96,18 +89,14 @@ impl Simulation<'_> {
         }
         let rp = &self.p().review;
         let pull = &self.prs[pr as usize];
+        if pull.expedited || rp.pickup_breaks_per_hour <= 0.0 {
+            self.enqueue_review(pr);
+            return;
+        }
         let change = pull.change as usize;
         let (planned, _) = self.round_effort(pr, 1.0);
         let sitting = planned.min(rp.max_session_hours);
-        let rate = if pull.expedited {
-            None
-        } else {
-            pickup_rate(sitting, rp.pickup_breaks_per_hour, rp.free_block_mean_hours)
-        };
-        let Some(rate) = rate else {
-            self.enqueue_review(pr);
-            return;
-        };
+        let rate = pickup_rate(sitting, rp.pickup_breaks_per_hour, rp.free_block_mean_hours);
         let working_hours = -(1.0 - self.rng.pickup.random::<f64>()).ln() / rate;
         let at = self.calendar().finish(now, working_hours);
         if self.measuring() {
@@ -181,12 +170,13 @@ impl Simulation<'_> {
             rp.pressure_sensitivity,
             rp.min_depth,
         );
-        let (effort_no_noise, achieved) = self.round_effort(pr, depth);
+        // The depth reviewers aim for under pressure; the round achieves less if it is too big
+        // for one sitting.
+        let (effort_no_noise, depth) = self.round_effort(pr, depth);
         let noise = self.s().review_noise.sample(&mut self.rng.review).max(0.0);
         let effort = effort_no_noise * noise;
         let pull = &self.prs[pr as usize];
         let change = pull.change as usize;
-        let depth = achieved;
         let done = self.calendar().finish(now, effort);
         let wait = start - pull.enqueued;
         self.reviewers_busy += 1;

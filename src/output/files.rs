@@ -39,9 +39,18 @@ pub enum OutputError {
     },
 }
 
+/// Creates `dir` if needed; an existing file of that name is an error that says so.
+fn ensure_directory(dir: &Path) -> Result<(), OutputError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(OutputError::NotADirectory(dir.to_path_buf()));
+    }
+    fs::create_dir_all(dir).map_err(io_error(dir))
+}
+
 /// Takes the exclusive lock `.{set}.lock` in `dir` without waiting.
 pub fn lock(dir: &Path, set: &str) -> Result<DirLock, OutputError> {
     let path = dir.join(format!(".{set}.lock"));
+    let busy = || OutputError::Busy(dir.to_path_buf(), format!("its {set} results"));
     // A few attempts: each fails only if the holder removed the file between our open and our
     // lock (it had just finished).
     for _ in 0..8 {
@@ -59,21 +68,13 @@ pub fn lock(dir: &Path, set: &str) -> Result<DirLock, OutputError> {
                 });
             }
             Ok(()) => continue,
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(OutputError::Busy(
-                    dir.to_path_buf(),
-                    format!("its {set} results"),
-                ));
-            }
+            Err(fs::TryLockError::WouldBlock) => return Err(busy()),
             Err(fs::TryLockError::Error(source)) => {
                 return Err(OutputError::Io { path, source });
             }
         }
     }
-    Err(OutputError::Busy(
-        dir.to_path_buf(),
-        format!("its {set} results"),
-    ))
+    Err(busy())
 }
 
 /// Checks, before any work, that a single output file (`--report FILE`) may be written: its
@@ -262,10 +263,7 @@ impl OutputDir {
         force: bool,
         set: &str,
     ) -> Result<(OutputDir, DirLock), OutputError> {
-        if dir.exists() && !dir.is_dir() {
-            return Err(OutputError::NotADirectory(dir.to_path_buf()));
-        }
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
+        ensure_directory(dir)?;
         let lock = lock(dir, set)?;
         // Under the lock no other process writes these files: temporary files of theirs are
         // leftovers of a killed run, removed now.
@@ -287,10 +285,8 @@ impl OutputDir {
     /// Prepares `dir` for the files named `names`: creates it if needed, and refuses to touch
     /// existing results unless `force`.
     pub fn prepare(dir: &Path, names: &[&str], force: bool) -> Result<OutputDir, OutputError> {
-        if dir.exists() && !dir.is_dir() {
-            return Err(OutputError::NotADirectory(dir.to_path_buf()));
-        }
-        if dir.exists() && !force {
+        ensure_directory(dir)?;
+        if !force {
             let existing: Vec<&str> = names
                 .iter()
                 .copied()
@@ -300,7 +296,6 @@ impl OutputDir {
                 return Err(OutputError::Exists(dir.to_path_buf(), existing.join(", ")));
             }
         }
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
         Ok(OutputDir {
             dir: dir.to_path_buf(),
         })
