@@ -4,8 +4,6 @@
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::scenario::catalogue;
-
 /// Errors of parameter specifications and designs.
 #[derive(Debug, thiserror::Error)]
 pub enum DesignError {
@@ -68,7 +66,7 @@ impl ParamSpec {
             ));
         }
         let spec = spec.trim();
-        let integer = catalogue::find(key).is_some_and(|info| info.integer);
+        let integer = crate::model::params::find(key).is_some_and(|info| info.integer);
         let values = if let Some((low, high)) = spec.split_once("..") {
             let number = |s: &str| {
                 s.trim()

@@ -602,7 +602,7 @@ fn params(path: Option<&PathBuf>, format: ParamsFormat, out: &mut dyn Write) -> 
         }
         None => crate::model::params::Params::default(),
     };
-    let rows = scenario::params_rows(&params);
+    let rows = params.rows();
     match format {
         ParamsFormat::Csv => {
             let mut w = csv::Writer::from_writer(out);

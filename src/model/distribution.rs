@@ -77,6 +77,73 @@ impl Dist {
         Dist::Triangular { min, mode, max }
     }
 
+    /// Names of the distributions a scenario may use.
+    pub const NAMES: [&'static str; 6] = [
+        "constant",
+        "exponential",
+        "lognormal",
+        "gamma",
+        "triangular",
+        "uniform",
+    ];
+
+    /// The parameters of the distribution called `name`, in the order they are usually written
+    /// (empty for an unknown name).
+    pub fn field_names(name: &str) -> &'static [&'static str] {
+        match name {
+            "constant" => &["value"],
+            "exponential" => &["mean"],
+            "lognormal" => &["median", "p90"],
+            "gamma" => &["shape", "scale"],
+            "triangular" => &["min", "mode", "max"],
+            "uniform" => &["min", "max"],
+            _ => &[],
+        }
+    }
+
+    /// The distribution's name as a scenario writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Dist::Constant { .. } => "constant",
+            Dist::Exponential { .. } => "exponential",
+            Dist::Lognormal { .. } => "lognormal",
+            Dist::Gamma { .. } => "gamma",
+            Dist::Triangular { .. } => "triangular",
+            Dist::Uniform { .. } => "uniform",
+        }
+    }
+
+    /// The distribution's parameters with their names, in [`Dist::field_names`] order.
+    pub fn fields(&self) -> Vec<(&'static str, f64)> {
+        let values: Vec<f64> = match *self {
+            Dist::Constant { value } => vec![value],
+            Dist::Exponential { mean } => vec![mean],
+            Dist::Lognormal { median, p90 } => vec![median, p90],
+            Dist::Gamma { shape, scale } => vec![shape, scale],
+            Dist::Triangular { min, mode, max } => vec![min, mode, max],
+            Dist::Uniform { min, max } => vec![min, max],
+        };
+        Dist::field_names(self.name())
+            .iter()
+            .copied()
+            .zip(values)
+            .collect()
+    }
+
+    /// The distribution called `name` with parameter values in [`Dist::field_names`] order, or
+    /// `None` for an unknown name or the wrong number of values.
+    pub fn from_fields(name: &str, values: &[f64]) -> Option<Dist> {
+        Some(match (name, values) {
+            ("constant", &[value]) => Dist::Constant { value },
+            ("exponential", &[mean]) => Dist::Exponential { mean },
+            ("lognormal", &[median, p90]) => Dist::Lognormal { median, p90 },
+            ("gamma", &[shape, scale]) => Dist::Gamma { shape, scale },
+            ("triangular", &[min, mode, max]) => Dist::Triangular { min, mode, max },
+            ("uniform", &[min, max]) => Dist::Uniform { min, max },
+            _ => return None,
+        })
+    }
+
     /// Checks the parameters; returns a message describing what is allowed when they are not.
     /// `allow_negative` admits distributions that can go below zero (speed-ups).
     pub fn check(&self, allow_negative: bool) -> Result<(), String> {
@@ -212,5 +279,46 @@ impl Sampler {
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::Uniform(d) => d.sample(rng),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_fields_match_the_serde_shape() {
+        let examples = [
+            Dist::constant(1.0),
+            Dist::exponential(2.0),
+            Dist::lognormal(1.0, 2.0),
+            Dist::Gamma {
+                shape: 1.5,
+                scale: 3.0,
+            },
+            Dist::triangular(0.0, 1.0, 2.0),
+            Dist::Uniform { min: 0.0, max: 1.0 },
+        ];
+        assert_eq!(examples.map(|d| d.name()), Dist::NAMES);
+        for dist in examples {
+            let json = serde_json::to_value(dist).expect("serialisable");
+            let object = json.as_object().expect("an object");
+            assert_eq!(
+                object.get("dist").and_then(|v| v.as_str()),
+                Some(dist.name())
+            );
+            let mut serde_fields: Vec<&str> = object
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "dist")
+                .collect();
+            let mut fields: Vec<&str> = dist.fields().iter().map(|(f, _)| *f).collect();
+            serde_fields.sort_unstable();
+            fields.sort_unstable();
+            assert_eq!(serde_fields, fields, "{}", dist.name());
+            let values: Vec<f64> = dist.fields().iter().map(|(_, x)| *x).collect();
+            assert_eq!(Dist::from_fields(dist.name(), &values), Some(dist));
+        }
+        assert_eq!(Dist::from_fields("lognormal", &[1.0]), None);
     }
 }

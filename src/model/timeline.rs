@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::Params;
+pub use super::params::SetError;
+use super::params::{Kind, Params, Value, find};
 
 /// Hours in a week.
 pub const HOURS_PER_WEEK: f64 = 168.0;
@@ -26,7 +27,7 @@ pub struct TimelineChange {
     pub at_week: Option<f64>,
     /// New value of a step change (any type the parameter accepts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<toml::Value>,
+    pub value: Option<Value>,
     /// `[from_week, to_week]` of a linear ramp (numeric parameters only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ramp_weeks: Option<[f64; 2]>,
@@ -38,66 +39,10 @@ pub struct TimelineChange {
     pub to: Option<f64>,
 }
 
-/// Error applying a value to a key path.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SetError {
-    /// No parameter has this key path.
-    #[error("unknown parameter `{0}`")]
-    UnknownKey(String),
-    /// The value does not fit the parameter.
-    #[error("`{key}`: {message}")]
-    BadValue {
-        /// Key path.
-        key: String,
-        /// What went wrong.
-        message: String,
-    },
-}
-
-/// Sets `value` at a dotted key path of `params`, going through the same serde definitions as the
-/// scenario file, so a timeline or `--set` accepts exactly what a file accepts.
-pub fn set_value(params: &Params, key: &str, value: toml::Value) -> Result<Params, SetError> {
-    let mut root = toml::Value::try_from(params).map_err(|e| SetError::BadValue {
-        key: key.to_string(),
-        message: e.to_string(),
-    })?;
-    let mut slot = &mut root;
-    for part in key.split('.') {
-        slot = match slot {
-            toml::Value::Table(t) => t
-                .get_mut(part)
-                .ok_or_else(|| SetError::UnknownKey(key.to_string()))?,
-            _ => return Err(SetError::UnknownKey(key.to_string())),
-        };
-    }
-    // Integers are accepted where floats are expected, and integral floats where integers are.
-    let value = match (&*slot, value) {
-        (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
-        (toml::Value::Integer(_), toml::Value::Float(f)) if f.fract() == 0.0 && f.is_finite() => {
-            toml::Value::Integer(f as i64)
-        }
-        (_, v) => v,
-    };
-    *slot = value;
-    root.try_into()
-        .map_err(|e: toml::de::Error| SetError::BadValue {
-            key: key.to_string(),
-            message: e.message().to_string(),
-        })
-}
-
-/// Reads the numeric value at a key path (for ramps without `from`).
-pub fn numeric_value(params: &Params, key: &str) -> Option<f64> {
-    let root = toml::Value::try_from(params).ok()?;
-    let mut slot = &root;
-    for part in key.split('.') {
-        slot = slot.as_table()?.get(part)?;
-    }
-    match slot {
-        toml::Value::Float(f) => Some(*f),
-        toml::Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
+/// The value of a numeric parameter as a ramp sets it: rounded for whole-number parameters.
+fn ramp_value(key: &str, x: f64) -> Value {
+    let kind = find(key).map_or(Kind::Float, |info| info.kind);
+    Value::number(kind, x)
 }
 
 /// The parameters in force over a run: a base set and the times (hours since the run started) at
@@ -141,7 +86,9 @@ impl Schedule {
                     let before =
                         params_at(base, &timeline[..index], &froms, to_hours(a), &to_hours)?;
                     Some(
-                        numeric_value(&before, &change.key)
+                        before
+                            .get(&change.key)
+                            .and_then(|v| v.as_number())
                             .ok_or_else(|| SetError::UnknownKey(change.key.clone()))?,
                     )
                 }
@@ -183,7 +130,7 @@ fn params_at(
         if let (Some(w), Some(v)) = (change.at_week, &change.value)
             && to_hours(w) <= t
         {
-            params = set_value(&params, &change.key, v.clone())?;
+            params.set(&change.key, v)?;
         }
         if let (Some([a, b]), Some(to)) = (change.ramp_weeks, change.to) {
             let (start, stop) = (to_hours(a), to_hours(b));
@@ -203,13 +150,7 @@ fn params_at(
                 1.0
             };
             let value = from + (to - from) * progress;
-            params = set_value(&params, &change.key, toml::Value::Float(value)).or_else(|_| {
-                set_value(
-                    &params,
-                    &change.key,
-                    toml::Value::Integer(value.round() as i64),
-                )
-            })?;
+            params.set(&change.key, &ramp_value(&change.key, value))?;
         }
     }
     Ok(params)
@@ -231,7 +172,7 @@ mod tests {
             TimelineChange {
                 key: "ai.adoption".into(),
                 at_week: Some(1.0),
-                value: Some(toml::Value::Float(0.6)),
+                value: Some(Value::Float(0.6)),
                 ramp_weeks: None,
                 from: None,
                 to: None,
@@ -288,8 +229,10 @@ mod tests {
     #[test]
     fn integer_parameters_take_integral_steps() {
         let base = Params::default();
-        let set = set_value(&base, "review.reviewers", toml::Value::Float(8.0)).expect("integral");
+        let set = base
+            .with("review.reviewers", &ramp_value("review.reviewers", 7.6))
+            .expect("integral");
         assert_eq!(set.review.reviewers, 8);
-        assert!(set_value(&base, "review.reviewrs", toml::Value::Integer(8)).is_err());
+        assert!(base.with("review.reviewrs", &Value::Integer(8)).is_err());
     }
 }

@@ -1,11 +1,10 @@
 //! Checks of the timeline that need the resolved parameters: weeks inside the run, and the
 //! parameters each change produces, held to the same range checks as the file.
 
-use super::checks::check_params;
 use super::error::Problem;
 use super::walk::{Loc, RawChange, Walker};
-use crate::model::params::Params;
-use crate::model::timeline::{Schedule, set_value};
+use crate::model::params::{Kind, Params, Value, check_params, find};
+use crate::model::timeline::Schedule;
 
 /// Checks every complete timeline entry against `params`. `params_valid` says the parameters
 /// themselves passed their checks (otherwise only the weeks are checked, to avoid reporting the
@@ -53,20 +52,15 @@ pub(crate) fn check_timeline(walker: &mut Walker<'_>, params: &Params, params_va
         }
         let mut trials: Vec<(&str, String, Result<Params, String>)> = Vec::new();
         if let (Some(week), Some(value)) = (change.at_week, &change.value) {
-            let result = set_value(params, &change.key, value.clone()).map_err(|e| e.to_string());
+            let result = params.with(&change.key, value).map_err(|e| e.to_string());
             trials.push(("value", format!("from week {week}"), result));
         }
         if let Some([a, b]) = change.ramp_weeks {
             for (field, value, week) in [("from", change.from, a), ("to", change.to, b)] {
                 let Some(value) = value else { continue };
-                let result = set_value(params, &change.key, toml::Value::Float(value))
-                    .or_else(|_| {
-                        set_value(
-                            params,
-                            &change.key,
-                            toml::Value::Integer(value.round() as i64),
-                        )
-                    })
+                let kind = find(&change.key).map_or(Kind::Float, |i| i.kind);
+                let result = params
+                    .with(&change.key, &Value::number(kind, value))
                     .map_err(|e| e.to_string());
                 trials.push((field, format!("at week {week}"), result));
             }

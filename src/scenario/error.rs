@@ -118,50 +118,5 @@ impl fmt::Display for ScenarioErrors {
     }
 }
 
-/// A problem before it is given a place: the key path it concerns and what to tell the user.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Problem {
-    /// Key path the problem concerns.
-    pub key_path: String,
-    /// What was there.
-    pub found: String,
-    /// What is wrong.
-    pub message: String,
-    /// What would be accepted.
-    pub allowed: String,
-    /// A close valid alternative.
-    pub suggestion: Option<String>,
-    /// Other keys the problem involves (an inconsistency between two settings is reported where
-    /// the user wrote one of them).
-    pub related: Vec<String>,
-}
-
-impl Problem {
-    pub(crate) fn new(key_path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            key_path: key_path.into(),
-            message: message.into(),
-            ..Problem::default()
-        }
-    }
-
-    pub(crate) fn found(mut self, found: impl Into<String>) -> Self {
-        self.found = found.into();
-        self
-    }
-
-    pub(crate) fn allowed(mut self, allowed: impl Into<String>) -> Self {
-        self.allowed = allowed.into();
-        self
-    }
-
-    pub(crate) fn suggest(mut self, suggestion: Option<String>) -> Self {
-        self.suggestion = suggestion;
-        self
-    }
-
-    pub(crate) fn related(mut self, key: impl Into<String>) -> Self {
-        self.related.push(key.into());
-        self
-    }
-}
+/// A problem before it is given a place (declared with the parameter checks in the model).
+pub(crate) use crate::model::params::Problem;

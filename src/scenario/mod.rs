@@ -28,14 +28,13 @@
 //! assert_eq!(errors.errors()[0].suggestion.as_deref(), Some("reviewers"));
 //! ```
 //!
-//! Stages: the document is parsed with spans ([`toml_edit`]), walked against the shape of the
-//! default parameters (unknown keys, types, non-finite numbers), overrides are walked the same
-//! way, then the typed parameters get their range and consistency checks from the
-//! [`catalogue()`], and finally every timeline change is applied and checked again.
+//! Stages: the document is parsed with spans ([`toml_edit`]) and walked against the parameter
+//! tables of [`crate::model::params`] (unknown keys, types, non-finite numbers), each leaf
+//! becoming a typed [`Value`]; overrides are walked the same way; the values are set into the
+//! default parameters, which then get their range and consistency checks
+//! ([`check_params`]); finally every timeline change is applied and checked again.
 
-pub mod catalogue;
 mod changes;
-mod checks;
 pub mod error;
 mod overrides;
 mod walk;
@@ -45,10 +44,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use catalogue::{ParamInfo, catalogue, params_rows};
 pub use error::{ScenarioError, ScenarioErrors};
 
-use crate::model::params::Params;
+use crate::model::params::{CultureParams, CulturePreset, ParamType, Params, Value, check_params};
+pub use crate::model::params::{ParamInfo, catalogue};
 use crate::model::timeline::TimelineChange;
 use error::Problem;
 use walk::{Loc, Walker};
@@ -186,23 +185,24 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// Fills the culture keys a scenario did not write from its `culture.preset`, so a scenario
-/// takes a preset and adjusts it.
-fn apply_culture_preset(sections: &mut toml::Table) {
-    use crate::model::params::{CultureParams, CulturePreset};
-    let Some(toml::Value::Table(culture)) = sections.get_mut("culture") else {
-        return;
-    };
-    let preset = match culture.get("preset").and_then(toml::Value::as_str) {
-        Some("learning") => CulturePreset::Learning,
-        Some("surveillance") => CulturePreset::Surveillance,
-        _ => return,
-    };
-    if let Ok(toml::Value::Table(values)) = toml::Value::try_from(CultureParams::preset(preset)) {
-        for (key, value) in values {
-            culture.entry(key).or_insert(value);
-        }
+/// The parameters the walked values give: the defaults, then the culture preset if one was
+/// written (so a scenario takes a preset and adjusts it), then every value in the order written.
+fn assemble(values: &[(String, Value)]) -> Result<Params, crate::model::params::SetError> {
+    let mut params = Params::default();
+    let preset = values.iter().rev().find(|(k, _)| k == "culture.preset");
+    if let Some((_, value)) = preset {
+        params.culture =
+            CultureParams::preset(CulturePreset::from_value(value).map_err(|message| {
+                crate::model::params::SetError::BadValue {
+                    key: "culture.preset".to_string(),
+                    message,
+                }
+            })?);
     }
+    for (key, value) in values {
+        params.set(key, value)?;
+    }
+    Ok(params)
 }
 
 /// Loads a scenario from TOML text; `origin` names it in error messages.
@@ -313,41 +313,24 @@ pub fn apply_overrides(
         walker.walk_override(&o.key, &o.item);
     }
 
-    let mut sections = walker.tree.clone();
-    apply_culture_preset(&mut sections);
-    let take_string = |t: &mut toml::Table, k: &str| match t.remove(k) {
-        Some(toml::Value::String(s)) => Some(s),
-        _ => None,
-    };
-    let name = take_string(&mut sections, "name");
-    let description = take_string(&mut sections, "description");
-    let lesson = take_string(&mut sections, "lesson");
-    let run = sections
-        .remove("run")
-        .map_or(Ok(RunSettings::default()), |v| v.try_into::<RunSettings>());
-    let params = toml::Value::Table(sections).try_into::<Params>();
-    let (run, params) = match (run, params) {
-        (Ok(run), Ok(params)) => (run, params),
-        (run, params) => {
+    let params = match assemble(&walker.values) {
+        Ok(params) => params,
+        Err(e) => {
             // The walk only lets well-typed values through, so this is a bug, not a user error.
-            let message = [run.err(), params.err()]
-                .into_iter()
-                .flatten()
-                .map(|e| e.message().to_string())
-                .collect::<Vec<_>>()
-                .join("; ");
             walker.report(
                 &Loc::Unknown,
-                Problem::new(
-                    "",
-                    format!("internal error reading the scenario: {message}"),
-                ),
+                Problem::new("", format!("internal error reading the scenario: {e}")),
             );
             return Err(ScenarioErrors(walker.errors));
         }
     };
+    let run = walker.run;
+    let mut texts = std::mem::take(&mut walker.texts);
+    let name = texts.remove("name");
+    let description = texts.remove("description");
+    let lesson = texts.remove("lesson");
 
-    let problems = checks::check_params(&params);
+    let problems = check_params(&params);
     let params_valid = problems.is_empty();
     for problem in problems {
         walker.report_at_key(problem);

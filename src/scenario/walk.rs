@@ -5,50 +5,14 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use toml_edit::{Item, TableLike, Value};
+use toml_edit::{Item, TableLike, Value as TomlValue};
 
-use super::catalogue::{self, ParamInfo};
+use super::RunSettings;
 use super::error::{Problem, ScenarioError};
-use crate::model::params::Params;
+use crate::metrics::ledger::Lens;
+use crate::model::distribution::Dist;
+use crate::model::params::{self, Kind, ParamInfo, SECTIONS, Value, find};
 use crate::model::timeline::TimelineChange;
-
-/// The type of a leaf parameter, read from its default value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// A real number.
-    Float,
-    /// A whole number (`u32`).
-    Integer,
-    /// `true` or `false`.
-    Bool,
-    /// One word out of a fixed list.
-    Choice,
-    /// A distribution, `{ dist = "...", ... }`.
-    Dist,
-}
-
-/// Names of the distributions a scenario may use.
-pub(crate) const DIST_NAMES: [&str; 6] = [
-    "constant",
-    "exponential",
-    "lognormal",
-    "gamma",
-    "triangular",
-    "uniform",
-];
-
-/// Parameters of each distribution, in the order they are usually written.
-pub(crate) fn dist_fields(name: &str) -> &'static [&'static str] {
-    match name {
-        "constant" => &["value"],
-        "exponential" => &["mean"],
-        "lognormal" => &["median", "p90"],
-        "gamma" => &["shape", "scale"],
-        "triangular" => &["min", "mode", "max"],
-        "uniform" => &["min", "max"],
-        _ => &[],
-    }
-}
 
 /// Top-level keys of a scenario file besides the parameter sections.
 const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
@@ -66,44 +30,44 @@ const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from",
 /// Parameters a timeline may not change: they define the run itself.
 const FIXED_DURING_RUN: [&str; 2] = ["time.warmup_weeks", "time.horizon_weeks"];
 
-/// The shape of the parameters: `Params::default()` as a TOML tree.
-pub(crate) fn schema() -> toml::Table {
-    match toml::Value::try_from(Params::default()) {
-        Ok(toml::Value::Table(t)) => t,
-        _ => toml::Table::new(),
-    }
+/// Every parameter key path with its kind, in alphabetical order (the order candidates are
+/// offered in when a key is misspelt).
+pub(crate) fn sorted_keys() -> Vec<(&'static str, Kind)> {
+    let mut keys: Vec<(&'static str, Kind)> = params::catalogue()
+        .iter()
+        .map(|i| (i.key, i.kind))
+        .collect();
+    keys.sort_unstable_by_key(|(k, _)| *k);
+    keys
 }
 
-fn kind_of(value: &toml::Value) -> Option<Kind> {
-    match value {
-        toml::Value::Float(_) => Some(Kind::Float),
-        toml::Value::Integer(_) => Some(Kind::Integer),
-        toml::Value::Boolean(_) => Some(Kind::Bool),
-        toml::Value::String(_) => Some(Kind::Choice),
-        toml::Value::Table(t) if t.contains_key("dist") => Some(Kind::Dist),
-        _ => None,
-    }
+/// The section keys, in alphabetical order.
+fn sorted_sections() -> Vec<&'static str> {
+    let mut sections = SECTIONS.to_vec();
+    sections.sort_unstable();
+    sections
 }
 
-/// Every leaf key path of `Params` with its kind (a distribution is one leaf).
-pub(crate) fn leaf_kinds() -> Vec<(String, Kind)> {
-    fn collect(prefix: &str, table: &toml::Table, out: &mut Vec<(String, Kind)>) {
-        for (key, value) in table {
-            let path = if prefix.is_empty() {
-                key.clone()
-            } else {
-                format!("{prefix}.{key}")
-            };
-            match (kind_of(value), value) {
-                (Some(kind), _) => out.push((path, kind)),
-                (None, toml::Value::Table(inner)) => collect(&path, inner, out),
-                (None, _) => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    collect("", &schema(), &mut out);
-    out
+/// The field names of a section, in alphabetical order.
+fn sorted_fields(section: &str) -> Vec<&'static str> {
+    let mut fields: Vec<&'static str> = params::section_fields(section)
+        .map(|i| &i.key[section.len() + 1..])
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
+/// The kind of parameter `section.field`, if there is one.
+fn kind_of(section: &str, field: &str) -> Option<Kind> {
+    find(&format!("{section}.{field}")).map(|i| i.kind)
+}
+
+/// The first section (alphabetically) that has a field called `field`, as `section.field`.
+fn section_with(field: &str) -> Option<String> {
+    sorted_sections()
+        .into_iter()
+        .find(|s| kind_of(s, field).is_some())
+        .map(|s| format!("{s}.{field}"))
 }
 
 /// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
@@ -165,14 +129,17 @@ pub(crate) struct Walker<'a> {
     origin: &'a str,
     line_starts: Vec<usize>,
     text: &'a str,
-    schema: toml::Table,
     overridden: HashSet<String>,
     /// Every problem found so far, located.
     pub errors: Vec<ScenarioError>,
     /// Where each accepted leaf value was written.
     pub locations: HashMap<String, Loc>,
-    /// The accepted values: `name`, `description`, `lesson`, `run` and the parameter sections.
-    pub tree: toml::Table,
+    /// The accepted texts: `name`, `description` and `lesson`.
+    pub texts: HashMap<String, String>,
+    /// The accepted `[run]` settings.
+    pub run: RunSettings,
+    /// The accepted parameter values, in the order written (the file, then the overrides).
+    pub values: Vec<(String, Value)>,
     /// The timeline entries.
     pub timeline: Vec<RawChange>,
 }
@@ -187,11 +154,12 @@ impl<'a> Walker<'a> {
             origin,
             line_starts,
             text,
-            schema: schema(),
             overridden,
             errors: Vec::new(),
             locations: HashMap::new(),
-            tree: toml::Table::new(),
+            texts: HashMap::new(),
+            run: RunSettings::default(),
+            values: Vec::new(),
             timeline: Vec::new(),
         }
     }
@@ -256,23 +224,6 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn insert(&mut self, section: Option<&str>, key: &str, value: toml::Value) {
-        match section {
-            None => {
-                self.tree.insert(key.to_string(), value);
-            }
-            Some(section) => {
-                let entry = self
-                    .tree
-                    .entry(section.to_string())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-                if let toml::Value::Table(table) = entry {
-                    table.insert(key.to_string(), value);
-                }
-            }
-        }
-    }
-
     /// Walks the whole document.
     pub(crate) fn walk_document(&mut self, root: &dyn TableLike) {
         for (key, item) in root.iter() {
@@ -288,17 +239,10 @@ impl<'a> Walker<'a> {
         match parts.as_slice() {
             [top] => self.walk_top(&src, top, None, item),
             ["run", field] => self.walk_run_field(&src, field, None, item),
-            [section, field] if self.schema.contains_key(*section) => {
+            [section, field] if SECTIONS.contains(section) => {
                 self.walk_field(&src, section, field, None, item)
             }
-            [section, field, ..]
-                if self
-                    .schema
-                    .get(*section)
-                    .and_then(|s| s.get(*field))
-                    .and_then(kind_of)
-                    == Some(Kind::Dist) =>
-            {
+            [section, field, ..] if kind_of(section, field) == Some(Kind::Dist) => {
                 let loc = Loc::Set(key.to_string());
                 self.report(
                     &loc,
@@ -332,7 +276,7 @@ impl<'a> Walker<'a> {
                 match item.as_str() {
                     Some(text) => {
                         self.locations.insert(key.to_string(), loc);
-                        self.insert(None, key, toml::Value::String(text.to_string()));
+                        self.texts.insert(key.to_string(), text.to_string());
                     }
                     None => self.report(
                         &loc,
@@ -364,7 +308,7 @@ impl<'a> Walker<'a> {
                         .allowed("[[timeline]] entries in a scenario file"),
                 ),
             },
-            section if self.schema.contains_key(section) => match item.as_table_like() {
+            section if SECTIONS.contains(&section) => match item.as_table_like() {
                 Some(table) => {
                     for (field, value) in table.iter() {
                         let span = table.key(field).and_then(|k| k.span());
@@ -387,12 +331,9 @@ impl<'a> Walker<'a> {
             unknown => {
                 let loc = self.loc(src, key_span.or_else(|| item.span()));
                 let mut candidates: Vec<&str> = SCENARIO_KEYS.to_vec();
-                candidates.extend(self.schema.keys().map(String::as_str));
-                let suggestion = closest(unknown, candidates.iter().copied()).or_else(|| {
-                    self.schema.iter().find_map(|(section, fields)| {
-                        fields.get(unknown).map(|_| format!("{section}.{unknown}"))
-                    })
-                });
+                candidates.extend(sorted_sections());
+                let suggestion =
+                    closest(unknown, candidates.iter().copied()).or_else(|| section_with(unknown));
                 let problem = Problem::new(unknown, format!("unknown section or key `{unknown}`"))
                     .found(unknown)
                     .allowed(candidates.join(", "))
@@ -403,11 +344,7 @@ impl<'a> Walker<'a> {
     }
 
     fn section_keys(&self, section: &str) -> String {
-        self.schema
-            .get(section)
-            .and_then(toml::Value::as_table)
-            .map(|t| t.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default()
+        sorted_fields(section).join(", ")
     }
 
     fn walk_run_field(
@@ -436,18 +373,18 @@ impl<'a> Walker<'a> {
                 "a whole number >= 100 (changes one replication may create before the guard stops it)",
             ),
             "lens" => {
-                const LENSES: &[&str] = &["truth", "four-keys", "devlake", "gitlab"];
-                match item.as_str() {
-                    Some(name) if LENSES.contains(&name) => {
+                let lenses = Lens::ALL.map(Lens::name);
+                match Lens::ALL.iter().find(|l| Some(l.name()) == item.as_str()) {
+                    Some(lens) => {
                         self.locations.insert(path, loc);
-                        self.insert(Some("run"), field, toml::Value::String(name.to_string()));
+                        self.run.lens = *lens;
                     }
-                    other => {
-                        let found = other.unwrap_or_default();
+                    None => {
+                        let found = item.as_str().unwrap_or_default();
                         let problem = Problem::new(&path, format!("unknown lens for `{path}`"))
                             .found(describe(item))
-                            .allowed(format!("one of: {}", LENSES.join(", ")))
-                            .suggest(closest(found, LENSES.iter().copied()));
+                            .allowed(format!("one of: {}", lenses.join(", ")))
+                            .suggest(closest(found, lenses));
                         self.report(&loc, problem);
                     }
                 }
@@ -457,7 +394,7 @@ impl<'a> Walker<'a> {
                 match item.as_bool() {
                     Some(b) => {
                         self.locations.insert(path, loc);
-                        self.insert(Some("run"), field, toml::Value::Boolean(b));
+                        self.run.all_lenses = b;
                     }
                     None => self.report(
                         &loc,
@@ -481,7 +418,14 @@ impl<'a> Walker<'a> {
         match whole_number(item) {
             Some(n) if (min..=max).contains(&n) => {
                 self.locations.insert(path, loc);
-                self.insert(Some("run"), field, toml::Value::Integer(n));
+                // In range, so the conversions cannot fail.
+                let n = n.unsigned_abs();
+                match field {
+                    "runs" => self.run.runs = u32::try_from(n).unwrap_or(u32::MAX),
+                    "seed" => self.run.seed = n,
+                    "max_events_per_replication" => self.run.max_events_per_replication = n,
+                    _ => self.run.max_changes_per_replication = n,
+                }
             }
             Some(n) => self.report(
                 &loc,
@@ -510,19 +454,9 @@ impl<'a> Walker<'a> {
         if matches!(src, Src::File) && self.overridden.contains(&path) {
             return;
         }
-        let kind = self
-            .schema
-            .get(section)
-            .and_then(|s| s.get(field))
-            .and_then(kind_of);
-        let Some(kind) = kind else {
+        let Some(kind) = kind_of(section, field) else {
             let loc = self.loc(src, key_span.or_else(|| item.span()));
-            let fields: Vec<&str> = self
-                .schema
-                .get(section)
-                .and_then(toml::Value::as_table)
-                .map(|t| t.keys().map(String::as_str).collect())
-                .unwrap_or_default();
+            let fields = sorted_fields(section);
             let suggestion = closest(field, fields.iter().copied())
                 .map(|f| {
                     if matches!(src, Src::Set(_)) {
@@ -531,11 +465,7 @@ impl<'a> Walker<'a> {
                         f
                     }
                 })
-                .or_else(|| {
-                    self.schema.iter().find_map(|(other, fields)| {
-                        fields.get(field).map(|_| format!("{other}.{field}"))
-                    })
-                });
+                .or_else(|| section_with(field));
             let problem = Problem::new(&path, format!("unknown key `{field}` in [{section}]"))
                 .found(field)
                 .allowed(fields.join(", "))
@@ -545,8 +475,8 @@ impl<'a> Walker<'a> {
         };
         let loc = self.loc(src, item.span().or(key_span));
         if let Some(value) = self.check_value(src, &path, &path, item, kind) {
-            self.locations.insert(path, loc);
-            self.insert(Some(section), field, value);
+            self.locations.insert(path.clone(), loc);
+            self.values.push((path, value));
         }
     }
 
@@ -559,8 +489,8 @@ impl<'a> Walker<'a> {
         key: &str,
         item: &Item,
         kind: Kind,
-    ) -> Option<toml::Value> {
-        let info = catalogue::find(key);
+    ) -> Option<Value> {
+        let info = find(key);
         let loc = self.loc(src, item.span());
         let allowed = allowed_text(kind, info);
         let wrong_type = |what: &str| {
@@ -577,20 +507,20 @@ impl<'a> Walker<'a> {
             .allowed(allowed.clone())
         };
         let problem = match (kind, item.as_value()) {
-            (Kind::Float, Some(Value::Integer(i))) => {
-                return Some(toml::Value::Float(*i.value() as f64));
+            (Kind::Float, Some(TomlValue::Integer(i))) => {
+                return Some(Value::Float(*i.value() as f64));
             }
-            (Kind::Float, Some(Value::Float(f))) if f.value().is_finite() => {
-                return Some(toml::Value::Float(*f.value()));
+            (Kind::Float, Some(TomlValue::Float(f))) if f.value().is_finite() => {
+                return Some(Value::Float(*f.value()));
             }
-            (Kind::Float | Kind::Integer, Some(Value::Float(f))) if !f.value().is_finite() => {
+            (Kind::Float | Kind::Integer, Some(TomlValue::Float(f))) if !f.value().is_finite() => {
                 not_finite()
             }
             (Kind::Float, _) => wrong_type("a number"),
-            (Kind::Integer, Some(Value::Integer(_) | Value::Float(_))) => {
+            (Kind::Integer, Some(TomlValue::Integer(_) | TomlValue::Float(_))) => {
                 match whole_number(item) {
                     Some(n) if (0..=i64::from(u32::MAX)).contains(&n) => {
-                        return Some(toml::Value::Integer(n));
+                        return Some(Value::Integer(n));
                     }
                     Some(n) => Problem::new(path, format!("`{key}` = {n} is out of range"))
                         .found(describe(item))
@@ -599,13 +529,13 @@ impl<'a> Walker<'a> {
                 }
             }
             (Kind::Integer, _) => wrong_type("a whole number"),
-            (Kind::Bool, Some(Value::Boolean(b))) => return Some(toml::Value::Boolean(*b.value())),
+            (Kind::Bool, Some(TomlValue::Boolean(b))) => return Some(Value::Bool(*b.value())),
             (Kind::Bool, _) => wrong_type("true or false"),
-            (Kind::Choice, Some(Value::String(s))) => {
+            (Kind::Choice, Some(TomlValue::String(s))) => {
                 let choices = info.map_or(&[][..], |i| i.choices);
                 let word = s.value();
                 if choices.contains(&word.as_str()) {
-                    return Some(toml::Value::String(word.clone()));
+                    return Some(Value::Choice(word.clone()));
                 }
                 Problem::new(path, format!("unknown value `{word}` for `{key}`"))
                     .found(describe(item))
@@ -621,9 +551,9 @@ impl<'a> Walker<'a> {
 
     /// Checks the shape of a distribution: a known `dist` name and exactly its numeric fields.
     /// Its parameter values are checked later, with [`crate::model::distribution::Dist::check`].
-    fn check_dist(&mut self, src: &Src, path: &str, key: &str, item: &Item) -> Option<toml::Value> {
+    fn check_dist(&mut self, src: &Src, path: &str, key: &str, item: &Item) -> Option<Value> {
         let loc = self.loc(src, item.span());
-        let names = DIST_NAMES.join(", ");
+        let names = Dist::NAMES.join(", ");
         let Some(table) = item.as_table_like() else {
             let problem = Problem::new(path, format!("`{key}` must be a distribution"))
                 .found(describe(item))
@@ -651,15 +581,15 @@ impl<'a> Walker<'a> {
             self.report(&name_loc, problem);
             return None;
         };
-        if !DIST_NAMES.contains(&name) {
+        if !Dist::NAMES.contains(&name) {
             let problem = Problem::new(dist_path, format!("unknown distribution `{name}`"))
                 .found(describe(name_item))
                 .allowed(names)
-                .suggest(closest(name, DIST_NAMES));
+                .suggest(closest(name, Dist::NAMES));
             self.report(&name_loc, problem);
             return None;
         }
-        let fields = dist_fields(name);
+        let fields = Dist::field_names(name);
         let expected = format!(
             "{{ dist = \"{name}\", {} }}",
             fields
@@ -668,8 +598,7 @@ impl<'a> Walker<'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let mut out = toml::Table::new();
-        out.insert("dist".to_string(), toml::Value::String(name.to_string()));
+        let mut values: HashMap<&str, f64> = HashMap::new();
         let mut complete = true;
         for (field, value) in table.iter() {
             if field == "dist" {
@@ -692,13 +621,13 @@ impl<'a> Walker<'a> {
             }
             let loc = self.loc(src, value.span().or(key_span));
             match value.as_value() {
-                Some(Value::Integer(i)) => {
-                    out.insert(field.to_string(), toml::Value::Float(*i.value() as f64));
+                Some(TomlValue::Integer(i)) => {
+                    values.insert(field, *i.value() as f64);
                 }
-                Some(Value::Float(f)) if f.value().is_finite() => {
-                    out.insert(field.to_string(), toml::Value::Float(*f.value()));
+                Some(TomlValue::Float(f)) if f.value().is_finite() => {
+                    values.insert(field, *f.value());
                 }
-                Some(Value::Float(_)) => {
+                Some(TomlValue::Float(_)) => {
                     let problem = Problem::new(
                         field_path,
                         format!("`{field}` must be a finite number (nan and inf are not accepted)"),
@@ -730,7 +659,14 @@ impl<'a> Walker<'a> {
                 complete = false;
             }
         }
-        complete.then_some(toml::Value::Table(out))
+        if !complete {
+            return None;
+        }
+        let ordered: Vec<f64> = fields
+            .iter()
+            .filter_map(|f| values.get(f).copied())
+            .collect();
+        Dist::from_fields(name, &ordered).map(Value::Dist)
     }
 
     fn walk_timeline(&mut self, key_span: Option<Range<usize>>, item: &Item) {
@@ -739,7 +675,7 @@ impl<'a> Walker<'a> {
             Item::ArrayOfTables(array) => {
                 entries.extend(array.iter().map(|t| (t as &dyn TableLike, t.span())));
             }
-            Item::Value(Value::Array(array)) => {
+            Item::Value(TomlValue::Array(array)) => {
                 for (index, value) in array.iter().enumerate() {
                     match value.as_inline_table() {
                         Some(table) => entries.push((table as &dyn TableLike, table.span())),
@@ -783,8 +719,8 @@ impl<'a> Walker<'a> {
             to: None,
         };
         let mut complete = true;
-        let leaves = leaf_kinds();
-        let all_keys: Vec<&str> = leaves.iter().map(|(k, _)| k.as_str()).collect();
+        let leaves = sorted_keys();
+        let all_keys: Vec<&str> = leaves.iter().map(|(k, _)| *k).collect();
 
         // The parameter first: the type of `value` depends on it.
         let mut kind = None;
@@ -812,7 +748,7 @@ impl<'a> Walker<'a> {
                         self.report(&loc, problem);
                         complete = false;
                     }
-                    Some(key) => match leaves.iter().find(|(k, _)| k == key) {
+                    Some(key) => match leaves.iter().find(|(k, _)| *k == key) {
                         Some((_, k)) => {
                             kind = Some(*k);
                             change.key = key.to_string();
@@ -871,7 +807,7 @@ impl<'a> Walker<'a> {
                             Problem::new(path, format!("`{field}` must be a finite number"))
                                 .found(describe(item))
                                 .allowed(kind.map_or_else(String::new, |k| {
-                                    allowed_text(k, catalogue::find(&change.key))
+                                    allowed_text(k, find(&change.key))
                                 }));
                         self.report(&loc, problem);
                         complete = false;
@@ -1011,7 +947,7 @@ impl<'a> Walker<'a> {
                         format!("{base}.ramp_weeks"),
                         format!("`{}` is {what}, not a number: it cannot ramp", change.key),
                     )
-                    .found(format!("key = \"{}\", {}", change.key, describe_kind(k)))
+                    .found(format!("key = \"{}\", {}", change.key, k.described()))
                     .allowed("a ramp on a numeric parameter, or a step (`at_week` + `value`) for this one");
                     self.report(&loc, problem);
                     complete = false;
@@ -1029,7 +965,10 @@ impl<'a> Walker<'a> {
 
 /// Every key `--set` accepts.
 fn settable_keys() -> Vec<String> {
-    let mut keys: Vec<String> = leaf_kinds().into_iter().map(|(k, _)| k).collect();
+    let mut keys: Vec<String> = sorted_keys()
+        .into_iter()
+        .map(|(k, _)| k.to_string())
+        .collect();
     keys.extend(RUN_KEYS.map(|k| format!("run.{k}")));
     keys.extend(["name", "description", "lesson"].map(String::from));
     keys
@@ -1038,8 +977,8 @@ fn settable_keys() -> Vec<String> {
 /// An integer, or a float with no fractional part.
 fn whole_number(item: &Item) -> Option<i64> {
     match item.as_value()? {
-        Value::Integer(i) => Some(*i.value()),
-        Value::Float(f)
+        TomlValue::Integer(i) => Some(*i.value()),
+        TomlValue::Float(f)
             if f.value().is_finite() && f.value().fract() == 0.0 && f.value().abs() < 9.0e15 =>
         {
             Some(*f.value() as i64)
@@ -1051,8 +990,8 @@ fn whole_number(item: &Item) -> Option<i64> {
 /// An integer or a finite float.
 fn finite_number(item: &Item) -> Option<f64> {
     match item.as_value()? {
-        Value::Integer(i) => Some(*i.value() as f64),
-        Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+        TomlValue::Integer(i) => Some(*i.value() as f64),
+        TomlValue::Float(f) if f.value().is_finite() => Some(*f.value()),
         _ => None,
     }
 }
@@ -1076,23 +1015,13 @@ pub(crate) fn allowed_text(kind: Kind, info: Option<&ParamInfo>) -> String {
         }
         Kind::Dist => format!(
             "a distribution {{ dist = NAME, ... }} with NAME one of {}, e.g. {{ dist = \"lognormal\", median = 4.0, p90 = 12.0 }}{}",
-            DIST_NAMES.join(", "),
+            Dist::NAMES.join(", "),
             if range.is_empty() {
                 String::new()
             } else {
                 format!("; values{range}")
             }
         ),
-    }
-}
-
-fn describe_kind(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Float => "a number",
-        Kind::Integer => "a whole number",
-        Kind::Bool => "a boolean",
-        Kind::Choice => "a choice",
-        Kind::Dist => "a distribution",
     }
 }
 
@@ -1103,19 +1032,19 @@ pub(crate) fn describe(item: &Item) -> String {
         Item::Table(_) => "a table".to_string(),
         Item::ArrayOfTables(_) => "an array of tables".to_string(),
         Item::Value(value) => match value {
-            Value::String(s) => format!("the string {:?}", s.value()),
-            Value::Integer(i) => format!("the integer {}", i.value()),
+            TomlValue::String(s) => format!("the string {:?}", s.value()),
+            TomlValue::Integer(i) => format!("the integer {}", i.value()),
             // Scientific notation for huge and tiny values: `1e308`, not 309 digits.
-            Value::Float(f)
+            TomlValue::Float(f)
                 if f.value().abs() >= 1e15 || (*f.value() != 0.0 && f.value().abs() < 1e-6) =>
             {
                 format!("the float {:e}", f.value())
             }
-            Value::Float(f) => format!("the float {}", f.value()),
-            Value::Boolean(b) => format!("the boolean {}", b.value()),
-            Value::Datetime(d) => format!("the date-time {}", d.value()),
-            Value::Array(a) => format!("an array of {} values", a.len()),
-            Value::InlineTable(t) => {
+            TomlValue::Float(f) => format!("the float {}", f.value()),
+            TomlValue::Boolean(b) => format!("the boolean {}", b.value()),
+            TomlValue::Datetime(d) => format!("the date-time {}", d.value()),
+            TomlValue::Array(a) => format!("an array of {} values", a.len()),
+            TomlValue::InlineTable(t) => {
                 let text = t.to_string();
                 if text.len() <= 80 {
                     format!("the table {}", text.trim())
@@ -1130,42 +1059,6 @@ pub(crate) fn describe(item: &Item) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dist_fields_match_the_serde_shape_of_dist() {
-        use crate::model::distribution::Dist;
-        let examples = [
-            Dist::constant(1.0),
-            Dist::exponential(1.0),
-            Dist::lognormal(1.0, 2.0),
-            Dist::Gamma {
-                shape: 1.0,
-                scale: 1.0,
-            },
-            Dist::triangular(0.0, 1.0, 2.0),
-            Dist::Uniform { min: 0.0, max: 1.0 },
-        ];
-        for dist in examples {
-            let Ok(toml::Value::Table(t)) = toml::Value::try_from(dist) else {
-                panic!("serialize {dist:?}")
-            };
-            let name = t
-                .get("dist")
-                .and_then(toml::Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            assert!(DIST_NAMES.contains(&name.as_str()), "{name}");
-            let mut fields: Vec<&str> = t
-                .keys()
-                .map(String::as_str)
-                .filter(|k| *k != "dist")
-                .collect();
-            let mut expected = dist_fields(&name).to_vec();
-            fields.sort_unstable();
-            expected.sort_unstable();
-            assert_eq!(fields, expected, "{name}");
-        }
-    }
 
     #[test]
     fn closest_finds_typos_only() {

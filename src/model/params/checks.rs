@@ -1,56 +1,24 @@
-//! Range and consistency checks on typed parameters. They run on the parameters a file gives,
-//! and again on the parameters each timeline change produces, so a change is held to the same
-//! rules as the file.
+//! Range and consistency checks on typed parameters, read from the tables. They run on the
+//! parameters a file gives, and again on the parameters each timeline change produces, so a
+//! change is held to the same rules as the file.
 
-use super::catalogue::{self, value_at};
-use super::error::Problem;
-use super::walk::dist_fields;
+use super::{Params, Value, catalogue};
 use crate::model::distribution::Dist;
-use crate::model::params::Params;
 
 /// Every range and consistency problem of `params` (empty when they are valid).
-pub(crate) fn check_params(params: &Params) -> Vec<Problem> {
+pub fn check_params(params: &Params) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let root = match toml::Value::try_from(params) {
-        Ok(root) => root,
-        Err(e) => return vec![Problem::new("", format!("cannot read the parameters: {e}"))],
-    };
-    for info in catalogue::catalogue() {
-        let Some(value) = value_at(&root, info.key) else {
-            continue;
-        };
+    for info in catalogue() {
         let key = info.key;
-        match value {
-            toml::Value::Float(_) | toml::Value::Integer(_) => {
-                let number = match value {
-                    toml::Value::Float(f) => *f,
-                    toml::Value::Integer(i) => *i as f64,
-                    _ => continue,
-                };
-                if !info.accepts(number) {
-                    let kind = if info.integer {
-                        "a whole number"
-                    } else {
-                        "a number"
-                    };
-                    let shown = shown_number(number);
-                    let message = if number.is_finite() {
-                        format!("`{key}` = {shown} is out of range")
-                    } else {
-                        format!("`{key}` must be a finite number (nan and inf are not accepted)")
-                    };
-                    problems.push(Problem::new(key, message).found(shown).allowed(format!(
-                        "{kind} {} ({})",
-                        info.range_text(),
-                        info.unit
-                    )));
-                }
+        match params.get(key) {
+            Some(Value::Float(number)) if !info.accepts(number) => {
+                problems.push(out_of_range(info, number));
             }
-            toml::Value::Table(_) => {
-                let Ok(dist) = value.clone().try_into::<Dist>() else {
-                    continue;
-                };
-                let found = catalogue::value_text(value);
+            Some(Value::Integer(number)) if !info.accepts(number as f64) => {
+                problems.push(out_of_range(info, number as f64));
+            }
+            Some(Value::Dist(dist)) => {
+                let found = Value::Dist(dist).to_string();
                 let allow_negative = info.min.is_none_or(|m| m < 0.0);
                 if let Err(message) = dist.check(allow_negative) {
                     problems.push(
@@ -91,6 +59,27 @@ pub(crate) fn check_params(params: &Params) -> Vec<Problem> {
     problems
 }
 
+/// The problem of a number outside its parameter's range.
+fn out_of_range(info: &super::ParamInfo, number: f64) -> Problem {
+    let key = info.key;
+    let kind = if info.integer {
+        "a whole number"
+    } else {
+        "a number"
+    };
+    let shown = shown_number(number);
+    let message = if number.is_finite() {
+        format!("`{key}` = {shown} is out of range")
+    } else {
+        format!("`{key}` must be a finite number (nan and inf are not accepted)")
+    };
+    Problem::new(key, message).found(shown).allowed(format!(
+        "{kind} {} ({})",
+        info.range_text(),
+        info.unit
+    ))
+}
+
 /// What a distribution of this kind needs, as text.
 fn dist_rule(dist: &Dist, allow_negative: bool) -> String {
     let (name, rule) = match dist {
@@ -108,7 +97,7 @@ fn dist_rule(dist: &Dist, allow_negative: bool) -> String {
     };
     format!(
         "{{ dist = \"{name}\", {} }} with {rule}",
-        dist_fields(name).join(", ")
+        Dist::field_names(name).join(", ")
     )
 }
 
@@ -193,6 +182,59 @@ fn shown_number(x: f64) -> String {
         format!("{x:e}")
     } else {
         x.to_string()
+    }
+}
+
+/// A problem before it is given a place: the key path it concerns and what to tell the user.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Problem {
+    /// Key path the problem concerns.
+    pub key_path: String,
+    /// What was there.
+    pub found: String,
+    /// What is wrong.
+    pub message: String,
+    /// What would be accepted.
+    pub allowed: String,
+    /// A close valid alternative.
+    pub suggestion: Option<String>,
+    /// Other keys the problem involves (an inconsistency between two settings is reported where
+    /// the user wrote one of them).
+    pub related: Vec<String>,
+}
+
+impl Problem {
+    /// A problem with `key_path`, saying `message`.
+    pub fn new(key_path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            key_path: key_path.into(),
+            message: message.into(),
+            ..Problem::default()
+        }
+    }
+
+    /// What was there.
+    pub fn found(mut self, found: impl Into<String>) -> Self {
+        self.found = found.into();
+        self
+    }
+
+    /// What would be accepted.
+    pub fn allowed(mut self, allowed: impl Into<String>) -> Self {
+        self.allowed = allowed.into();
+        self
+    }
+
+    /// A close valid alternative.
+    pub fn suggest(mut self, suggestion: Option<String>) -> Self {
+        self.suggestion = suggestion;
+        self
+    }
+
+    /// Another key the problem involves.
+    pub fn related(mut self, key: impl Into<String>) -> Self {
+        self.related.push(key.into());
+        self
     }
 }
 
