@@ -16,8 +16,11 @@
 //! - [`runner`]: replications in parallel, reduced in replication order.
 //! - [`analysis`]: what-if analysis: paired comparisons, sweeps, sensitivity, sharded runs.
 //! - [`calibration`]: the published figures the defaults must reproduce, run as code.
-//! - [`scenario`], [`output`], [`report`], [`cli`]: the interfaces (scenario files, terminal,
-//!   CSV, JSON, event logs, the HTML report, the command line).
+//! - [`scenario`], [`output`], [`report`]: the interfaces (scenario files, terminal, CSV, JSON,
+//!   event logs, the HTML report).
+//! - [`app`]: one way from a request (scenario, `--set`, run flags) to a model with its guard,
+//!   lens, label and reproduce command, used by every command.
+//! - [`cli`]: the command line: parses arguments, calls [`app`] and the analyses, prints.
 //!
 //! # A scenario in code
 //!
@@ -62,6 +65,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod app;
 pub mod calibration;
 pub mod cli;
 pub mod engine;

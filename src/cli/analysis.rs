@@ -7,7 +7,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::{RunArgs, load};
+use super::RunArgs;
 use crate::analysis::design::{Design, DesignKind, ParamSpec};
 use crate::analysis::focus::HEADLINE;
 use crate::analysis::merge::{Merged, concatenate_csv};
@@ -17,6 +17,7 @@ use crate::analysis::study::{
 };
 use crate::analysis::sweep::{self, SWEEP_CSV, SWEEP_PARTIAL_KIND, SweepPartial, SweepPlan};
 use crate::analysis::{compare, progress};
+use crate::app;
 use crate::metrics::ledger::Lens;
 use crate::output::OutputDir;
 use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
@@ -159,16 +160,29 @@ fn at_least<const MIN: usize>(text: &str) -> std::result::Result<usize, String> 
 pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
     args.reporting.check(args.force)?;
-    let mut scenarios = Vec::new();
-    for path in &args.scenarios {
-        scenarios.push(load(Some(path), &args.common.set).map_err(|e| anyhow!("{e}"))?);
+    // Every arm runs the first scenario's runs and seed (common random numbers) unless the
+    // command line sets them; each keeps its own lens unless `--lens` is given.
+    if args.runs.is_some_and(|r| r < 2) {
+        bail!("--runs must be at least 2 for confidence intervals");
     }
-    let first = &scenarios[0];
-    let runs = u64::from(args.runs.unwrap_or(first.run.runs));
+    let mut prepared: Vec<app::Prepared> = Vec::new();
+    for path in &args.scenarios {
+        let (runs, seed) = match prepared.first() {
+            Some(first) => (Some(first.scenario.run.runs), Some(first.seed())),
+            None => (args.runs, args.common.seed),
+        };
+        let request = app::Request {
+            runs,
+            seed,
+            lens: args.lens,
+            ..app::Request::new(app::Source::File(path), &args.common.set)
+        };
+        prepared.push(app::prepare(&request).map_err(|e| anyhow!("{e}"))?);
+    }
+    let runs = prepared[0].runs();
     if runs < 2 {
         bail!("--runs must be at least 2 for confidence intervals");
     }
-    let seed = args.common.seed.unwrap_or(first.run.seed);
     let threads = super::threads(args.common.threads)?;
     let (out_dir, _lock) = match &args.out {
         Some(dir) => {
@@ -182,27 +196,26 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         }
         None => (None, None),
     };
-    let bar = progress::bar(runs * scenarios.len() as u64, "compare");
+    let bar = progress::bar(runs * prepared.len() as u64, "compare");
     let mut arms = Vec::new();
-    for s in &scenarios {
-        let model = s
-            .model()
-            .map_err(|e| anyhow!("{}: timeline: {e}", s.origin))?;
-        let plan = RunPlan {
-            seed,
-            runs,
-            threads,
-        };
-        let arm = compare::run_arm(&s.name, &model, plan, s.lens(args.lens), || {
-            bar.inc(1);
-            progress::check()
-        })?;
+    for p in &prepared {
+        let arm = compare::run_arm(
+            &p.scenario.name,
+            &p.model,
+            p.plan(threads),
+            p.lens(),
+            || {
+                bar.inc(1);
+                progress::check()
+            },
+        )?;
         arms.push(arm);
     }
     bar.finish_and_clear();
-    let cultures_differ = scenarios
+    let culture = &prepared[0].scenario.params.culture;
+    let cultures_differ = prepared
         .iter()
-        .any(|s| s.params.culture != scenarios[0].params.culture);
+        .any(|p| &p.scenario.params.culture != culture);
     let comparison = compare::compare(&arms, compare::dashboard_reason(&arms, cultures_differ));
     let tiers: Vec<_> = arms.iter().map(|a| a.summary.tiers_2024).collect();
     write!(out, "{}", compare::render(&comparison, &tiers))?;
@@ -240,11 +253,7 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
             "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
         );
     };
-    let super::RunSetup {
-        scenario,
-        model,
-        threads,
-    } = super::RunSetup::resolve(&args)?;
+    let (crate::app::Prepared { scenario, model }, threads) = super::prepare_run(&args)?;
     let (runs, seed, lens) = (
         u64::from(scenario.run.runs),
         scenario.run.seed,
@@ -425,18 +434,25 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         )
     })?;
     let origin = args.scenario.display().to_string();
-    let base =
-        scenario::apply_overrides(&text, &origin, &args.common.set).map_err(|e| anyhow!("{e}"))?;
-    let seed = args.common.seed.unwrap_or(base.run.seed);
+    let source = app::Source::Text {
+        text: &text,
+        origin: &origin,
+    };
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    // The file's scenario (its identity is hashed as written); each point is prepared below.
+    let base = app::load(source, &args.common.set).map_err(|e| anyhow!("{e}"))?;
+    let (seed, lens) = (
+        args.common.seed.unwrap_or(base.run.seed),
+        base.lens(args.lens),
+    );
     let specs = args
         .params
         .iter()
         .map(|p| ParamSpec::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
     let design = Design::new(specs, args.design, args.points, seed)?;
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
     let shard = Shard::resolve(
         args.sharding.shard.as_deref(),
         args.sharding.shards,
@@ -449,7 +465,7 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         design,
         runs: u64::from(args.runs),
         seed,
-        lens: base.lens(args.lens),
+        lens,
         threads: super::threads(args.common.threads)?,
         shard,
     };
@@ -546,17 +562,24 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         )
     })?;
     let origin = args.scenario.display().to_string();
-    let base =
-        scenario::apply_overrides(&text, &origin, &args.common.set).map_err(|e| anyhow!("{e}"))?;
-    let seed = args.common.seed.unwrap_or(base.run.seed);
+    let source = app::Source::Text {
+        text: &text,
+        origin: &origin,
+    };
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    // The file's scenario (its identity is hashed as written); each point is prepared below.
+    let base = app::load(source, &args.common.set).map_err(|e| anyhow!("{e}"))?;
+    let (seed, lens) = (
+        args.common.seed.unwrap_or(base.run.seed),
+        base.lens(args.lens),
+    );
     let specs = args
         .params
         .iter()
         .map(|p| ParamSpec::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
     let shard = Shard::resolve(
         args.sharding.shard.as_deref(),
         args.sharding.shards,
@@ -572,9 +595,8 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         samples: (args.method == Method::Sobol).then_some(args.samples),
         runs: u64::from(args.runs),
         seed,
-        lens: base.lens(args.lens).name().to_string(),
+        lens: lens.name().to_string(),
     };
-    let lens = base.lens(args.lens);
     let points = study.points();
     let out_dir = match (&args.out, shard) {
         (Some(dir), Some(shard)) => Some(OutputDir::prepare(
@@ -628,15 +650,17 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         points[range.clone()]
             .par_iter()
             .map(|x| {
-                let s = scenario::apply_overrides(&text, &origin, &overrides(x))
-                    .map_err(|e| anyhow!("{e}"))?;
-                let model = s.model().map_err(|e| anyhow!("timeline: {e}"))?;
-                let plan = RunPlan {
-                    seed,
-                    runs: u64::from(args.runs),
-                    threads: 1,
-                };
-                let summary = runner::run_with_lens(&model, plan, lens, |_, _| progress::check())?;
+                let sets = overrides(x);
+                let point = app::prepare(&app::Request {
+                    runs: Some(args.runs),
+                    seed: Some(seed),
+                    lens: Some(lens),
+                    ..app::Request::new(source, &sets)
+                })
+                .map_err(|e| anyhow!("{e}"))?;
+                let summary = runner::run_with_lens(&point.model, point.plan(1), lens, |_, _| {
+                    progress::check()
+                })?;
                 bar.inc(1);
                 Ok(HEADLINE
                     .iter()

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::app;
 use crate::metrics::ledger::Lens;
 use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
 use crate::output::json::{SUMMARY_JSON, summary_json};
@@ -200,10 +201,12 @@ pub struct ReportArgs {
 
 /// Loads a scenario file (or the embedded default) with overrides.
 pub fn load(path: Option<&PathBuf>, set: &[String]) -> Result<Scenario, ScenarioErrors> {
-    match path {
-        Some(p) => scenario::load_file_with_overrides(p, set),
-        None => scenario::embedded_default_with_overrides(set),
-    }
+    app::load(source(path), set)
+}
+
+/// The scenario source of an optional file argument.
+fn source(path: Option<&PathBuf>) -> app::Source<'_> {
+    path.map_or(app::Source::Embedded, |p| app::Source::File(p))
 }
 
 /// Runs the command line, writing results to `out` (errors go to the caller).
@@ -294,41 +297,18 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// A scenario resolved for one run: the file (or the embedded default) with its `--set`
-/// overrides, the model with its guard, and the run settings after the command line. The
-/// scenario's `run` settings hold the effective runs, seed and lens, so the scenario recorded in
-/// `summary.json` (or a shard's partial) reproduces this run. `run` and `run --shard` both start
-/// here, so they cannot drift apart.
-pub(crate) struct RunSetup {
-    /// The scenario, its `run` settings (runs, seed, lens) resolved with the command line.
-    pub scenario: crate::scenario::Scenario,
-    pub model: crate::model::Model,
-    pub threads: usize,
-}
-
-impl RunSetup {
-    pub(crate) fn resolve(args: &RunArgs) -> Result<RunSetup> {
-        let mut scenario =
-            load(args.scenario.as_ref(), &args.common.set).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let runs = args.runs.unwrap_or(scenario.run.runs);
-        if runs == 0 {
-            bail!("--runs must be at least 1");
-        }
-        let threads = threads(args.common.threads)?;
-        let seed = args.common.seed.unwrap_or(scenario.run.seed);
-        let lens = scenario.lens(args.lens);
-        scenario.run.runs = runs;
-        scenario.run.seed = seed;
-        scenario.run.lens = lens;
-        let model = scenario
-            .model()
-            .map_err(|e| anyhow::anyhow!("timeline: {e}"))?;
-        Ok(RunSetup {
-            scenario,
-            model,
-            threads,
-        })
-    }
+/// The scenario of `run` and `run --shard` prepared by the application layer (so the two cannot
+/// drift apart), and the worker threads.
+pub(crate) fn prepare_run(args: &RunArgs) -> Result<(app::Prepared, usize)> {
+    let threads = threads(args.common.threads)?;
+    let prepared = app::prepare(&app::Request {
+        runs: args.runs,
+        seed: args.common.seed,
+        lens: args.lens,
+        ..app::Request::new(source(args.scenario.as_ref()), &args.common.set)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((prepared, threads))
 }
 
 fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
@@ -340,11 +320,7 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
     } else {
         &mut *stdout
     };
-    let RunSetup {
-        scenario,
-        model,
-        threads,
-    } = RunSetup::resolve(&args)?;
+    let (app::Prepared { scenario, model }, threads) = prepare_run(&args)?;
     let (runs, seed, lens) = (scenario.run.runs, scenario.run.seed, scenario.run.lens);
     // The lock is held until the function returns, after the files are published.
     let (out_dir, _lock) = match &args.out {

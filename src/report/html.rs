@@ -691,25 +691,23 @@ fn scenario(out: &mut String, data: &ReportData) {
             escape(lesson.trim())
         );
     }
-    let origin = if data.origin.starts_with('<') {
-        String::new()
-    } else {
-        format!(" {}", data.origin)
-    };
+    let reproduce = crate::scenario::reproduce_command(
+        &data.origin,
+        &data.overrides,
+        data.runs,
+        data.seed,
+        &data.lens,
+    );
     let _ = writeln!(
         out,
-        "<p>Scenario <code>{}</code> from <code>{}</code>, seed {}, {} replications, lens <code>{}</code>, dorasim {}. To reproduce:</p>\n<pre><code>dorasim run{}{} --runs {} --seed {} --lens {} --out DIR &amp;&amp; dorasim report DIR</code></pre>",
+        "<p>Scenario <code>{}</code> from <code>{}</code>, seed {}, {} replications, lens <code>{}</code>, dorasim {}. To reproduce:</p>\n<pre><code>{} --out DIR &amp;&amp; dorasim report DIR</code></pre>",
         escape(&data.name),
         escape(&data.origin),
         data.seed,
         data.runs,
         escape(&data.lens),
         escape(&data.version),
-        escape(&origin),
-        escape(&crate::scenario::set_flags(&data.overrides)),
-        data.runs,
-        data.seed,
-        escape(&data.lens)
+        escape(&reproduce),
     );
     out.push_str("<h3>Timeline</h3>\n");
     if data.events.is_empty() {

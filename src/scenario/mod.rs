@@ -172,6 +172,26 @@ pub fn set_flags(overrides: &[String]) -> String {
         .collect()
 }
 
+/// The `dorasim run` command that reproduces a run of the scenario from `origin` (nothing for
+/// the embedded default) with `overrides`, `runs`, `seed` and `lens`.
+pub fn reproduce_command(
+    origin: &str,
+    overrides: &[String],
+    runs: u64,
+    seed: u64,
+    lens: &str,
+) -> String {
+    let file = if origin == EMBEDDED_ORIGIN {
+        String::new()
+    } else {
+        format!(" {}", shell_word(origin))
+    };
+    format!(
+        "dorasim run{file}{} --runs {runs} --seed {seed} --lens {lens}",
+        set_flags(overrides),
+    )
+}
+
 /// `word` as one POSIX shell word: as it is when it needs no quoting, else single-quoted.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
