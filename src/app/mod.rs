@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::metrics::ledger::Lens;
 use crate::model::Model;
 use crate::model::timeline::SetError;
+use crate::output::command;
 use crate::runner::RunPlan;
 use crate::scenario::{self, Scenario, ScenarioErrors};
 
@@ -115,13 +116,13 @@ impl Prepared {
 
     /// The description a reader should see (with the overrides that changed it).
     pub fn label(&self) -> String {
-        self.scenario.label()
+        command::label(&self.scenario.description, &self.scenario.overrides)
     }
 
     /// The command that reproduces this run.
     pub fn reproduce(&self) -> String {
         let s = &self.scenario;
-        scenario::reproduce_command(
+        command::reproduce_command(
             &s.origin,
             &s.overrides,
             u64::from(s.run.runs),

@@ -1,6 +1,7 @@
 //! Output writers: the terminal summary, per-replication and weekly CSV, and the summary JSON.
 //! Files are written atomically (temporary name, then rename).
 
+pub mod command;
 pub mod csv_files;
 pub mod events;
 pub mod files;

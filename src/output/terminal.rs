@@ -264,7 +264,10 @@ pub fn render(
         printable(&scenario.name),
         printable(&scenario.origin)
     );
-    let label = printable(&scenario.label());
+    let label = printable(&super::command::label(
+        &scenario.description,
+        &scenario.overrides,
+    ));
     if !label.trim().is_empty() {
         let _ = writeln!(out, "{}", label.trim());
     }

@@ -286,7 +286,7 @@ impl ReportData {
         Ok(ReportData {
             version: text(json, "version").unwrap_or_default(),
             name: text(scenario, "name").unwrap_or_default(),
-            description: crate::scenario::label(
+            description: crate::output::command::label(
                 &text(scenario, "description").unwrap_or_default(),
                 &overrides,
             ),

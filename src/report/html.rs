@@ -691,7 +691,7 @@ fn scenario(out: &mut String, data: &ReportData) {
             escape(lesson.trim())
         );
     }
-    let reproduce = crate::scenario::reproduce_command(
+    let reproduce = crate::output::command::reproduce_command(
         &data.origin,
         &data.overrides,
         data.runs,
