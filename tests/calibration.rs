@@ -141,3 +141,20 @@ fn write_doc_replaces_only_the_generated_block() {
         "no markers\n"
     );
 }
+
+/// Every parameter's default is documented with its evidence in docs/calibration.md, so adding a
+/// parameter to the tables without documenting it fails here.
+#[test]
+fn every_parameter_is_documented_in_the_calibration_notes() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/calibration.md");
+    let text = std::fs::read_to_string(path).expect("docs/calibration.md is readable");
+    let missing: Vec<&str> = dorasim::model::params::catalogue()
+        .iter()
+        .map(|info| info.key)
+        .filter(|key| !text.contains(&format!("| `{key}` |")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not documented in docs/calibration.md: {missing:?}"
+    );
+}

@@ -111,6 +111,18 @@ fn adoption_raises_throughput_review_time_and_instability() {
     check(Metric::ReworkRate, &low, &high, true);
 }
 
+/// Google SRE: configuration pushes cause a large share of outages for their size. Making
+/// configuration lines more error-prone (the parameter added to show that a parameter is one
+/// table entry plus its use) raises the change fail rate and the rework rate.
+#[test]
+fn riskier_configuration_changes_raise_failures_and_rework() {
+    let runs = 200;
+    let parity = replications(&Params::default(), runs);
+    let risky = replications(&with(|p| p.defects.config_rate_multiplier = 20.0), runs);
+    check(Metric::ChangeFailRate, &parity, &risky, true);
+    check(Metric::ReworkRate, &parity, &risky, true);
+}
+
 /// Under high adoption, review is the bottleneck: more reviewers shorten the queue and, because
 /// reviewers under less pressure review deeper, a smaller share of defects escapes.
 #[test]

@@ -3,8 +3,8 @@
 //! Time 0 is Monday 00:00; days 0..`days_per_week` of each week are working days, each open from
 //! `start_hour` for `hours_per_day` hours.
 
-const HOURS_PER_DAY: f64 = 24.0;
-const HOURS_PER_WEEK: f64 = 168.0;
+use super::units::{HOURS_PER_DAY, HOURS_PER_WEEK};
+
 /// Hours (about 11,000 years) beyond which calendar arithmetic uses the average weekly rate:
 /// far past the end of any run (at most 30 years), and where working windows fall below the
 /// precision of an `f64` (a loop over them would never advance).

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod queue;
 pub mod random;
+pub mod units;
 
 pub use calendar::Calendar;
 pub use queue::EventQueue;

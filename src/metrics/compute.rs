@@ -6,7 +6,7 @@ use crate::model::records::{ChangeRecord, DeployReason, IncidentCause, Origin, R
 use super::catalogue::{METRIC_COUNT, Metric, WEEKLY_COUNT, Weekly};
 use super::ledger::{LedgerView, Lens, dora, dora_by_week};
 
-const HOURS_PER_WEEK: f64 = 168.0;
+use crate::engine::units::HOURS_PER_WEEK;
 
 /// One replication's metrics: a row in [`super::catalogue::METRICS`] order (`NaN` = undefined, for
 /// example a change fail rate with no deployment) and one row per measured week.

@@ -9,7 +9,7 @@ use crate::model::records::{DeployReason, IncidentCause, RunRecords};
 
 use super::compute::quantile;
 
-const HOURS_PER_WEEK: f64 = 168.0;
+use crate::engine::units::HOURS_PER_WEEK;
 
 /// How the measured ledger is read.
 #[derive(

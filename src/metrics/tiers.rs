@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Hours in a week.
-pub const HOURS_PER_WEEK: f64 = 168.0;
+pub use crate::engine::units::HOURS_PER_WEEK;
 /// Hours in an average month (365.25 days / 12 = 30.4375 days).
 pub const HOURS_PER_MONTH: f64 = 730.5;
 /// Hours in six average months.

@@ -58,7 +58,7 @@ impl Simulation<'_> {
     }
 
     fn schedule_next_arrival(&mut self) {
-        let rate_per_hour = self.p().demand.items_per_week / 168.0;
+        let rate_per_hour = self.p().demand.items_per_week / crate::engine::units::HOURS_PER_WEEK;
         if rate_per_hour > 0.0 {
             let u: f64 = self.rng.arrivals.random();
             self.queue
@@ -128,8 +128,17 @@ impl Simulation<'_> {
         } else {
             (1.0, p.defects.integration_share)
         };
+        // Configuration lines may be riskier than code lines (outages from config pushes).
+        let kind_multiplier = match kind {
+            ChangeKind::Config => p.defects.config_rate_multiplier,
+            _ => 1.0,
+        };
         // Learning (post-mortems, near-miss reports) lowers the defect rate over the run.
-        let expected = p.defects.per_kloc / 1000.0 * loc * rate_multiplier * self.defect_multiplier;
+        let expected = p.defects.per_kloc / 1000.0
+            * loc
+            * rate_multiplier
+            * kind_multiplier
+            * self.defect_multiplier;
         let latent = inject_defects(
             &mut r,
             expected,

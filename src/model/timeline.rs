@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 pub use super::params::SetError;
 use super::params::{Kind, Params, Value, find};
 
-/// Hours in a week.
-pub const HOURS_PER_WEEK: f64 = 168.0;
+pub use crate::engine::units::HOURS_PER_WEEK;
 /// Granularity of ramps, hours.
 pub const RAMP_STEP_HOURS: f64 = 24.0;
 

@@ -232,6 +232,13 @@ section! {
             accepts: SHARE,
             source: "modelling assumption, tuned toward DORA Quick Check mean rework rate about 22 % (2025)",
         },
+        /// Multiplier on defects per line of code for configuration changes (1 = as error-prone
+        /// per line as code).
+        config_rate_multiplier: f64 = 1.0 => {
+            unit: "multiplier",
+            accepts: NON_NEGATIVE,
+            source: "Google SRE: configuration pushes cause 31 % of outages against 37 % for binary pushes, though they are a few lines each, so per line they are riskier; the size is unmeasured: default 1 (no difference), sweep it",
+        },
     }
 }
 
