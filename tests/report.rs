@@ -151,6 +151,57 @@ fn report_from_the_output_directory_equals_the_report_rendered_during_the_run() 
     }
 }
 
+/// `summary.json` is read back through the type that wrote it: a missing or mistyped field is an
+/// error naming it, never a silent default (a report of zero replications).
+#[test]
+fn report_of_a_damaged_summary_names_the_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("results");
+    let bin = env!("CARGO_BIN_EXE_dorasim");
+    let run = Command::new(bin)
+        .args(["run", "--runs", "4", "--seed", "1", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .expect("dorasim run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let path = out.join("summary.json");
+    let text = std::fs::read_to_string(&path).expect("summary.json");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for (damage, field) in [("remove", "runs"), ("retype", "seed")] {
+        let mut damaged = json.clone();
+        match damage {
+            "remove" => {
+                damaged.as_object_mut().map(|o| o.remove(field));
+            }
+            _ => damaged[field] = serde_json::json!("forty-two"),
+        }
+        std::fs::write(&path, damaged.to_string()).expect("write");
+        let report = Command::new(bin)
+            .arg("report")
+            .arg(&out)
+            .output()
+            .expect("dorasim report");
+        let stderr = String::from_utf8_lossy(&report.stderr);
+        assert!(!report.status.success(), "{damage} {field}: accepted");
+        assert!(
+            stderr.contains("summary.json") && (stderr.contains(field) || damage == "retype"),
+            "{damage} {field}: {stderr}"
+        );
+    }
+    json["tool"] = serde_json::json!("other");
+    std::fs::write(&path, json.to_string()).expect("write");
+    let report = Command::new(bin)
+        .arg("report")
+        .arg(&out)
+        .output()
+        .expect("report");
+    assert!(!report.status.success());
+}
+
 #[test]
 fn report_of_a_directory_without_results_says_what_is_missing() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -9,10 +9,8 @@ use super::shard::{RUN_PARTIAL_KIND, RunPartial, Shard, scenario_hash};
 use super::study::{SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study};
 use super::sweep::{SWEEP_PARTIAL_KIND, SweepPartial};
 use crate::metrics::ledger::Lens;
-use crate::model::params::Params;
-use crate::model::timeline::TimelineChange;
 use crate::runner::{RunSummary, block_count};
-use crate::scenario::{RunSettings, Scenario};
+use crate::scenario::Scenario;
 
 /// Why partial files cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -412,33 +410,9 @@ fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError>
     })
 }
 
-/// Mirror of [`Scenario`] for reading it back from a partial file.
-#[derive(Deserialize)]
-struct ScenarioRecord {
-    name: String,
-    description: String,
-    lesson: Option<String>,
-    run: RunSettings,
-    params: Params,
-    timeline: Vec<TimelineChange>,
-    origin: String,
-    #[serde(default)]
-    overrides: Vec<String>,
-}
-
 /// Reads back a scenario serialised as in `summary.json`.
 pub fn scenario_from_json(value: &serde_json::Value) -> Result<Scenario, String> {
-    let r: ScenarioRecord = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
-    Ok(Scenario {
-        name: r.name,
-        description: r.description,
-        lesson: r.lesson,
-        run: r.run,
-        params: r.params,
-        timeline: r.timeline,
-        origin: r.origin,
-        overrides: r.overrides,
-    })
+    Scenario::deserialize(value).map_err(|e| e.to_string())
 }
 
 /// Checks a shard's rows file (`replications-K-of-N.csv`, `sweep-K-of-N.csv`) against the size

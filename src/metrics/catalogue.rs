@@ -2,7 +2,7 @@
 //! group. One table, so the terminal, CSV and JSON writers agree.
 
 /// Where a metric belongs in the summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Group {
     /// One of DORA's five delivery metrics, or a companion statistic shown beside one (the mean

@@ -63,19 +63,7 @@ impl StudyContext {
         varied: Vec<String>,
         command: String,
     ) -> Result<StudyContext, ReportError> {
-        let bad = |message: String| ReportError::Parse {
-            path: scenario.origin.clone().into(),
-            message,
-        };
-        let json = serde_json::json!({
-            "tool": "dorasim",
-            "version": env!("CARGO_PKG_VERSION"),
-            "seed": seed,
-            "lens": lens.name(),
-            "scenario": serde_json::to_value(scenario).map_err(|e| bad(e.to_string()))?,
-            "metrics": {},
-        });
-        let data = ReportData::from_summary_value(&json, std::path::Path::new(&scenario.origin))?;
+        let data = ReportData::from_scenario(scenario, seed, 0, lens);
         Ok(StudyContext {
             version: env!("CARGO_PKG_VERSION").to_string(),
             name: scenario.name.clone(),

@@ -1,17 +1,18 @@
 //! The report's data model: everything a report shows, built either from a run in memory or from
 //! a run's `--out` directory (`summary.json`, `weekly.csv`, and `replications.csv` when present).
-//! Both paths go through [`ReportData::from_summary_value`], so the two reports are the same.
+//! Both paths go through the typed [`SummaryFile`] and [`ReportData::from_summary`], so the two
+//! reports are the same.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use crate::metrics::catalogue::{Group, MetricDef};
 use crate::metrics::ledger::Lens;
 use crate::metrics::{METRICS, Metric, ReplicationMetrics, WEEKLY};
+use crate::model::params::{Params, Value, catalogue};
+use crate::model::timeline::TimelineChange;
 use crate::output::csv_files::{REPLICATIONS_CSV, WEEKLY_CSV};
-use crate::output::json::{SUMMARY_JSON, summary_json};
+use crate::output::json::{SUMMARY_JSON, SummaryFile, TierRecord, read_summary, summary_file};
 use crate::runner::RunSummary;
 use crate::scenario::Scenario;
 use crate::stats::modes::TwoModes;
@@ -191,8 +192,8 @@ impl ReportData {
         lens: Lens,
         distributions: Vec<Distribution>,
     ) -> Result<ReportData, ReportError> {
-        let json = summary_json(scenario, summary, threads, lens);
-        let mut data = Self::from_summary_value(&json, Path::new("<run>"))?;
+        let file = summary_file(scenario, summary, threads, lens);
+        let mut data = Self::from_summary(&file, Path::new("<run>"))?;
         data.weekly = WEEKLY
             .iter()
             .enumerate()
@@ -217,11 +218,11 @@ impl ReportData {
     pub fn from_dir(dir: &Path) -> Result<ReportData, ReportError> {
         let summary_path = dir.join(SUMMARY_JSON);
         let text = read(&summary_path)?;
-        let json: Value = serde_json::from_str(&text).map_err(|e| ReportError::Parse {
+        let file = read_summary(&text).map_err(|message| ReportError::Parse {
             path: summary_path.clone(),
-            message: e.to_string(),
+            message,
         })?;
-        let mut data = Self::from_summary_value(&json, &summary_path)?;
+        let mut data = Self::from_summary(&file, &summary_path)?;
         let weekly_path = dir.join(WEEKLY_CSV);
         if weekly_path.exists() {
             data.weekly = parse_weekly(&weekly_path, &read(&weekly_path)?)?;
@@ -233,83 +234,62 @@ impl ReportData {
         Ok(data)
     }
 
-    /// The parts of the report held in a summary document (see
-    /// `summary_json`); weekly series and distributions
-    /// are left empty.
-    pub fn from_summary_value(json: &Value, path: &Path) -> Result<ReportData, ReportError> {
-        let bad = |message: &str| ReportError::Parse {
-            path: path.to_path_buf(),
-            message: message.to_string(),
-        };
-        if json.get("tool").and_then(Value::as_str) != Some("dorasim") {
-            return Err(bad("no `\"tool\": \"dorasim\"` field"));
+    /// The parts of the report held in a summary document; weekly series and distributions are
+    /// left empty. Every metric of this version's catalogue must be in it.
+    pub fn from_summary(file: &SummaryFile, path: &Path) -> Result<ReportData, ReportError> {
+        let mut data = Self::from_scenario(&file.scenario, file.seed, file.runs, file.lens);
+        data.version = file.version.clone();
+        data.wall_seconds = file.timing.wall_seconds;
+        data.tiers_2024 = tier_shares(&file.tiers.dora_2024);
+        data.tiers_2023 = tier_shares(&file.tiers.dora_2023);
+        for entry in &mut data.metrics {
+            let record = file
+                .metrics
+                .get(entry.def.key)
+                .ok_or_else(|| ReportError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "no metric `{}` (written by dorasim {}; rerun with this version)",
+                        entry.def.key, file.version
+                    ),
+                })?;
+            entry.summary = record.summary;
+            entry.two_modes = record.two_modes.flatten();
         }
-        let scenario = json.get("scenario").ok_or_else(|| bad("no `scenario`"))?;
-        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
-        let metrics_json = json.get("metrics").ok_or_else(|| bad("no `metrics`"))?;
-        let metrics = METRICS
-            .iter()
-            .map(|def| {
-                let entry = metrics_json.get(def.key);
-                let summary = entry
-                    .and_then(|v| serde_json::from_value::<Summary>(v.clone()).ok())
-                    .unwrap_or_else(empty_summary);
-                // Absent from a summary.json of an older version: no clusters reported.
-                let two_modes = entry
-                    .and_then(|v| v.get("two_modes"))
-                    .and_then(|v| serde_json::from_value::<TwoModes>(v.clone()).ok());
-                MetricEntry {
+        Ok(data)
+    }
+
+    /// The parts of the report that describe a scenario (metrics empty), for a study's report.
+    pub fn from_scenario(scenario: &Scenario, seed: u64, runs: u64, lens: Lens) -> ReportData {
+        let params = &scenario.params;
+        ReportData {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            name: scenario.name.clone(),
+            description: crate::output::command::label(&scenario.description, &scenario.overrides),
+            lesson: scenario.lesson.clone().filter(|l| !l.trim().is_empty()),
+            origin: scenario.origin.clone(),
+            overrides: scenario.overrides.clone(),
+            seed,
+            runs,
+            lens: lens.name().to_string(),
+            wall_seconds: None,
+            horizon_weeks: params.time.horizon_weeks,
+            warmup_weeks: params.time.warmup_weeks,
+            metrics: METRICS
+                .iter()
+                .map(|def| MetricEntry {
                     def,
-                    summary,
-                    two_modes,
-                }
-            })
-            .collect();
-        let params = scenario.get("params").cloned().unwrap_or(Value::Null);
-        let number = |v: &Value, a: &str, b: &str| v.get(a).and_then(|t| t.get(b))?.as_f64();
-        let mut parameters = Vec::new();
-        flatten(&params, "", &mut parameters);
-        let events = scenario
-            .get("timeline")
-            .and_then(Value::as_array)
-            .map(|changes| changes.iter().filter_map(timeline_event).collect())
-            .unwrap_or_default();
-        let overrides: Vec<String> = scenario
-            .get("overrides")
-            .and_then(Value::as_array)
-            .map(|sets| {
-                sets.iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(ReportData {
-            version: text(json, "version").unwrap_or_default(),
-            name: text(scenario, "name").unwrap_or_default(),
-            description: crate::output::command::label(
-                &text(scenario, "description").unwrap_or_default(),
-                &overrides,
-            ),
-            lesson: text(scenario, "lesson").filter(|l| !l.trim().is_empty()),
-            origin: text(scenario, "origin").unwrap_or_default(),
-            overrides,
-            seed: json.get("seed").and_then(Value::as_u64).unwrap_or(0),
-            runs: json.get("runs").and_then(Value::as_u64).unwrap_or(0),
-            lens: text(json, "lens").unwrap_or_else(|| "truth".into()),
-            wall_seconds: json
-                .get("timing")
-                .and_then(|t| t.get("wall_seconds"))
-                .and_then(Value::as_f64),
-            horizon_weeks: number(&params, "time", "horizon_weeks").unwrap_or(26.0),
-            warmup_weeks: number(&params, "time", "warmup_weeks").unwrap_or(0.0),
-            metrics,
-            tiers_2024: tier_shares(json.get("tiers").and_then(|t| t.get("dora_2024"))),
-            tiers_2023: tier_shares(json.get("tiers").and_then(|t| t.get("dora_2023"))),
+                    summary: empty_summary(),
+                    two_modes: None,
+                })
+                .collect(),
+            tiers_2024: TierShares::default(),
+            tiers_2023: TierShares::default(),
             weekly: Vec::new(),
-            events,
-            parameters,
+            events: scenario.timeline.iter().map(timeline_event).collect(),
+            parameters: parameters(params),
             distributions: Vec::new(),
-        })
+        }
     }
 
     /// The summary of one metric.
@@ -419,81 +399,66 @@ fn band(week: u32, s: Option<&Summary>) -> WeekBand {
     }
 }
 
-fn tier_shares(value: Option<&Value>) -> TierShares {
-    let get = |key: &str| value.and_then(|v| v.get(key)).and_then(Value::as_f64);
+fn tier_shares(record: &TierRecord) -> TierShares {
     TierShares {
-        shares: ["elite", "high", "medium", "low"].map(|k| get(k).unwrap_or(0.0)),
-        unclassified: get("unclassified").unwrap_or(0.0),
+        shares: record.shares(),
+        unclassified: record.unclassified,
     }
 }
 
 /// A compact rendering of a parameter value: distributions as `lognormal median 80, p90 400`.
 fn value_text(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), plain),
-        Value::Object(map) if map.contains_key("dist") => {
-            let rest: Vec<String> = map
+        Value::Float(x) => plain(*x),
+        Value::Integer(i) => i.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Choice(word) => word.clone(),
+        Value::Dist(dist) => {
+            let fields: Vec<String> = dist
+                .fields()
                 .iter()
-                .filter(|(k, _)| k.as_str() != "dist")
-                .map(|(k, v)| format!("{k} {}", value_text(v)))
+                .map(|(name, x)| format!("{name} {}", plain(*x)))
                 .collect();
-            format!("{} {}", value_text(&map["dist"]), rest.join(", "))
+            format!("{} {}", dist.name(), fields.join(", "))
         }
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(value_text).collect();
-            format!("[{}]", items.join(", "))
-        }
-        other => other.to_string(),
     }
 }
 
-fn flatten(value: &Value, prefix: &str, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) if !map.contains_key("dist") => {
-            for (key, v) in map {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(v, &path, out);
-            }
-        }
-        other => out.push((prefix.to_string(), value_text(other))),
-    }
+/// Every parameter as `(key path, compact value)`, in catalogue order.
+fn parameters(params: &Params) -> Vec<(String, String)> {
+    catalogue()
+        .iter()
+        .filter_map(|info| Some((info.key.to_string(), value_text(&params.get(info.key)?))))
+        .collect()
 }
 
-fn timeline_event(change: &Value) -> Option<TimelineEvent> {
-    let key = change.get("key")?.as_str()?.to_string();
-    let weeks = |v: &Value| plain(v.as_f64().unwrap_or(f64::NAN));
-    if let Some(ramp) = change.get("ramp_weeks").and_then(Value::as_array) {
-        let start = ramp.first()?.as_f64()?;
-        let end = ramp.get(1)?.as_f64()?;
+fn timeline_event(change: &TimelineChange) -> TimelineEvent {
+    let key = change.key.clone();
+    if let Some([start, end]) = change.ramp_weeks {
         let from = change
-            .get("from")
-            .map(|f| format!("{} ", value_text(f)))
+            .from
+            .map(|f| format!("{} ", plain(f)))
             .unwrap_or_default();
-        let to = change.get("to").map(value_text).unwrap_or_default();
-        return Some(TimelineEvent {
+        let to = change.to.map(plain).unwrap_or_default();
+        return TimelineEvent {
             label: format!(
                 "{key}: {from}→ {to} (ramp, weeks {}–{})",
-                weeks(&ramp[0]),
-                weeks(&ramp[1])
+                plain(start),
+                plain(end)
             ),
             key,
             start_week: start,
             end_week: Some(end),
-        });
+        };
     }
-    let at = change.get("at_week")?.as_f64()?;
-    let value = change.get("value").map(value_text).unwrap_or_default();
-    Some(TimelineEvent {
+    let at = change.at_week.unwrap_or(0.0);
+    let value = change.value.as_ref().map(value_text).unwrap_or_default();
+    TimelineEvent {
         label: format!("{key} → {value} (week {})", plain(at)),
         key,
         start_week: at,
         end_week: None,
-    })
+    }
 }
 
 fn parse_weekly(path: &Path, text: &str) -> Result<Vec<WeeklySeries>, ReportError> {

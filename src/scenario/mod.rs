@@ -99,8 +99,10 @@ impl Default for RunSettings {
     }
 }
 
-/// One validated scenario: everything a run needs, with every default filled in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One validated scenario: everything a run needs, with every default filled in. Serialised in
+/// `summary.json` and partial files, and read back from them with the same type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Short name (the file's `name`, or its file name).
     pub name: String,
