@@ -10,6 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_dorasim");
 const SCHEDULER_VARS: &[&str] = &[
     "SLURM_ARRAY_TASK_ID",
     "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_MAX",
     "SLURM_ARRAY_TASK_COUNT",
     "JOB_COMPLETION_INDEX",
     "DORASIM_SHARDS",
@@ -108,16 +109,18 @@ fn sharded_equals_unsharded(method: &str) {
     assert!(first.contains("sensitivity-1-of-3.json"), "{first}");
     ok(&dorasim(
         &args,
-        &[&["--shards", "3"], &out[..]].concat(),
+        &[&["--shard", "auto", "--shards", "3"], &out[..]].concat(),
         &[("JOB_COMPLETION_INDEX", "1")],
     ));
     ok(&dorasim(
         &args,
-        &out,
+        &[&["--shard", "auto"], &out[..]].concat(),
         &[
             ("SLURM_ARRAY_TASK_ID", "3"),
             ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "3"),
             ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ("DORASIM_SHARDS", "3"),
         ],
     ));
     assert!(!parts.join("sensitivity.csv").exists());

@@ -49,7 +49,8 @@ fn three_shards_merge_to_the_unsharded_output() {
     let merged = tmp.path().join("merged");
     let s = |p: &Path| p.display().to_string();
     assert!(dorasim(ARGS, &["--out", &s(&full)]).status.success());
-    // Shard 2 comes from a Slurm job-array index (tasks numbered from 1), the others from flags.
+    // Shard 2 comes from a Slurm job-array index (--shard auto, tasks numbered from 1), the others
+    // from flags.
     assert!(
         dorasim(ARGS, &["--shard", "1/3", "--out", &s(&parts)])
             .status
@@ -57,9 +58,10 @@ fn three_shards_merge_to_the_unsharded_output() {
     );
     let slurm = Command::new(BIN)
         .args(ARGS)
-        .args(["--out", &s(&parts)])
+        .args(["--out", &s(&parts), "--shard", "auto", "--shards", "3"])
         .env("SLURM_ARRAY_TASK_ID", "2")
         .env("SLURM_ARRAY_TASK_MIN", "1")
+        .env("SLURM_ARRAY_TASK_MAX", "3")
         .env("SLURM_ARRAY_TASK_COUNT", "3")
         .output()
         .unwrap_or_else(|e| panic!("{e}"));

@@ -34,6 +34,7 @@ fn dorasim(args: &[&str], env: &[(&str, &str)]) -> Output {
     for var in [
         "SLURM_ARRAY_TASK_ID",
         "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_MAX",
         "SLURM_ARRAY_TASK_COUNT",
         "JOB_COMPLETION_INDEX",
         "DORASIM_SHARDS",
@@ -69,14 +70,15 @@ fn three_sweep_shards_merge_to_the_unsharded_csv() {
     let out = [ARGS, &["--out", &parts_dir]].concat();
     dorasim(&[&out[..], &["--shard", "1/3"]].concat(), &[]);
     dorasim(
-        &out,
+        &[&out[..], &["--shard", "auto"]].concat(),
         &[("JOB_COMPLETION_INDEX", "1"), ("DORASIM_SHARDS", "3")],
     );
     dorasim(
-        &out,
+        &[&out[..], &["--shard", "auto", "--shards", "3"]].concat(),
         &[
             ("SLURM_ARRAY_TASK_ID", "3"),
             ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "3"),
             ("SLURM_ARRAY_TASK_COUNT", "3"),
         ],
     );

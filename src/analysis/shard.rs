@@ -1,22 +1,48 @@
-//! Runs split across processes or machines: `--shard K/N`, or the job index of a Slurm job array
-//! or a Kubernetes Indexed Job.
+//! Runs split across processes or machines: `--shard K/N`, or `--shard auto` for the job index
+//! of a Slurm job array or a Kubernetes Indexed Job.
 //!
 //! A run is reduced in fixed blocks of [`BLOCK`](crate::runner::BLOCK) replications, merged in
 //! block order. Shard K of N runs a contiguous range of blocks and writes their summaries, one
 //! per block, to a partial result file; [`merge`](super::merge) folds the blocks of every shard
 //! in block order, which is exactly what an unsharded run does, so the merged output is
 //! byte-identical. A sweep is split the same way over its design points.
+//!
+//! The scheduler's environment is read only when asked (`--shard auto`): a command inside a job
+//! array without `--shard` is an ordinary, unsharded command, so an array that runs one scenario
+//! per task works as written. The number of shards is always stated by the user (`K/N`,
+//! `--shards N` or `DORASIM_SHARDS`), never taken from the size of the submitted array:
+//! `SLURM_ARRAY_TASK_COUNT` counts the tasks of one submission, which is 1 for a resubmitted task
+//! (`sbatch --array=3`) and half the study for a stepped array, so deriving the count from it
+//! gives the wrong shard. A Slurm task's ID is its shard number, 1 to N.
 
 use serde::{Deserialize, Serialize};
 
 use crate::runner::RunSummary;
 
+/// The `--shard` value that reads the shard from the scheduler's environment.
+pub const AUTO: &str = "auto";
+
 /// Errors of shard specifications and partial files.
 #[derive(Debug, thiserror::Error)]
 pub enum ShardError {
-    /// `--shard` is not `K/N` with 1 ≤ K ≤ N.
-    #[error("invalid shard `{0}`: expected K/N with 1 <= K <= N, such as --shard 2/8")]
+    /// `--shard` is neither `K/N` with 1 ≤ K ≤ N nor `auto`.
+    #[error(
+        "invalid shard `{0}`: expected K/N with 1 <= K <= N, such as --shard 2/8, or --shard auto \
+         inside a Slurm job array or a Kubernetes Indexed Job"
+    )]
     Spec(String),
+    /// `--shards N` without `--shard auto`.
+    #[error(
+        "--shards {0} is only read with --shard auto; --shard K/N states the number of shards \
+         itself, and without --shard the run is not sharded"
+    )]
+    ShardsWithoutAuto(u64),
+    /// The number of shards is zero.
+    #[error("the number of shards ({source_name} = 0) must be at least 1")]
+    ZeroCount {
+        /// Where it came from: `--shards` or `DORASIM_SHARDS`.
+        source_name: &'static str,
+    },
     /// An environment variable holds something other than a number.
     #[error("environment variable {name}=`{value}` is not a whole number")]
     Env {
@@ -25,11 +51,72 @@ pub enum ShardError {
         /// Its value.
         value: String,
     },
-    /// A job index was found but not the number of shards.
+    /// `--shard auto` outside any job array.
     #[error(
-        "{0} is set but the number of shards is unknown: pass --shards N or set DORASIM_SHARDS"
+        "--shard auto found no job index: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor \
+         JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) is set{hint}; outside a job array, \
+         use --shard K/N"
     )]
-    MissingCount(&'static str),
+    NoJobIndex {
+        /// What else was found, if anything (a Slurm job that is not an array).
+        hint: String,
+    },
+    /// Both a Slurm and a Kubernetes job index are set.
+    #[error(
+        "--shard auto found two job indices, SLURM_ARRAY_TASK_ID={slurm} and \
+         JOB_COMPLETION_INDEX={kubernetes}, and cannot tell which one numbers the shards; \
+         use --shard K/N"
+    )]
+    TwoSchedulers {
+        /// `SLURM_ARRAY_TASK_ID`.
+        slurm: u64,
+        /// `JOB_COMPLETION_INDEX`.
+        kubernetes: u64,
+    },
+    /// A Slurm job array without a stated number of shards.
+    #[error(
+        "--shard auto in Slurm array task {task} needs the number of shards: pass --shards N or \
+         set DORASIM_SHARDS=N, and number the array's tasks 1..N (sbatch --array=1-N), or write \
+         --shard \"${{SLURM_ARRAY_TASK_ID}}/N\". It is not taken from the array's size \
+         ({array}): that counts the tasks of this submission, not the shards of the study, and \
+         a resubmitted task (--array=3), a stepped (--array=1-16:2) or a listed (--array=1,3,5) \
+         array would run the wrong shard"
+    )]
+    SlurmNeedsCount {
+        /// `SLURM_ARRAY_TASK_ID`.
+        task: u64,
+        /// How the array looks (`SLURM_ARRAY_TASK_COUNT=…`, or `not set`).
+        array: String,
+    },
+    /// A Slurm array whose task IDs are not all shard numbers 1..N.
+    #[error(
+        "--shard auto: Slurm array tasks are shard numbers, 1 to {count}, but this array \
+         {found}; submit tasks within 1-{count} (sbatch --array=1-{count}, or a single task \
+         such as --array=3 to re-run shard 3), or change --shards/DORASIM_SHARDS"
+    )]
+    SlurmTaskOutside {
+        /// What was found, such as `has task 0 (SLURM_ARRAY_TASK_ID=0)`.
+        found: String,
+        /// Number of shards.
+        count: u64,
+    },
+    /// A Kubernetes index without a stated number of shards.
+    #[error(
+        "--shard auto in a Kubernetes Indexed Job (JOB_COMPLETION_INDEX={0}) needs the number of \
+         shards: pass --shards N or set DORASIM_SHARDS=N, equal to the Job's completions"
+    )]
+    KubernetesNeedsCount(u64),
+    /// A Kubernetes index beyond the number of shards.
+    #[error(
+        "--shard auto: JOB_COMPLETION_INDEX={index} must be below the number of shards, {count} \
+         (pod i runs shard i+1); make --shards/DORASIM_SHARDS equal to the Job's completions"
+    )]
+    KubernetesIndexOutside {
+        /// `JOB_COMPLETION_INDEX`.
+        index: u64,
+        /// Number of shards.
+        count: u64,
+    },
 }
 
 /// Shard `index` (1-based) of `count`.
@@ -62,18 +149,38 @@ impl Shard {
         (index >= 1 && index <= count).then_some(Shard { index, count })
     }
 
-    /// The shard to run: `--shard K/N` if given, else the job index of a Slurm job array
-    /// (`SLURM_ARRAY_TASK_ID` relative to `SLURM_ARRAY_TASK_MIN`, with `SLURM_ARRAY_TASK_COUNT`)
-    /// or of a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`, 0-based, with `--shards N` or
-    /// `DORASIM_SHARDS`), else none (an unsharded run).
+    /// The shard to run, from `--shard` (`flag`) and `--shards` (`shards`): none without
+    /// `--shard` (an unsharded run; the environment is not read), `K/N` as given, or with
+    /// `auto` the job index found by `env`:
+    ///
+    /// - Slurm job array: shard `SLURM_ARRAY_TASK_ID` of N, tasks numbered 1..N, with N from
+    ///   `--shards` or `DORASIM_SHARDS`. Refused without N, and when the array's tasks
+    ///   (`SLURM_ARRAY_TASK_MIN`, `SLURM_ARRAY_TASK_MAX`) are not all within 1..N, so that
+    ///   every task of a misnumbered array fails, not only some.
+    /// - Kubernetes Indexed Job: shard `JOB_COMPLETION_INDEX + 1` of N (pods indexed 0..N-1).
     pub fn resolve(
         flag: Option<&str>,
         shards: Option<u64>,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Option<Shard>, ShardError> {
-        if let Some(text) = flag {
-            return Shard::parse(text).map(Some);
+        match flag.map(str::trim) {
+            None => match shards {
+                Some(n) => Err(ShardError::ShardsWithoutAuto(n)),
+                None => Ok(None),
+            },
+            Some(AUTO) => Shard::from_scheduler(shards, env).map(Some),
+            Some(text) => match shards {
+                Some(n) => Err(ShardError::ShardsWithoutAuto(n)),
+                None => Shard::parse(text).map(Some),
+            },
         }
+    }
+
+    /// `--shard auto`: the shard from a Slurm or Kubernetes job index (see [`Shard::resolve`]).
+    fn from_scheduler(
+        shards: Option<u64>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Shard, ShardError> {
         let number = |name: &'static str| -> Result<Option<u64>, ShardError> {
             match env(name) {
                 None => Ok(None),
@@ -86,28 +193,68 @@ impl Shard {
             }
         };
         let count = match shards {
+            Some(0) => {
+                return Err(ShardError::ZeroCount {
+                    source_name: "--shards",
+                });
+            }
             Some(n) => Some(n),
-            None => number("DORASIM_SHARDS")?,
+            None => match number("DORASIM_SHARDS")? {
+                Some(0) => {
+                    return Err(ShardError::ZeroCount {
+                        source_name: "DORASIM_SHARDS",
+                    });
+                }
+                n => n,
+            },
         };
-        if let Some(task) = number("SLURM_ARRAY_TASK_ID")? {
-            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let count = match count {
-                Some(n) => n,
-                None => number("SLURM_ARRAY_TASK_COUNT")?
-                    .ok_or(ShardError::MissingCount("SLURM_ARRAY_TASK_ID"))?,
-            };
-            let index = task.checked_sub(min).map(|i| i + 1).unwrap_or(0);
-            return Shard::new(index, count)
-                .map(Some)
-                .ok_or_else(|| ShardError::Spec(format!("{index}/{count} (from Slurm)")));
+        match (
+            number("SLURM_ARRAY_TASK_ID")?,
+            number("JOB_COMPLETION_INDEX")?,
+        ) {
+            (Some(slurm), Some(kubernetes)) => Err(ShardError::TwoSchedulers { slurm, kubernetes }),
+            (Some(task), None) => {
+                let Some(count) = count else {
+                    let array = match env("SLURM_ARRAY_TASK_COUNT") {
+                        Some(c) => format!("SLURM_ARRAY_TASK_COUNT={}", c.trim()),
+                        None => "not set".to_string(),
+                    };
+                    return Err(ShardError::SlurmNeedsCount { task, array });
+                };
+                let outside = |found: String| ShardError::SlurmTaskOutside { found, count };
+                if let Some(min) = number("SLURM_ARRAY_TASK_MIN")?.filter(|&m| m == 0) {
+                    return Err(outside(format!(
+                        "starts at task {min} (SLURM_ARRAY_TASK_MIN={min})"
+                    )));
+                }
+                if let Some(max) = number("SLURM_ARRAY_TASK_MAX")?.filter(|&m| m > count) {
+                    return Err(outside(format!(
+                        "runs up to task {max} (SLURM_ARRAY_TASK_MAX={max})"
+                    )));
+                }
+                Shard::new(task, count)
+                    .ok_or_else(|| outside(format!("has task {task} (SLURM_ARRAY_TASK_ID={task})")))
+            }
+            (None, Some(index)) => {
+                let count = count.ok_or(ShardError::KubernetesNeedsCount(index))?;
+                if index >= count {
+                    return Err(ShardError::KubernetesIndexOutside { index, count });
+                }
+                Ok(Shard {
+                    index: index + 1,
+                    count,
+                })
+            }
+            (None, None) => Err(ShardError::NoJobIndex {
+                hint: match env("SLURM_JOB_ID") {
+                    Some(id) => format!(
+                        " (Slurm job {} is not an array: submit it with sbatch --array=1-N)",
+                        id.trim()
+                    ),
+                    None => String::new(),
+                },
+            }),
         }
-        if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-            let count = count.ok_or(ShardError::MissingCount("JOB_COMPLETION_INDEX"))?;
-            return Shard::new(index + 1, count).map(Some).ok_or_else(|| {
-                ShardError::Spec(format!("{}/{count} (from Kubernetes)", index + 1))
-            });
-        }
-        Ok(None)
     }
 
     /// This shard's contiguous part of `0..total` (blocks of a run, or points of a sweep). The
@@ -261,41 +408,250 @@ mod tests {
         }
     }
 
+    /// An environment of the given variables only.
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    /// Task 5 of a whole `sbatch --array=1-16` array.
+    const SLURM_WHOLE: &[(&str, &str)] = &[
+        ("SLURM_JOB_ID", "100"),
+        ("SLURM_ARRAY_JOB_ID", "100"),
+        ("SLURM_ARRAY_TASK_ID", "5"),
+        ("SLURM_ARRAY_TASK_MIN", "1"),
+        ("SLURM_ARRAY_TASK_MAX", "16"),
+        ("SLURM_ARRAY_TASK_COUNT", "16"),
+        ("SLURM_ARRAY_TASK_STEP", "1"),
+    ];
+
+    fn auto(shards: Option<u64>, vars: &'static [(&'static str, &'static str)]) -> String {
+        match Shard::resolve(Some("auto"), shards, &env(vars)) {
+            Ok(shard) => format!("{shard:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
     #[test]
-    fn environment() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        let slurm = env(&[
+    fn without_shard_the_environment_is_ignored() {
+        // A one-scenario-per-task array, or any command run inside a job array, is unsharded.
+        for vars in [
+            SLURM_WHOLE,
+            &[("JOB_COMPLETION_INDEX", "2"), ("DORASIM_SHARDS", "4")],
+            &[("SLURM_ARRAY_TASK_ID", "x"), ("DORASIM_SHARDS", "0")],
+        ] {
+            assert_eq!(Shard::resolve(None, None, &env(vars)).ok(), Some(None));
+        }
+        // K/N is taken as written, whatever the scheduler says.
+        assert_eq!(
+            Shard::resolve(Some("3/3"), None, &env(SLURM_WHOLE)).ok(),
+            Some(Shard::new(3, 3))
+        );
+    }
+
+    #[test]
+    fn shards_is_refused_without_shard_auto() {
+        for flag in [None, Some("1/4")] {
+            let e = Shard::resolve(flag, Some(4), &env(SLURM_WHOLE));
+            assert!(matches!(e, Err(ShardError::ShardsWithoutAuto(4))), "{e:?}");
+        }
+        let text = ShardError::ShardsWithoutAuto(4).to_string();
+        assert!(
+            text.contains("--shards 4 is only read with --shard auto"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn auto_takes_the_slurm_task_id_as_the_shard_number() {
+        let five_of_16 = format!("{:?}", Shard::new(5, 16));
+        // The whole array, with N from DORASIM_SHARDS or --shards.
+        let whole_with_env: &[(&str, &str)] = &[
             ("SLURM_ARRAY_TASK_ID", "5"),
             ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "16"),
+            ("SLURM_ARRAY_TASK_COUNT", "16"),
+            ("DORASIM_SHARDS", "16"),
+        ];
+        assert_eq!(auto(None, whole_with_env), five_of_16);
+        assert_eq!(auto(Some(16), SLURM_WHOLE), five_of_16);
+        // `sbatch --array=5` alone (a resubmitted task): a one-task array, still shard 5 of 16.
+        let resubmitted: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "5"),
+            ("SLURM_ARRAY_TASK_MAX", "5"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+            ("SLURM_ARRAY_TASK_STEP", "1"),
+        ];
+        assert_eq!(auto(Some(16), resubmitted), five_of_16);
+        // `--array=1-16:2` (stepped) and `--array=1,5,9` (listed).
+        let stepped: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "15"),
             ("SLURM_ARRAY_TASK_COUNT", "8"),
-        ]);
+            ("SLURM_ARRAY_TASK_STEP", "2"),
+        ];
+        assert_eq!(auto(Some(16), stepped), five_of_16);
+        let listed: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "9"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ];
+        assert_eq!(auto(Some(16), listed), five_of_16);
+        // The last task, and an array with only the ID set (older Slurm).
         assert_eq!(
-            Shard::resolve(None, None, &slurm).ok().flatten(),
-            Shard::new(5, 8)
+            auto(Some(16), &[("SLURM_ARRAY_TASK_ID", "16")]),
+            format!("{:?}", Shard::new(16, 16))
         );
-        let k8s = env(&[("JOB_COMPLETION_INDEX", "0"), ("DORASIM_SHARDS", "4")]);
-        assert_eq!(
-            Shard::resolve(None, None, &k8s).ok().flatten(),
-            Shard::new(1, 4)
+    }
+
+    #[test]
+    fn auto_refuses_a_slurm_array_whose_count_is_not_stated() {
+        // Deriving N from the array would make a resubmitted task shard 1/1 (the whole study).
+        let resubmitted: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "3"),
+            ("SLURM_ARRAY_TASK_MIN", "3"),
+            ("SLURM_ARRAY_TASK_MAX", "3"),
+            ("SLURM_ARRAY_TASK_COUNT", "1"),
+        ];
+        for vars in [SLURM_WHOLE, resubmitted] {
+            let e = Shard::resolve(Some("auto"), None, &env(vars));
+            assert!(
+                matches!(e, Err(ShardError::SlurmNeedsCount { .. })),
+                "{e:?}"
+            );
+        }
+        let text = auto(None, resubmitted);
+        for part in [
+            "Slurm array task 3 needs the number of shards",
+            "--shards N or set DORASIM_SHARDS=N",
+            "sbatch --array=1-N",
+            "--shard \"${SLURM_ARRAY_TASK_ID}/N\"",
+            "the array's size (SLURM_ARRAY_TASK_COUNT=1)",
+            "--array=1-16:2",
+        ] {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+    }
+
+    #[test]
+    fn auto_refuses_slurm_tasks_outside_1_to_n_in_every_task() {
+        // `--array=0-15`: every task refuses (task 4 too), not only task 0.
+        let zero_based: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "4"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "15"),
+            ("SLURM_ARRAY_TASK_COUNT", "16"),
+        ];
+        let text = auto(Some(16), zero_based);
+        assert!(
+            text.contains(
+                "Slurm array tasks are shard numbers, 1 to 16, but this array starts at task 0 \
+                 (SLURM_ARRAY_TASK_MIN=0)"
+            ),
+            "{text}"
         );
-        let k8s_no_count = env(&[("JOB_COMPLETION_INDEX", "0")]);
-        assert!(Shard::resolve(None, None, &k8s_no_count).is_err());
-        assert_eq!(
-            Shard::resolve(None, Some(2), &k8s_no_count).ok().flatten(),
-            Shard::new(1, 2)
+        assert!(text.contains("sbatch --array=1-16"), "{text}");
+        // `--array=1-20` for 16 shards: task 2 refuses as well.
+        let too_many: &[(&str, &str)] = &[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "20"),
+        ];
+        assert!(auto(Some(16), too_many).contains("SLURM_ARRAY_TASK_MAX=20"));
+        // A task beyond N, or task 0, when the bounds are not in the environment.
+        assert!(auto(Some(16), &[("SLURM_ARRAY_TASK_ID", "17")]).contains("has task 17"));
+        assert!(auto(Some(16), &[("SLURM_ARRAY_TASK_ID", "0")]).contains("has task 0"));
+        for (shards, vars) in [
+            (Some(16), zero_based),
+            (Some(16), too_many),
+            (Some(16), &[("SLURM_ARRAY_TASK_ID", "0")][..]),
+        ] {
+            let e = Shard::resolve(Some("auto"), shards, &env(vars));
+            assert!(
+                matches!(e, Err(ShardError::SlurmTaskOutside { count: 16, .. })),
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn auto_reads_a_kubernetes_index_from_0() {
+        let first: &[(&str, &str)] = &[("JOB_COMPLETION_INDEX", "0"), ("DORASIM_SHARDS", "4")];
+        assert_eq!(auto(None, first), format!("{:?}", Shard::new(1, 4)));
+        let last: &[(&str, &str)] = &[("JOB_COMPLETION_INDEX", "3"), ("DORASIM_SHARDS", "4")];
+        assert_eq!(auto(None, last), format!("{:?}", Shard::new(4, 4)));
+        // --shards wins over DORASIM_SHARDS.
+        assert_eq!(auto(Some(8), last), format!("{:?}", Shard::new(4, 8)));
+        let beyond: &[(&str, &str)] = &[("JOB_COMPLETION_INDEX", "4"), ("DORASIM_SHARDS", "4")];
+        let e = Shard::resolve(Some("auto"), None, &env(beyond));
+        assert!(
+            matches!(
+                e,
+                Err(ShardError::KubernetesIndexOutside { index: 4, count: 4 })
+            ),
+            "{e:?}"
         );
-        let none = env(&[]);
-        assert_eq!(Shard::resolve(None, None, &none).ok().flatten(), None);
-        assert_eq!(
-            Shard::resolve(Some("3/3"), None, &slurm).ok().flatten(),
-            Shard::new(3, 3)
+        assert!(auto(None, beyond).contains("must be below the number of shards, 4"));
+        let no_count: &[(&str, &str)] = &[("JOB_COMPLETION_INDEX", "0")];
+        let text = auto(None, no_count);
+        assert!(
+            text.contains("needs the number of shards: pass --shards N or set DORASIM_SHARDS=N"),
+            "{text}"
+        );
+        assert_eq!(auto(Some(2), no_count), format!("{:?}", Shard::new(1, 2)));
+    }
+
+    #[test]
+    fn auto_refuses_what_it_cannot_read() {
+        // Outside any array; in a Slurm job that is not an array.
+        let text = auto(Some(4), &[]);
+        assert!(text.contains("--shard auto found no job index"), "{text}");
+        assert!(text.contains("use --shard K/N"), "{text}");
+        let text = auto(Some(4), &[("SLURM_JOB_ID", "77")]);
+        assert!(text.contains("Slurm job 77 is not an array"), "{text}");
+        // Two schedulers at once.
+        let both: &[(&str, &str)] = &[("SLURM_ARRAY_TASK_ID", "1"), ("JOB_COMPLETION_INDEX", "0")];
+        let e = Shard::resolve(Some("auto"), Some(4), &env(both));
+        assert!(
+            matches!(
+                e,
+                Err(ShardError::TwoSchedulers {
+                    slurm: 1,
+                    kubernetes: 0
+                })
+            ),
+            "{e:?}"
+        );
+        // Not numbers; a count of zero.
+        let text = auto(Some(4), &[("SLURM_ARRAY_TASK_ID", "3a")]);
+        assert!(
+            text.contains("SLURM_ARRAY_TASK_ID=`3a` is not a whole number"),
+            "{text}"
+        );
+        let text = auto(
+            None,
+            &[("SLURM_ARRAY_TASK_ID", "3"), ("DORASIM_SHARDS", "16x")],
+        );
+        assert!(text.contains("DORASIM_SHARDS=`16x`"), "{text}");
+        assert!(auto(Some(0), SLURM_WHOLE).contains("(--shards = 0) must be at least 1"));
+        let zero: &[(&str, &str)] = &[("SLURM_ARRAY_TASK_ID", "3"), ("DORASIM_SHARDS", "0")];
+        assert!(auto(None, zero).contains("(DORASIM_SHARDS = 0) must be at least 1"));
+        // `auto` is a word of its own, not a K/N.
+        let text = Shard::resolve(Some("Auto"), None, &env(SLURM_WHOLE))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(text.contains("invalid shard `Auto`"), "{text}");
+        assert!(
+            text.contains("or --shard auto inside a Slurm job array"),
+            "{text}"
         );
     }
 }

@@ -108,11 +108,13 @@ pub struct SimulationArgs {
 /// Options that split a long command across processes or machines.
 #[derive(Debug, Args)]
 pub struct ShardArgs {
-    /// Run only shard K of N (1-based) and write a partial result to --out for `dorasim merge`;
-    /// also read from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX.
-    #[arg(long, value_name = "K/N")]
+    /// Run only shard K of N (1-based) and write a partial result to --out for `dorasim merge`.
+    /// `auto` reads K from the scheduler: a Slurm array task's SLURM_ARRAY_TASK_ID (tasks 1..N)
+    /// or a Kubernetes pod's JOB_COMPLETION_INDEX + 1, with N from --shards. Without --shard
+    /// the scheduler's environment is ignored and the command is not sharded.
+    #[arg(long, value_name = "K/N|auto")]
     pub shard: Option<String>,
-    /// Number of shards when the index comes from JOB_COMPLETION_INDEX (or DORASIM_SHARDS).
+    /// Number of shards for --shard auto (default: the DORASIM_SHARDS environment variable).
     #[arg(long, value_name = "N")]
     pub shards: Option<u64>,
 }
