@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::model::records::{DeployReason, IncidentCause, RunRecords};
 
-use super::compute::quantile;
+use crate::stats::quantiles::quantile;
 
 use crate::engine::units::HOURS_PER_WEEK;
 

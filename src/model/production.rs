@@ -7,11 +7,8 @@ use rand::RngExt;
 use super::records::{
     DeployReason, DeploymentRecord, INTEGRATION, IncidentCause, IncidentRecord, Origin, Remediation,
 };
-use super::simulation::{Event, FAILURE, Simulation, Task};
+use super::simulation::{Event, FAILURE, FRAGILITY_TICK_HOURS, Simulation, Task};
 use super::timeline::HOURS_PER_WEEK;
-
-/// Hours between fragility updates.
-const FRAGILITY_TICK_HOURS: f64 = 1.0;
 
 /// Incidents per hour from fragility and from changes interacting within a short window.
 pub fn non_attributable_hazard_per_hour(
@@ -36,13 +33,6 @@ pub fn probability_of_event(expected: f64) -> f64 {
     } else {
         1.0 - (-expected).exp()
     }
-}
-
-/// Factor by which fragility decays over one tick with the given parameters.
-pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
-    let per_week =
-        p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
-    (-per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp()
 }
 
 impl Simulation<'_> {

@@ -84,6 +84,16 @@ pub(crate) struct Phase {
     pub fragility_decay_per_tick: f64,
 }
 
+/// Hours between fragility updates (the production stage's hourly tick).
+pub(crate) const FRAGILITY_TICK_HOURS: f64 = 1.0;
+
+/// Factor by which fragility decays over one tick with the given parameters.
+pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
+    let per_week =
+        p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
+    (-per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp()
+}
+
 /// A scenario compiled for simulation: built once, shared read-only by every replication.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -103,7 +113,7 @@ impl Model {
             .map(|(start, params)| Phase {
                 start_hours: *start,
                 samplers: Samplers::new(params),
-                fragility_decay_per_tick: super::production::fragility_decay_per_tick(params),
+                fragility_decay_per_tick: fragility_decay_per_tick(params),
                 calendar: Calendar {
                     enabled: params.time.working_calendar,
                     start_hour: params.time.workday_start_hour,

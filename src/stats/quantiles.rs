@@ -2,6 +2,25 @@
 
 use sketches_ddsketch::{Config, DDSketch};
 
+/// Value at quantile `q` of `values` (reordered in place), by linear interpolation between order
+/// statistics; `NaN` if empty. Linear time: two selections, no full sort.
+pub fn quantile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q.clamp(0.0, 1.0) * (values.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let (_, lo_value, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let lo_value = *lo_value;
+    let fraction = pos - lo as f64;
+    if fraction == 0.0 {
+        return lo_value;
+    }
+    // The next order statistic is the smallest value above the selected one.
+    let hi_value = above.iter().copied().fold(f64::INFINITY, f64::min);
+    lo_value + (hi_value - lo_value) * fraction
+}
+
 /// Relative accuracy of [`QuantileSketch`]: a returned quantile is within 0.5 % of the value at
 /// the requested rank.
 pub const RELATIVE_ACCURACY: f64 = 0.005;
@@ -141,6 +160,16 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_interpolates() {
+        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        assert_eq!(quantile(&mut v, 0.5), 2.5);
+        assert_eq!(quantile(&mut v, 0.0), 1.0);
+        assert_eq!(quantile(&mut v, 1.0), 4.0);
+        assert!(quantile(&mut [], 0.5).is_nan());
+    }
+
     use crate::stats::test_uniforms as uniforms;
 
     /// Exact value at the rank the sketch uses, ⌊q (n − 1)⌋.
