@@ -4,6 +4,10 @@
 use std::fmt;
 
 use serde::Serialize;
+use toml_edit::{Item, Value as TomlValue};
+
+use crate::model::distribution::Dist;
+use crate::model::params::{Kind, ParamInfo};
 
 /// One problem in a scenario file or a `--set` override.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -120,3 +124,103 @@ impl fmt::Display for ScenarioErrors {
 
 /// A problem before it is given a place (declared with the parameter checks in the model).
 pub(crate) use crate::model::params::Problem;
+
+/// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    // Jaro-Winkler ranks well but misses transpositions in short words (`p09` for `p90`), which
+    // an edit distance of one catches.
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(word, c),
+                strsim::damerau_levenshtein(word, c),
+                c,
+            )
+        })
+        .filter(|(similarity, edits, _)| *similarity >= 0.8 || *edits <= 1)
+        .max_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)))
+        .map(|(_, _, c)| c.to_string())
+}
+
+/// What would be accepted for a parameter, as text.
+pub(crate) fn allowed_text(kind: Kind, info: Option<&ParamInfo>) -> String {
+    let range = info.map(ParamInfo::range_text).unwrap_or_default();
+    let unit = info.map_or(String::new(), |i| format!(" ({})", i.unit));
+    let range = if range.is_empty() {
+        String::new()
+    } else {
+        format!(" {range}")
+    };
+    match kind {
+        Kind::Float => format!("a number{range}{unit}"),
+        Kind::Integer => format!("a whole number{range}{unit}"),
+        Kind::Bool => "true or false".to_string(),
+        Kind::Choice => {
+            let choices = info.map_or(&[][..], |i| i.choices);
+            format!("one of: {}", choices.join(", "))
+        }
+        Kind::Dist => format!(
+            "a distribution {{ dist = NAME, ... }} with NAME one of {}, e.g. {{ dist = \"lognormal\", median = 4.0, p90 = 12.0 }}{}",
+            Dist::NAMES.join(", "),
+            if range.is_empty() {
+                String::new()
+            } else {
+                format!("; values{range}")
+            }
+        ),
+    }
+}
+
+/// What an item is, for the `found:` line of a message.
+pub(crate) fn describe(item: &Item) -> String {
+    match item {
+        Item::None => "nothing".to_string(),
+        Item::Table(_) => "a table".to_string(),
+        Item::ArrayOfTables(_) => "an array of tables".to_string(),
+        Item::Value(value) => match value {
+            TomlValue::String(s) => format!("the string {:?}", s.value()),
+            TomlValue::Integer(i) => format!("the integer {}", i.value()),
+            // Scientific notation for huge and tiny values: `1e308`, not 309 digits.
+            TomlValue::Float(f)
+                if f.value().abs() >= 1e15 || (*f.value() != 0.0 && f.value().abs() < 1e-6) =>
+            {
+                format!("the float {:e}", f.value())
+            }
+            TomlValue::Float(f) => format!("the float {}", f.value()),
+            TomlValue::Boolean(b) => format!("the boolean {}", b.value()),
+            TomlValue::Datetime(d) => format!("the date-time {}", d.value()),
+            TomlValue::Array(a) => format!("an array of {} values", a.len()),
+            TomlValue::InlineTable(t) => {
+                let text = t.to_string();
+                if text.len() <= 80 {
+                    format!("the table {}", text.trim())
+                } else {
+                    "an inline table".to_string()
+                }
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(
+            closest("reviewrs", ["reviewers", "loc_per_hour"]).as_deref(),
+            Some("reviewers")
+        );
+        assert_eq!(
+            closest("continous", ["continuous", "scheduled"]).as_deref(),
+            Some("continuous")
+        );
+        assert_eq!(closest("zzz", ["reviewers", "loc_per_hour"]), None);
+        assert_eq!(closest("p09", ["median", "p90"]).as_deref(), Some("p90"));
+    }
+}

@@ -34,9 +34,9 @@
 //! default parameters, which then get their range and consistency checks
 //! ([`check_params`]); finally every timeline change is applied and checked again.
 
-mod changes;
 pub mod error;
 mod overrides;
+mod timeline;
 mod walk;
 
 use std::collections::HashSet;
@@ -287,7 +287,7 @@ pub fn apply_overrides(
     for problem in problems {
         walker.report_at_key(problem);
     }
-    changes::check_timeline(&mut walker, &params, params_valid);
+    timeline::check_timeline(&mut walker, &params, params_valid);
 
     if !walker.errors.is_empty() {
         // Read like a compiler's output: the file top to bottom, then the overrides.

@@ -1,6 +1,10 @@
-//! The first stage of loading: walk the parsed document (which keeps byte spans) against the shape
-//! of `Params::default()`, so that unknown keys, wrong types and non-finite numbers are reported
-//! with their line and column, and only well-typed values reach serde.
+//! The first stage of loading: walk the parsed document (which keeps byte spans) against the
+//! parameter tables of `model::params`, so that unknown keys, wrong types and non-finite numbers
+//! are reported with their line and column, and each accepted leaf becomes a typed `Value`.
+//!
+//! (About 680 lines: one walk for every kind of value, numbers, words, switches and
+//! distributions, each with its messages; the timeline's entries are walked in `timeline.rs`, and
+//! the wording helpers are in `error.rs`.)
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -8,11 +12,11 @@ use std::ops::Range;
 use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use super::RunSettings;
-use super::error::{Problem, ScenarioError};
+use super::error::{Problem, ScenarioError, allowed_text, closest, describe};
+use super::timeline::RawChange;
 use crate::metrics::ledger::Lens;
 use crate::model::distribution::Dist;
-use crate::model::params::{self, Kind, ParamInfo, SECTIONS, Value, find};
-use crate::model::timeline::TimelineChange;
+use crate::model::params::{self, Kind, SECTIONS, Value, find};
 
 /// Top-level keys of a scenario file besides the parameter sections.
 const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
@@ -25,11 +29,6 @@ const RUN_KEYS: [&str; 6] = [
     "max_events_per_replication",
     "max_changes_per_replication",
 ];
-/// Keys of a `[[timeline]]` entry.
-const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from", "to"];
-/// Parameters a timeline may not change: they define the run itself.
-const FIXED_DURING_RUN: [&str; 2] = ["time.warmup_weeks", "time.horizon_weeks"];
-
 /// Every parameter key path with its kind, in alphabetical order (the order candidates are
 /// offered in when a key is misspelt).
 pub(crate) fn sorted_keys() -> Vec<(&'static str, Kind)> {
@@ -70,27 +69,6 @@ fn section_with(field: &str) -> Option<String> {
         .map(|s| format!("{s}.{field}"))
 }
 
-/// The closest candidate to a misspelt word, if one is close enough to be a likely typo.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    // Jaro-Winkler ranks well but misses transpositions in short words (`p09` for `p90`), which
-    // an edit distance of one catches.
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(word, c),
-                strsim::damerau_levenshtein(word, c),
-                c,
-            )
-        })
-        .filter(|(similarity, edits, _)| *similarity >= 0.8 || *edits <= 1)
-        .max_by(|a, b| b.1.cmp(&a.1).then(a.0.total_cmp(&b.0)))
-        .map(|(_, _, c)| c.to_string())
-}
-
 /// Where a value was written.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Loc {
@@ -109,19 +87,6 @@ pub(crate) enum Src {
     File,
     /// A `--set KEY=VALUE` override.
     Set(String),
-}
-
-/// A `[[timeline]]` entry after the walk, with where each of its fields was written.
-#[derive(Debug, Clone)]
-pub(crate) struct RawChange {
-    /// Position in the timeline (0-based).
-    pub index: usize,
-    /// The change, with every field that was well-typed.
-    pub change: TimelineChange,
-    /// Where each field (and `entry`, the entry as a whole) was written.
-    pub locations: HashMap<String, Loc>,
-    /// The entry is complete and consistent, so it can be applied.
-    pub complete: bool,
 }
 
 /// Walks one scenario file and its overrides, collecting well-typed values and every problem.
@@ -482,7 +447,7 @@ impl<'a> Walker<'a> {
 
     /// Checks that `item` has the type of parameter `key`; `path` names it in messages (the key
     /// itself, or a timeline field). Returns the value converted to the parameter's type.
-    fn check_value(
+    pub(crate) fn check_value(
         &mut self,
         src: &Src,
         path: &str,
@@ -668,299 +633,6 @@ impl<'a> Walker<'a> {
             .collect();
         Dist::from_fields(name, &ordered).map(Value::Dist)
     }
-
-    fn walk_timeline(&mut self, key_span: Option<Range<usize>>, item: &Item) {
-        let mut entries: Vec<(&dyn TableLike, Option<Range<usize>>)> = Vec::new();
-        match item {
-            Item::ArrayOfTables(array) => {
-                entries.extend(array.iter().map(|t| (t as &dyn TableLike, t.span())));
-            }
-            Item::Value(TomlValue::Array(array)) => {
-                for (index, value) in array.iter().enumerate() {
-                    match value.as_inline_table() {
-                        Some(table) => entries.push((table as &dyn TableLike, table.span())),
-                        None => {
-                            let loc = self.loc(&Src::File, value.span());
-                            let problem = Problem::new(
-                                format!("timeline[{index}]"),
-                                "a timeline entry must be a table",
-                            )
-                            .found(describe(&Item::Value(value.clone())))
-                            .allowed("{ key = \"ai.adoption\", at_week = 4, value = 0.6 }");
-                            self.report(&loc, problem);
-                        }
-                    }
-                }
-            }
-            other => {
-                let loc = self.loc(&Src::File, other.span().or(key_span));
-                let problem = Problem::new("timeline", "`timeline` must be a list of [[timeline]] entries")
-                    .found(describe(other))
-                    .allowed("[[timeline]] tables with `key` and either `at_week` + `value` or `ramp_weeks` + `to`");
-                self.report(&loc, problem);
-            }
-        }
-        for (index, (table, span)) in entries.into_iter().enumerate() {
-            self.walk_change(index, table, span);
-        }
-    }
-
-    fn walk_change(&mut self, index: usize, table: &dyn TableLike, span: Option<Range<usize>>) {
-        let base = format!("timeline[{index}]");
-        let mut locations = HashMap::new();
-        let entry_loc = self.loc(&Src::File, span);
-        locations.insert("entry".to_string(), entry_loc.clone());
-        let mut change = TimelineChange {
-            key: String::new(),
-            at_week: None,
-            value: None,
-            ramp_weeks: None,
-            from: None,
-            to: None,
-        };
-        let mut complete = true;
-        let leaves = sorted_keys();
-        let all_keys: Vec<&str> = leaves.iter().map(|(k, _)| *k).collect();
-
-        // The parameter first: the type of `value` depends on it.
-        let mut kind = None;
-        match table.get_key_value("key") {
-            None => {
-                let problem = Problem::new(
-                    format!("{base}.key"),
-                    "a timeline entry needs `key`, the parameter it changes",
-                )
-                .allowed("a parameter key path such as \"ai.adoption\" (see `dorasim params`)");
-                self.report(&entry_loc, problem);
-                complete = false;
-            }
-            Some((k, item)) => {
-                let loc = self.loc(&Src::File, item.span().or_else(|| k.span()));
-                locations.insert("key".to_string(), loc.clone());
-                match item.as_str() {
-                    Some(key) if FIXED_DURING_RUN.contains(&key) => {
-                        let problem = Problem::new(
-                            format!("{base}.key"),
-                            format!("`{key}` defines the run and cannot change during it"),
-                        )
-                        .found(describe(item))
-                        .allowed("any parameter except time.warmup_weeks and time.horizon_weeks");
-                        self.report(&loc, problem);
-                        complete = false;
-                    }
-                    Some(key) => match leaves.iter().find(|(k, _)| *k == key) {
-                        Some((_, k)) => {
-                            kind = Some(*k);
-                            change.key = key.to_string();
-                        }
-                        None => {
-                            let problem = Problem::new(
-                                format!("{base}.key"),
-                                format!("unknown parameter `{key}` in the timeline"),
-                            )
-                            .found(describe(item))
-                            .allowed("a parameter key path (see `dorasim params`)")
-                            .suggest(closest(key, all_keys.iter().copied()));
-                            self.report(&loc, problem);
-                            complete = false;
-                        }
-                    },
-                    None => {
-                        let problem = Problem::new(
-                            format!("{base}.key"),
-                            "`key` must be a parameter key path in quotes",
-                        )
-                        .found(describe(item))
-                        .allowed("a parameter key path such as \"ai.adoption\"");
-                        self.report(&loc, problem);
-                        complete = false;
-                    }
-                }
-            }
-        }
-
-        for (field, item) in table.iter() {
-            let key_span = table.key(field).and_then(|k| k.span());
-            let path = format!("{base}.{field}");
-            let loc = self.loc(&Src::File, item.span().or_else(|| key_span.clone()));
-            locations.insert(field.to_string(), loc.clone());
-            let week_allowed = "a week number (weeks count from the end of the warm-up)";
-            match field {
-                "key" => {}
-                "at_week" => match finite_number(item) {
-                    Some(week) => change.at_week = Some(week),
-                    None => {
-                        self.report(
-                            &loc,
-                            Problem::new(path, "`at_week` must be a finite number")
-                                .found(describe(item))
-                                .allowed(week_allowed),
-                        );
-                        complete = false;
-                    }
-                },
-                "from" | "to" => match finite_number(item) {
-                    Some(v) if field == "from" => change.from = Some(v),
-                    Some(v) => change.to = Some(v),
-                    None => {
-                        let problem =
-                            Problem::new(path, format!("`{field}` must be a finite number"))
-                                .found(describe(item))
-                                .allowed(kind.map_or_else(String::new, |k| {
-                                    allowed_text(k, find(&change.key))
-                                }));
-                        self.report(&loc, problem);
-                        complete = false;
-                    }
-                },
-                "ramp_weeks" => {
-                    let weeks: Option<Vec<f64>> = item.as_array().map(|a| {
-                        a.iter()
-                            .filter_map(|v| finite_number(&Item::Value(v.clone())))
-                            .collect()
-                    });
-                    match (weeks, item.as_array().map(|a| a.len())) {
-                        (Some(w), Some(2)) if w.len() == 2 => {
-                            if w[0] >= w[1] {
-                                let problem = Problem::new(
-                                    path,
-                                    format!(
-                                        "the ramp must end after it starts, found [{}, {}]",
-                                        w[0], w[1]
-                                    ),
-                                )
-                                .found(describe(item))
-                                .allowed("[from_week, to_week] with from_week < to_week");
-                                self.report(&loc, problem);
-                                complete = false;
-                            }
-                            change.ramp_weeks = Some([w[0], w[1]]);
-                        }
-                        _ => {
-                            let problem =
-                                Problem::new(path, "`ramp_weeks` must be two finite week numbers")
-                                    .found(describe(item))
-                                    .allowed("[from_week, to_week] with from_week < to_week");
-                            self.report(&loc, problem);
-                            complete = false;
-                        }
-                    }
-                }
-                "value" => {
-                    if let Some(kind) = kind {
-                        let key = change.key.clone();
-                        match self.check_value(&Src::File, &path, &key, item, kind) {
-                            Some(v) => change.value = Some(v),
-                            None => complete = false,
-                        }
-                    }
-                }
-                unknown => {
-                    let loc = self.loc(&Src::File, key_span.or_else(|| item.span()));
-                    let problem =
-                        Problem::new(path, format!("unknown key `{unknown}` in a timeline entry"))
-                            .found(unknown)
-                            .allowed(CHANGE_KEYS.join(", "))
-                            .suggest(closest(unknown, CHANGE_KEYS));
-                    self.report(&loc, problem);
-                    complete = false;
-                }
-            }
-        }
-
-        let shape = "a step (`at_week` + `value`) or a ramp (`ramp_weeks` + `to`, optional `from`)";
-        let has = |k: &str| table.contains_key(k);
-        match (has("at_week"), has("ramp_weeks")) {
-            (true, true) => {
-                let problem = Problem::new(
-                    base.clone(),
-                    "a timeline entry has both `at_week` and `ramp_weeks`",
-                )
-                .found("at_week and ramp_weeks")
-                .allowed(shape);
-                self.report(&entry_loc, problem);
-                complete = false;
-            }
-            (false, false) => {
-                let problem = Problem::new(
-                    base.clone(),
-                    "a timeline entry needs `at_week` (a step) or `ramp_weeks` (a ramp)",
-                )
-                .found("neither at_week nor ramp_weeks")
-                .allowed(shape);
-                self.report(&entry_loc, problem);
-                complete = false;
-            }
-            (true, false) => {
-                if !has("value") {
-                    let problem = Problem::new(
-                        format!("{base}.value"),
-                        "a step needs `value`, the new value from `at_week` on",
-                    )
-                    .allowed(shape);
-                    self.report(&entry_loc, problem);
-                    complete = false;
-                }
-                for field in ["from", "to"] {
-                    if has(field) {
-                        let loc = locations.get(field).cloned().unwrap_or(Loc::Unknown);
-                        let problem = Problem::new(
-                            format!("{base}.{field}"),
-                            format!("`{field}` belongs to a ramp, not to a step"),
-                        )
-                        .found(field)
-                        .allowed(shape);
-                        self.report(&loc, problem);
-                        complete = false;
-                    }
-                }
-            }
-            (false, true) => {
-                if !has("to") {
-                    let problem = Problem::new(
-                        format!("{base}.to"),
-                        "a ramp needs `to`, the value at the end of the ramp",
-                    )
-                    .allowed(shape);
-                    self.report(&entry_loc, problem);
-                    complete = false;
-                }
-                if has("value") {
-                    let loc = locations.get("value").cloned().unwrap_or(Loc::Unknown);
-                    let problem = Problem::new(
-                        format!("{base}.value"),
-                        "`value` belongs to a step; a ramp goes `to` a value",
-                    )
-                    .found("value")
-                    .allowed(shape);
-                    self.report(&loc, problem);
-                    complete = false;
-                }
-                if let Some(k @ (Kind::Bool | Kind::Choice | Kind::Dist)) = kind {
-                    let loc = locations.get("ramp_weeks").cloned().unwrap_or(Loc::Unknown);
-                    let what = match k {
-                        Kind::Bool => "an on/off switch",
-                        Kind::Choice => "a choice",
-                        _ => "a distribution",
-                    };
-                    let problem = Problem::new(
-                        format!("{base}.ramp_weeks"),
-                        format!("`{}` is {what}, not a number: it cannot ramp", change.key),
-                    )
-                    .found(format!("key = \"{}\", {}", change.key, k.described()))
-                    .allowed("a ramp on a numeric parameter, or a step (`at_week` + `value`) for this one");
-                    self.report(&loc, problem);
-                    complete = false;
-                }
-            }
-        }
-        self.timeline.push(RawChange {
-            index,
-            change,
-            locations,
-            complete,
-        });
-    }
 }
 
 /// Every key `--set` accepts.
@@ -988,7 +660,7 @@ fn whole_number(item: &Item) -> Option<i64> {
 }
 
 /// An integer or a finite float.
-fn finite_number(item: &Item) -> Option<f64> {
+pub(crate) fn finite_number(item: &Item) -> Option<f64> {
     match item.as_value()? {
         TomlValue::Integer(i) => Some(*i.value() as f64),
         TomlValue::Float(f) if f.value().is_finite() => Some(*f.value()),
@@ -996,83 +668,9 @@ fn finite_number(item: &Item) -> Option<f64> {
     }
 }
 
-/// What would be accepted for a parameter, as text.
-pub(crate) fn allowed_text(kind: Kind, info: Option<&ParamInfo>) -> String {
-    let range = info.map(ParamInfo::range_text).unwrap_or_default();
-    let unit = info.map_or(String::new(), |i| format!(" ({})", i.unit));
-    let range = if range.is_empty() {
-        String::new()
-    } else {
-        format!(" {range}")
-    };
-    match kind {
-        Kind::Float => format!("a number{range}{unit}"),
-        Kind::Integer => format!("a whole number{range}{unit}"),
-        Kind::Bool => "true or false".to_string(),
-        Kind::Choice => {
-            let choices = info.map_or(&[][..], |i| i.choices);
-            format!("one of: {}", choices.join(", "))
-        }
-        Kind::Dist => format!(
-            "a distribution {{ dist = NAME, ... }} with NAME one of {}, e.g. {{ dist = \"lognormal\", median = 4.0, p90 = 12.0 }}{}",
-            Dist::NAMES.join(", "),
-            if range.is_empty() {
-                String::new()
-            } else {
-                format!("; values{range}")
-            }
-        ),
-    }
-}
-
-/// What an item is, for the `found:` line of a message.
-pub(crate) fn describe(item: &Item) -> String {
-    match item {
-        Item::None => "nothing".to_string(),
-        Item::Table(_) => "a table".to_string(),
-        Item::ArrayOfTables(_) => "an array of tables".to_string(),
-        Item::Value(value) => match value {
-            TomlValue::String(s) => format!("the string {:?}", s.value()),
-            TomlValue::Integer(i) => format!("the integer {}", i.value()),
-            // Scientific notation for huge and tiny values: `1e308`, not 309 digits.
-            TomlValue::Float(f)
-                if f.value().abs() >= 1e15 || (*f.value() != 0.0 && f.value().abs() < 1e-6) =>
-            {
-                format!("the float {:e}", f.value())
-            }
-            TomlValue::Float(f) => format!("the float {}", f.value()),
-            TomlValue::Boolean(b) => format!("the boolean {}", b.value()),
-            TomlValue::Datetime(d) => format!("the date-time {}", d.value()),
-            TomlValue::Array(a) => format!("an array of {} values", a.len()),
-            TomlValue::InlineTable(t) => {
-                let text = t.to_string();
-                if text.len() <= 80 {
-                    format!("the table {}", text.trim())
-                } else {
-                    "an inline table".to_string()
-                }
-            }
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_finds_typos_only() {
-        assert_eq!(
-            closest("reviewrs", ["reviewers", "loc_per_hour"]).as_deref(),
-            Some("reviewers")
-        );
-        assert_eq!(
-            closest("continous", ["continuous", "scheduled"]).as_deref(),
-            Some("continuous")
-        );
-        assert_eq!(closest("zzz", ["reviewers", "loc_per_hour"]), None);
-        assert_eq!(closest("p09", ["median", "p90"]).as_deref(), Some("p90"));
-    }
 
     #[test]
     fn line_and_column_are_one_based_in_characters() {
