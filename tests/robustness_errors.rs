@@ -304,6 +304,15 @@ fn cases() -> Vec<Case> {
             &["--set review.reviewers", "review.reviewers", "whole number"],
         ),
         flags(
+            "--set a number beyond a float",
+            &["run", "--runs", "1", "--set", "ai.adoption=1e400"],
+            &[
+                "--set ai.adoption",
+                "the number 1e400, too large",
+                "in [0, 1]",
+            ],
+        ),
+        flags(
             "--set without a value",
             &["run", "--runs", "1", "--set", "review.reviewers"],
             &["--set review.reviewers", "KEY=VALUE"],

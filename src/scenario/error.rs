@@ -182,6 +182,13 @@ pub(crate) fn describe(item: &Item) -> String {
         Item::Table(_) => "a table".to_string(),
         Item::ArrayOfTables(_) => "an array of tables".to_string(),
         Item::Value(value) => match value {
+            // `--set x=1e400` is not valid TOML (it overflows a float), so it arrives as a string.
+            TomlValue::String(s) if s.value().trim().parse::<f64>().is_ok_and(f64::is_infinite) => {
+                format!(
+                    "the number {}, too large for a 64-bit float (beyond 1.8e308)",
+                    s.value().trim()
+                )
+            }
             TomlValue::String(s) => format!("the string {:?}", s.value()),
             TomlValue::Integer(i) => format!("the integer {}", i.value()),
             // Scientific notation for huge and tiny values: `1e308`, not 309 digits.
