@@ -145,3 +145,60 @@ fn a_guard_stop_leaves_no_partial_file_and_says_so() {
         .unwrap_or_default();
     assert!(left.is_empty(), "files left behind: {left:?}");
 }
+
+/// Leftovers of killed processes (`.NAME.partial-PID`) are removed by the next writer of the same
+/// set, for every set: a merged run, a shard, and an event log, not only `run --out`; and the
+/// merged run's files leave no temporary file or lock behind.
+#[test]
+fn every_output_set_cleans_the_leftovers_of_a_killed_writer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shards = dir.path().join("shards");
+    let merged = dir.path().join("merged");
+    let events = dir.path().join("events");
+    for (d, leftover) in [
+        (&shards, ".partial-1-of-1.json.partial-999999"),
+        (&merged, ".summary.json.partial-999999"),
+        (&events, ".events.json.partial-999999"),
+    ] {
+        std::fs::create_dir_all(d).expect("dir");
+        std::fs::write(d.join(leftover), b"half a file").expect("leftover");
+    }
+    let ok = |args: &[&str]| {
+        let output = dorasim().args(args).output().expect("dorasim");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let s = |p: &Path| p.to_string_lossy().into_owned();
+    ok(&[
+        "run",
+        "--runs",
+        "4",
+        "--shard",
+        "1/1",
+        "--out",
+        &s(&shards),
+        "--quiet",
+    ]);
+    ok(&[
+        "merge",
+        &s(&shards.join("partial-1-of-1.json")),
+        "--out",
+        &s(&merged),
+    ]);
+    ok(&["run", "--runs", "2", "--quiet", "--events", &s(&events)]);
+    for d in [&shards, &merged, &events] {
+        // Hidden files are temporary files or locks: none may remain.
+        let hidden: Vec<String> = std::fs::read_dir(d)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.'))
+            .collect();
+        assert!(hidden.is_empty(), "{}: {hidden:?}", d.display());
+    }
+    assert!(stray_files(&merged).is_empty());
+    assert!(read_all(&merged).iter().all(|f| !f.is_empty()));
+}

@@ -261,7 +261,9 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
     );
     let partial_name = shard::run_partial_name(shard);
     let rows_name = shard::replications_part_name(shard);
-    let dir = OutputDir::prepare(dir, &[&partial_name, &rows_name], args.force)?;
+    // Locked per shard: shards of one study write into one directory side by side.
+    let (dir, _lock) =
+        OutputDir::prepare_exclusive(dir, &[&partial_name, &rows_name], args.force, &partial_name)?;
     let blocks = shard.range(block_count(runs));
     let first_rep = blocks.start * runner::BLOCK;
     let end_rep = (blocks.end * runner::BLOCK).min(runs).max(first_rep);
@@ -351,23 +353,27 @@ pub fn run_shard(args: RunArgs, shard: Shard, out: &mut dyn Write) -> Result<()>
 pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
     match crate::analysis::merge::merge(&args.partials)? {
         Merged::Run(run) => {
-            let dir = OutputDir::prepare(
+            // The same set, under the same lock, as `dorasim run --out`: staged, then published
+            // together, so a kill never leaves a mixed set.
+            let (dir, _lock) = OutputDir::prepare_exclusive(
                 &args.out,
                 &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
                 args.force,
+                "run",
             )?;
-            let mut written = Vec::new();
+            let mut staged = Vec::new();
             if !run.replication_parts.is_empty() {
                 let mut pending = dir.create(REPLICATIONS_CSV)?;
                 concatenate_csv(&run.replication_parts, &mut pending.writer)
                     .map_err(|e| anyhow!("merging replications: {e}"))?;
-                written.push(pending.commit()?);
+                staged.push(pending.stage()?);
             }
             let weekly = weekly_csv(&run.summary).map_err(|e| anyhow!(e))?;
-            written.push(dir.write(WEEKLY_CSV, weekly.as_bytes())?);
+            staged.push(dir.stage(WEEKLY_CSV, weekly.as_bytes())?);
             let json = summary_json(&run.scenario, &run.summary, run.threads, run.lens);
             let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
-            written.push(dir.write(SUMMARY_JSON, text.as_bytes())?);
+            staged.push(dir.stage(SUMMARY_JSON, text.as_bytes())?);
+            let written = crate::output::files::commit_all(staged)?;
             write!(
                 out,
                 "{}",
@@ -385,7 +391,8 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
             }
         }
         Merged::Sweep(sweep) => {
-            let dir = OutputDir::prepare(&args.out, &[SWEEP_CSV], args.force)?;
+            let (dir, _lock) =
+                OutputDir::prepare_exclusive(&args.out, &[SWEEP_CSV], args.force, SWEEP_CSV)?;
             let mut pending = dir.create(SWEEP_CSV)?;
             concatenate_csv(&sweep.parts, &mut pending.writer)
                 .map_err(|e| anyhow!("merging sweep rows: {e}"))?;
@@ -398,8 +405,12 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
             )?;
         }
         Merged::Sensitivity(merged) => {
-            let dir =
-                OutputDir::prepare(&args.out, &[SENSITIVITY_CSV, SENSITIVITY_JSON], args.force)?;
+            let (dir, _lock) = OutputDir::prepare_exclusive(
+                &args.out,
+                &[SENSITIVITY_CSV, SENSITIVITY_JSON],
+                args.force,
+                "sensitivity",
+            )?;
             let analysis = study::analyse(&merged.study, &merged.outputs)?;
             write!(out, "{}", analysis.report)?;
             let (a, b) = write_sensitivity(&dir, &analysis)?;

@@ -339,10 +339,11 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
             "--events-replication {} is not among the {runs} replications",
             args.events_replication
         ),
-        Some(dir) => Some(OutputDir::prepare(
+        Some(dir) => Some(OutputDir::prepare_exclusive(
             dir,
             &crate::output::events::FILES,
             args.force,
+            "events",
         )?),
         None => None,
     };
@@ -425,7 +426,7 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
             out,
         )?;
     }
-    if let Some(dir) = events_dir {
+    if let Some((dir, _lock)) = events_dir {
         let info = crate::output::events::ExportInfo {
             scenario: scenario.name.clone(),
             seed,

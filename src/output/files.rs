@@ -217,6 +217,16 @@ impl PendingFile {
         })?;
         name.commit(&file)
     }
+
+    /// Flushes and syncs the file, leaving it under its temporary name for [`commit_all`].
+    pub fn stage(self) -> Result<Staged, OutputError> {
+        let PendingFile { name, writer } = self;
+        let file = writer.into_inner().map_err(|e| OutputError::Io {
+            path: name.temp.clone(),
+            source: e.into_error(),
+        })?;
+        name.stage(&file)
+    }
 }
 
 /// An exclusive lock on one output set of a directory, held while the set is written: a second
