@@ -141,6 +141,11 @@ pub enum DesignKind {
     Sobol,
 }
 
+/// Most points a sweep design may have: at about 2.5 ms to validate a point and 5 ms per
+/// replication, 100,000 points take minutes to check and hours to run even at one replication
+/// each; larger designs are almost always a typo (`--points 10000` on a 4-parameter grid).
+pub const MAX_DESIGN_POINTS: usize = 100_000;
+
 /// A design: parameter specifications and a rule giving the values of point `i`. Points are
 /// produced one at a time, so memory stays flat however many there are.
 #[derive(Debug, Clone)]
@@ -204,11 +209,34 @@ impl Design {
                 "a Sobol design handles at most 256 parameters".into(),
             ));
         }
-        let axes = if kind == DesignKind::Grid {
+        // Checked before anything is allocated: `--points 1e12` or a grid of 200^4 points would
+        // abort on allocation or validate for days.
+        if points > MAX_DESIGN_POINTS {
+            return Err(DesignError::Design(format!(
+                "--points {points} is more than a design may have ({MAX_DESIGN_POINTS}); \
+                 use fewer points"
+            )));
+        }
+        let axes: Vec<Vec<String>> = if kind == DesignKind::Grid {
             params.iter().map(|p| p.grid(points)).collect()
         } else {
             Vec::new()
         };
+        if kind == DesignKind::Grid {
+            let total = axes
+                .iter()
+                .try_fold(1usize, |n, axis| n.checked_mul(axis.len()))
+                .filter(|&n| n <= MAX_DESIGN_POINTS);
+            if total.is_none() {
+                let sizes: Vec<String> = axes.iter().map(|a| a.len().to_string()).collect();
+                return Err(DesignError::Design(format!(
+                    "a grid of {} points is more than a design may have ({MAX_DESIGN_POINTS}); \
+                     use fewer --points or values, or --design lhs or sobol, which cover the \
+                     ranges with as many points as you choose",
+                    sizes.join(" × ")
+                )));
+            }
+        }
         let strata = if kind == DesignKind::Lhs {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x6c68_735f_6465_7369);
             params

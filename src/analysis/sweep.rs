@@ -210,9 +210,13 @@ impl SweepPlan {
         r.start as usize..r.end as usize
     }
 
-    /// Checks every point of this process before anything runs.
-    pub fn validate(&self) -> Result<(), SweepError> {
-        self.range().try_for_each(|i| self.model_at(i).map(|_| ()))
+    /// Checks every point of this process before anything runs; `checked` is called after each.
+    pub fn validate(&self, checked: &dyn Fn()) -> Result<(), SweepError> {
+        self.range().try_for_each(|i| {
+            self.model_at(i)?;
+            checked();
+            Ok(())
+        })
     }
 
     /// The CSV header.

@@ -480,7 +480,10 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
         threads: super::threads(args.common.threads)?,
         shard,
     };
-    plan.validate()?;
+    // Every point is checked before any runs; a large design shows its progress.
+    let checking = progress::bar(plan.range().len() as u64, "checking points");
+    plan.validate(&|| checking.inc(1))?;
+    checking.finish_and_clear();
     let bar = progress::bar(plan.range().len() as u64, "sweep");
     let outcome = sweep::run(&plan, &args.out, args.force, &|| bar.inc(1))?;
     bar.finish_and_clear();
