@@ -179,7 +179,8 @@ fn report_of_a_directory_without_results_says_what_is_missing() {
         .output()
         .expect("dorasim report");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("cannot be read"), "{stderr}");
+    assert!(stderr.contains("compare.json"), "{stderr}");
 }
 
 #[test]

@@ -523,12 +523,10 @@ fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         let report = crate::report::compare::build_data(&data)?;
         return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
     }
-    let what = if args.dir.is_dir() {
-        "holds no results to report on"
-    } else if args.dir.exists() {
-        "is not a directory"
-    } else {
-        "does not exist"
+    let what = match std::fs::metadata(&args.dir) {
+        Ok(meta) if meta.is_dir() => "holds no results to report on".to_string(),
+        Ok(_) => "is not a directory".to_string(),
+        Err(e) => format!("cannot be read: {e}"),
     };
     bail!(
         "`{}` {what}. `dorasim report` reads the --out directory of:\n  \
