@@ -211,8 +211,112 @@ fn report_of_a_directory_without_results_says_what_is_missing() {
         .output()
         .expect("dorasim report");
     assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("summary.json"), "{stderr}");
+    // Every kind of results directory it reads, by the file that marks it.
+    for file in [
+        "summary.json",
+        "sweep.csv",
+        "sensitivity.csv",
+        "compare.json",
+    ] {
+        assert!(stderr.contains(file), "no `{file}` in: {stderr}");
+    }
+    assert!(stderr.contains("holds no results to report on"), "{stderr}");
+    let missing = dir.path().join("no-such-dir");
+    let output = Command::new(env!("CARGO_BIN_EXE_dorasim"))
+        .arg("report")
+        .arg(&missing)
+        .output()
+        .expect("dorasim report");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be read"), "{stderr}");
+    assert!(stderr.contains("compare.json"), "{stderr}");
+}
+
+#[test]
+fn report_of_a_compare_directory_equals_the_report_written_by_compare() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let out = dir.path().join("comparison");
+    let during = dir.path().join("during.html");
+    let (charts_during, charts_after) = (dir.path().join("charts-a"), dir.path().join("charts-b"));
+    let bin = env!("CARGO_BIN_EXE_dorasim");
+    let compare = Command::new(bin)
+        .arg("compare")
+        .arg(root.join("baseline.toml"))
+        .arg(root.join("ai-rollout.toml"))
+        .arg(root.join("surveillance.toml"))
+        .args(["--runs", "12", "--threads", "2", "--out"])
+        .arg(&out)
+        .arg("--report")
+        .arg(&during)
+        .arg("--charts")
+        .arg(&charts_during)
+        .output()
+        .expect("dorasim compare");
+    assert!(
+        compare.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compare.stderr)
+    );
+    let report = Command::new(bin)
+        .arg("report")
+        .arg(&out)
+        .arg("--charts")
+        .arg(&charts_after)
+        .output()
+        .expect("dorasim report");
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let after = std::fs::read_to_string(out.join("report.html")).expect("DIR/report.html");
+    let during = std::fs::read_to_string(&during).expect("--report file");
+    assert_eq!(during, after, "compare --report and report DIR differ");
+    assert!(after.contains("surveillance − baseline") && after.contains("difference [95 % CI]"));
+    for name in ["difference-1.svg", "difference-2.svg"] {
+        let a = std::fs::read_to_string(charts_during.join(name)).expect("chart of compare");
+        let b = std::fs::read_to_string(charts_after.join(name)).expect("chart of report");
+        assert_eq!(a, b, "{name} differs");
+    }
+    let svg =
+        xml::parse(&std::fs::read_to_string(charts_after.join("difference-2.svg")).expect("chart"))
+            .expect("well-formed SVG");
+    assert_eq!(
+        svg.child("title").map(xml::Node::text).as_deref(),
+        Some("surveillance − baseline")
+    );
+    let texts = svg.heading_and_legend();
+    for label in [
+        "better beyond noise",
+        "worse beyond noise",
+        "the interval includes no change",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == label),
+            "no legend `{label}` in {texts:?}"
+        );
+    }
+
+    // compare.json is read strictly: a field the page needs, missing, is an error that names
+    // the file and the field.
+    let path = out.join("compare.json");
+    let text = std::fs::read_to_string(&path).expect("compare.json");
+    assert!(report::compare::CompareData::from_json(&text, &path).is_ok());
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let difference = json["comparison"]["metrics"][0]["differences"][1]
+        .as_object_mut()
+        .expect("a difference");
+    difference.remove("narrowing");
+    let error = report::compare::CompareData::from_json(&json.to_string(), &path)
+        .expect_err("a missing field");
+    let message = error.to_string();
+    assert!(
+        message.contains("compare.json") && message.contains("narrowing"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -244,4 +348,352 @@ fn compare_report_is_self_contained_with_paired_differences() {
     }
     assert!(html.contains("<svg") && html.contains("ai-rollout − baseline"));
     assert!(html.contains("difference [95 % CI]"));
+}
+
+#[test]
+fn standalone_chart_files_carry_their_title_and_legend() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let charts = dir.path().join("charts");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ai-rollout.toml");
+    let output = Command::new(env!("CARGO_BIN_EXE_dorasim"))
+        .arg("run")
+        .arg(&scenario)
+        .args(["--runs", "20", "--threads", "2", "--charts"])
+        .arg(&charts)
+        .output()
+        .expect("dorasim run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // (file, title, legend labels): the page gives these in HTML around the chart.
+    let expected: [(&str, &str, &[&str]); 3] = [
+        (
+            "defect-funnel.svg",
+            "Defects per replication, hand-written vs AI-assisted",
+            &[
+                "hand-written",
+                "AI-assisted",
+                "95 % confidence interval of the mean",
+            ],
+        ),
+        (
+            "weekly-deployments.svg",
+            "Deployments",
+            // ai-rollout ramps its adoption: the shaded ramp is explained too.
+            &[
+                "median over replications",
+                "p25–p75",
+                "p5–p95",
+                "ramp in the timeline",
+            ],
+        ),
+        (
+            "dist-deploys-per-week.svg",
+            "Deployment frequency",
+            &["replications in each bin", "mean"],
+        ),
+    ];
+    for (file, title, legend) in expected {
+        let text = std::fs::read_to_string(charts.join(file)).expect("chart file");
+        let svg = xml::parse(&text).unwrap_or_else(|e| panic!("{file}: not well-formed: {e}"));
+        assert_eq!(svg.name, "svg");
+        assert_eq!(
+            svg.attribute("xmlns"),
+            Some("http://www.w3.org/2000/svg"),
+            "{file}"
+        );
+        // The accessible name and the visible heading.
+        assert_eq!(
+            svg.child("title").map(xml::Node::text).as_deref(),
+            Some(title),
+            "{file}"
+        );
+        let texts = svg.heading_and_legend();
+        assert_eq!(
+            texts.first().map(String::as_str),
+            Some(title),
+            "{file}: {texts:?}"
+        );
+        for label in legend {
+            assert!(
+                texts.iter().any(|t| t == label),
+                "{file}: no legend `{label}` in {texts:?}"
+            );
+        }
+        // The chart itself is inside, below the heading, and the legend inside the canvas.
+        let chart = svg.child("svg").expect("the chart");
+        let number = |node: &xml::Node, name: &str| -> f64 {
+            node.attribute(name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{file}: no numeric `{name}`"))
+        };
+        assert!(number(chart, "y") >= 20.0, "{file}");
+        let bottom = number(&svg, "height");
+        assert!(
+            number(chart, "y") + number(chart, "height") < bottom,
+            "{file}"
+        );
+        for text in svg
+            .descendants("text")
+            .into_iter()
+            .filter(|t| !t.is_inside_chart)
+        {
+            assert!(
+                number(text.node, "y") < bottom,
+                "{file}: text below the canvas"
+            );
+        }
+    }
+}
+
+/// Just enough of an XML parser to check that a chart file is well-formed and to read its
+/// elements: a prolog, comments, elements with quoted attributes, text with the predefined
+/// and numeric entities.
+mod xml {
+    /// An element.
+    #[derive(Debug)]
+    pub struct Node {
+        pub name: String,
+        pub attributes: Vec<(String, String)>,
+        pub children: Vec<Child>,
+    }
+
+    #[derive(Debug)]
+    pub enum Child {
+        Element(Node),
+        Text(String),
+    }
+
+    /// A `<text>` element found by [`Node::descendants`], and whether it is inside the nested
+    /// chart `<svg>`.
+    pub struct Found<'a> {
+        pub node: &'a Node,
+        pub is_inside_chart: bool,
+    }
+
+    impl Node {
+        pub fn attribute(&self, name: &str) -> Option<&str> {
+            self.attributes
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        pub fn child(&self, name: &str) -> Option<&Node> {
+            self.children.iter().find_map(|c| match c {
+                Child::Element(e) if e.name == name => Some(e),
+                _ => None,
+            })
+        }
+
+        /// The text inside, whitespace trimmed.
+        pub fn text(&self) -> String {
+            let mut out = String::new();
+            for c in &self.children {
+                match c {
+                    Child::Text(t) => out.push_str(t),
+                    Child::Element(e) => out.push_str(&e.text()),
+                }
+            }
+            out.trim().to_string()
+        }
+
+        /// Every `name` element below this one, in document order.
+        pub fn descendants(&self, name: &str) -> Vec<Found<'_>> {
+            let mut out = Vec::new();
+            self.collect(name, false, &mut out);
+            out
+        }
+
+        fn collect<'a>(&'a self, name: &str, inside: bool, out: &mut Vec<Found<'a>>) {
+            for c in &self.children {
+                if let Child::Element(e) = c {
+                    if e.name == name {
+                        out.push(Found {
+                            node: e,
+                            is_inside_chart: inside,
+                        });
+                    }
+                    e.collect(name, inside || e.name == "svg", out);
+                }
+            }
+        }
+
+        /// The texts of the standalone file outside the chart itself: heading, then legend.
+        pub fn heading_and_legend(&self) -> Vec<String> {
+            self.descendants("text")
+                .into_iter()
+                .filter(|t| !t.is_inside_chart)
+                .map(|t| t.node.text())
+                .collect()
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Node, String> {
+        let mut p = Parser { s: text, at: 0 };
+        p.skip_misc()?;
+        let root = p.element()?;
+        p.skip_misc()?;
+        if p.at != p.s.len() {
+            return Err(format!("content after the root element at byte {}", p.at));
+        }
+        Ok(root)
+    }
+
+    struct Parser<'a> {
+        s: &'a str,
+        at: usize,
+    }
+
+    impl Parser<'_> {
+        fn rest(&self) -> &str {
+            &self.s[self.at..]
+        }
+
+        fn skip_space(&mut self) {
+            let trimmed = self.rest().trim_start();
+            self.at = self.s.len() - trimmed.len();
+        }
+
+        /// Whitespace, the prolog and comments.
+        fn skip_misc(&mut self) -> Result<(), String> {
+            loop {
+                self.skip_space();
+                let (open, close) = if self.rest().starts_with("<?") {
+                    ("<?", "?>")
+                } else if self.rest().starts_with("<!--") {
+                    ("<!--", "-->")
+                } else {
+                    return Ok(());
+                };
+                let end = self.rest()[open.len()..]
+                    .find(close)
+                    .ok_or_else(|| format!("unclosed `{open}`"))?;
+                self.at += open.len() + end + close.len();
+            }
+        }
+
+        fn name(&mut self) -> Result<String, String> {
+            let end = self
+                .rest()
+                .find(|c: char| c.is_whitespace() || "/>=".contains(c))
+                .ok_or("unexpected end in a name")?;
+            if end == 0 {
+                return Err(format!("a name expected at byte {}", self.at));
+            }
+            let name = self.rest()[..end].to_string();
+            self.at += end;
+            Ok(name)
+        }
+
+        fn element(&mut self) -> Result<Node, String> {
+            if !self.rest().starts_with('<') {
+                return Err(format!("`<` expected at byte {}", self.at));
+            }
+            self.at += 1;
+            let name = self.name()?;
+            let mut attributes = Vec::new();
+            loop {
+                self.skip_space();
+                if self.rest().starts_with("/>") {
+                    self.at += 2;
+                    return Ok(Node {
+                        name,
+                        attributes,
+                        children: Vec::new(),
+                    });
+                }
+                if self.rest().starts_with('>') {
+                    self.at += 1;
+                    break;
+                }
+                let key = self.name()?;
+                self.skip_space();
+                if !self.rest().starts_with('=') {
+                    return Err(format!("`=` expected after `{key}`"));
+                }
+                self.at += 1;
+                self.skip_space();
+                let quote = self.rest().chars().next().ok_or("unexpected end")?;
+                if quote != '"' && quote != '\'' {
+                    return Err(format!("unquoted value of `{key}`"));
+                }
+                let end = self.rest()[1..]
+                    .find(quote)
+                    .ok_or_else(|| format!("unclosed value of `{key}`"))?;
+                let value = decode(&self.rest()[1..1 + end])?;
+                self.at += end + 2;
+                attributes.push((key, value));
+            }
+            let mut children = Vec::new();
+            loop {
+                if self.rest().starts_with("</") {
+                    self.at += 2;
+                    let close = self.name()?;
+                    if close != name {
+                        return Err(format!("`<{name}>` closed by `</{close}>`"));
+                    }
+                    self.skip_space();
+                    if !self.rest().starts_with('>') {
+                        return Err(format!("`>` expected after `</{close}`"));
+                    }
+                    self.at += 1;
+                    return Ok(Node {
+                        name,
+                        attributes,
+                        children,
+                    });
+                }
+                if self.rest().starts_with("<!--") {
+                    self.skip_misc()?;
+                    continue;
+                }
+                if self.rest().starts_with('<') {
+                    children.push(Child::Element(self.element()?));
+                    continue;
+                }
+                let end = self
+                    .rest()
+                    .find('<')
+                    .ok_or_else(|| format!("`<{name}>` is never closed"))?;
+                children.push(Child::Text(decode(&self.rest()[..end])?));
+                self.at += end;
+            }
+        }
+    }
+
+    fn decode(text: &str) -> Result<String, String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(amp) = rest.find('&') {
+            out.push_str(&rest[..amp]);
+            let end = rest[amp..]
+                .find(';')
+                .ok_or_else(|| format!("unterminated entity in `{text}`"))?;
+            let entity = &rest[amp + 1..amp + end];
+            let c = match entity {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                _ => entity
+                    .strip_prefix("#x")
+                    .map(|h| u32::from_str_radix(h, 16))
+                    .or_else(|| entity.strip_prefix('#').map(str::parse))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| format!("unknown entity `&{entity};`"))?,
+            };
+            out.push(c);
+            rest = &rest[amp + end + 1..];
+        }
+        if rest.contains('<') {
+            return Err("`<` in text".to_string());
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
 }

@@ -468,25 +468,28 @@ fn write_report(
 }
 
 fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
+    use crate::analysis::{study::SENSITIVITY_CSV, sweep::SWEEP_CSV};
+    use crate::report::compare::COMPARE_JSON;
     let html = args
         .out
         .clone()
         .unwrap_or_else(|| args.dir.join(crate::report::REPORT_HTML));
     // A run's directory holds summary.json; a sweep's sweep.csv; a sensitivity study's
-    // sensitivity.csv (and sensitivity.json).
-    let (sweep_csv, sensitivity_csv) = (
-        args.dir.join(crate::analysis::sweep::SWEEP_CSV),
-        args.dir.join(crate::analysis::study::SENSITIVITY_CSV),
-    );
-    if !args.dir.join(SUMMARY_JSON).exists() && sweep_csv.exists() {
+    // sensitivity.csv (and sensitivity.json); a comparison's compare.json (and compare.csv).
+    let holds = |name: &str| args.dir.join(name).is_file();
+    if holds(SUMMARY_JSON) {
+        let data = crate::report::ReportData::from_dir(&args.dir)?;
+        return write_report(&data, Some(&html), args.charts.as_deref(), out);
+    }
+    if holds(SWEEP_CSV) {
         use crate::report::sweep::{SweepInfo, SweepTable, build};
-        let table = SweepTable::from_csv(&sweep_csv)?;
+        let table = SweepTable::from_csv(&args.dir.join(SWEEP_CSV))?;
         let report = build(&table, &SweepInfo::from_table(&table))?;
         return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
     }
-    if !args.dir.join(SUMMARY_JSON).exists() && sensitivity_csv.exists() {
+    if holds(SENSITIVITY_CSV) {
         use crate::report::sensitivity::{SensitivityInfo, SensitivityTable, build};
-        let table = SensitivityTable::from_csv(&sensitivity_csv)?;
+        let table = SensitivityTable::from_csv(&args.dir.join(SENSITIVITY_CSV))?;
         let json = std::fs::read_to_string(args.dir.join(crate::analysis::study::SENSITIVITY_JSON))
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
@@ -494,8 +497,25 @@ fn report(args: &ReportArgs, out: &mut dyn Write) -> Result<()> {
         let report = build(&table, &SensitivityInfo::from_json(&json, &table))?;
         return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
     }
-    let data = crate::report::ReportData::from_dir(&args.dir)?;
-    write_report(&data, Some(&html), args.charts.as_deref(), out)
+    if holds(COMPARE_JSON) {
+        let data = crate::report::compare::CompareData::from_dir(&args.dir)?;
+        let report = crate::report::compare::build_data(&data)?;
+        return write_built_report(&report, Some(&html), args.charts.as_deref(), out);
+    }
+    let what = match std::fs::metadata(&args.dir) {
+        Ok(meta) if meta.is_dir() => "holds no results to report on".to_string(),
+        Ok(_) => "is not a directory".to_string(),
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    bail!(
+        "`{}` {what}. `dorasim report` reads the --out directory of:\n  \
+         dorasim run          {SUMMARY_JSON} (with {WEEKLY_CSV} and {REPLICATIONS_CSV} if present)\n  \
+         dorasim sweep        {SWEEP_CSV}\n  \
+         dorasim sensitivity  {SENSITIVITY_CSV} (with {sensitivity_json})\n  \
+         dorasim compare      {COMPARE_JSON}",
+        args.dir.display(),
+        sensitivity_json = crate::analysis::study::SENSITIVITY_JSON,
+    )
 }
 
 /// Writes a built report (of a sweep or a sensitivity study): the page to `html`, the charts

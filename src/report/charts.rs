@@ -26,15 +26,216 @@ pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 
 pub(crate) const FONT: &str = "sans-serif";
 
-/// One chart: an id (also its file name with `--charts`), a title and the SVG text.
+/// One chart: an id (also its file name with `--charts`), a title, the SVG text, and the
+/// legend the page shows beside it.
 #[derive(Debug, Clone)]
 pub struct Chart {
     /// Id, unique in a report; `[a-z0-9-]` only.
     pub id: String,
     /// Title shown above the chart.
     pub title: String,
-    /// Self-contained SVG document.
+    /// Self-contained SVG document, as embedded in the page (the page gives its title).
     pub svg: String,
+    /// The legend the page gives in HTML around the chart, which a standalone file must carry
+    /// itself ([`Chart::standalone_svg`]). Empty when the chart draws its legend inside.
+    pub legend: Vec<LegendEntry>,
+}
+
+/// One entry of a chart's legend: a swatch and what it stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// How the swatch is drawn.
+    pub swatch: Swatch,
+    /// Its colour ([`FG`] for the text colour).
+    pub colour: RGBColor,
+    /// What it stands for.
+    pub label: String,
+}
+
+impl LegendEntry {
+    /// An entry of `swatch` in `colour` labelled `label`.
+    pub fn new(swatch: Swatch, colour: RGBColor, label: &str) -> LegendEntry {
+        LegendEntry {
+            swatch,
+            colour,
+            label: label.to_string(),
+        }
+    }
+}
+
+/// The swatch of a legend entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Swatch {
+    /// A solid line.
+    Line,
+    /// A dashed line.
+    Dash,
+    /// A filled box of the given opacity: a bar, a band.
+    Fill(f64),
+    /// A point on its interval (a forest plot's row).
+    Point,
+    /// An interval's whisker.
+    Whisker,
+}
+
+/// The legend entry of an interval whisker in the text colour.
+pub fn ci_entry() -> LegendEntry {
+    LegendEntry::new(Swatch::Whisker, FG, "95 % confidence interval of the mean")
+}
+
+impl Chart {
+    /// The chart with `legend` for its standalone file.
+    pub fn with_legend(mut self, legend: Vec<LegendEntry>) -> Chart {
+        self.legend = legend;
+        self
+    }
+
+    /// The chart as a standalone SVG document for a slide: its title as an SVG `<title>` and
+    /// as a visible heading above the chart, and its legend (the one the page gives in HTML)
+    /// drawn below it. Text takes `currentColor`, as in the page.
+    pub fn standalone_svg(&self) -> String {
+        let (width, height) = svg_size(&self.svg).unwrap_or((640, 280));
+        let title = xml_text(&self.title);
+        // Title lines of at most ~9.5 px a character at 17 px bold.
+        let per_line = ((f64::from(width) - 28.0) / 9.5).max(20.0) as usize;
+        let mut lines: Vec<String> = Vec::new();
+        for word in self.title.split_whitespace() {
+            match lines.last_mut() {
+                Some(line) if line.chars().count() + 1 + word.chars().count() <= per_line => {
+                    line.push(' ');
+                    line.push_str(word);
+                }
+                _ => lines.push(word.to_string()),
+            }
+        }
+        let heading = 12 + 22 * lines.len() as u32;
+        let rows = legend_rows(&self.legend, width);
+        let legend_height = rows.last().map_or(0, |&(_, row)| 22 * (row as u32 + 1) + 8);
+        let total = heading + height + legend_height;
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{total}\" \
+             viewBox=\"0 0 {width} {total}\" role=\"img\" aria-labelledby=\"{id}-title\">\n\
+             <title id=\"{id}-title\">{title}</title>\n\
+             <g class=\"title\" font-family=\"{FONT}\" font-size=\"17\" font-weight=\"bold\" \
+             fill=\"currentColor\">\n",
+            id = self.id,
+        );
+        for (k, line) in lines.iter().enumerate() {
+            out.push_str(&format!(
+                "<text x=\"14\" y=\"{}\">{}</text>\n",
+                24 + 22 * k,
+                xml_text(line)
+            ));
+        }
+        out.push_str("</g>\n");
+        // The chart itself, moved below the heading.
+        out.push_str(
+            &self
+                .svg
+                .replacen("<svg ", &format!("<svg x=\"0\" y=\"{heading}\" "), 1),
+        );
+        out.push('\n');
+        if !self.legend.is_empty() {
+            out.push_str(&format!(
+                "<g class=\"legend\" font-family=\"{FONT}\" font-size=\"14\" fill=\"currentColor\">\n"
+            ));
+            for (entry, (x, row)) in self.legend.iter().zip(rows) {
+                let y = heading + height + 14 + 22 * row as u32;
+                out.push_str(&swatch_svg(entry, x, y));
+                out.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\">{}</text>\n",
+                    x + 34,
+                    y + 5,
+                    xml_text(&entry.label)
+                ));
+            }
+            out.push_str("</g>\n");
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+/// The `width` and `height` attributes of the first `<svg>` tag of `svg`.
+fn svg_size(svg: &str) -> Option<(u32, u32)> {
+    let start = svg.find("<svg")?;
+    let tag = &svg[start..start + svg[start..].find('>')?];
+    let attribute = |name: &str| -> Option<u32> {
+        let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = tag[at..].find('"')?;
+        tag[at..at + end].parse().ok()
+    };
+    Some((attribute("width")?, attribute("height")?))
+}
+
+/// Text for an SVG document: XML's special characters escaped, control characters (invalid in
+/// XML) replaced.
+fn xml_text(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    super::html::escape(&clean)
+}
+
+/// The left edge and row of each legend entry, wrapped to `width` pixels (about 7.2 px a
+/// character at 14 px).
+fn legend_rows(entries: &[LegendEntry], width: u32) -> Vec<(u32, usize)> {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (14u32, 0usize);
+    for entry in entries {
+        let w = 34 + (entry.label.chars().count() as f64 * 7.2) as u32 + 24;
+        if x + w > width && x > 14 {
+            x = 14;
+            row += 1;
+        }
+        out.push((x, row));
+        x += w;
+    }
+    out
+}
+
+/// A colour for an SVG attribute: the text colour placeholder becomes `currentColor`.
+fn svg_colour(c: RGBColor) -> String {
+    if c == FG {
+        "currentColor".to_string()
+    } else {
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    }
+}
+
+/// The swatch of `entry` in the 26 × 12 px box at `x`, centred on `y`.
+fn swatch_svg(entry: &LegendEntry, x: u32, y: u32) -> String {
+    let c = svg_colour(entry.colour);
+    let line = |extra: &str| {
+        format!(
+            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{c}\" stroke-width=\"3\"{extra}/>\n",
+            x + 2,
+            x + 26
+        )
+    };
+    match entry.swatch {
+        Swatch::Line => line(""),
+        Swatch::Dash => line(" stroke-dasharray=\"6 4\""),
+        Swatch::Fill(opacity) => format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"24\" height=\"12\" fill=\"{c}\" fill-opacity=\"{opacity}\"/>\n",
+            x + 2,
+            y - 6
+        ),
+        Swatch::Point => format!(
+            "{}<circle cx=\"{}\" cy=\"{y}\" r=\"5\" fill=\"{c}\"/>\n",
+            line(""),
+            x + 14
+        ),
+        Swatch::Whisker => format!(
+            "<path d=\"M{a} {y}H{b}M{a} {top}V{bottom}M{b} {top}V{bottom}\" stroke=\"{c}\" \
+             stroke-width=\"1.5\" fill=\"none\"/>\n",
+            a = x + 2,
+            b = x + 26,
+            top = y - 5,
+            bottom = y + 5
+        ),
+    }
 }
 
 pub(crate) fn font(size: u32) -> TextStyle<'static> {
@@ -58,6 +259,7 @@ pub(crate) fn finish(id: &str, title: &str, svg: String) -> Chart {
         id: id.to_string(),
         title: title.to_string(),
         svg,
+        legend: Vec::new(),
     }
 }
 
@@ -191,6 +393,17 @@ pub fn fan(
     }
     let (y0, y1) = value_range(lo, hi);
     let weeks = (series.weeks.len() as f64).max(horizon_weeks).max(1.0);
+    // The dashboard's line only where it tells something: drawn over an identical median
+    // it would hide it.
+    let differs = overlay.is_some_and(|o| {
+        o.weeks
+            .iter()
+            .zip(&series.weeks)
+            .any(|(m, t)| match (m.p50, t.p50) {
+                (Some(m), Some(t)) => (m - t).abs() > 1e-3 * t.abs().max(1e-9),
+                (a, b) => a.is_some() != b.is_some(),
+            })
+    });
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (640, 280)).into_drawing_area();
@@ -270,17 +483,6 @@ pub fn fan(
                 .draw_series(LineSeries::new(points, BLUE.stroke_width(2)))
                 .map_err(|e| err(e.to_string()))?;
         }
-        // The dashboard's line only where it tells something: drawn over an identical median
-        // it would hide it.
-        let differs = overlay.is_some_and(|o| {
-            o.weeks
-                .iter()
-                .zip(&series.weeks)
-                .any(|(m, t)| match (m.p50, t.p50) {
-                    (Some(m), Some(t)) => (m - t).abs() > 1e-3 * t.abs().max(1e-9),
-                    (a, b) => a.is_some() != b.is_some(),
-                })
-        });
         if let Some(overlay) = overlay.filter(|_| differs) {
             for points in runs(&overlay.weeks, |b| scaled(b.p50)) {
                 chart
@@ -290,7 +492,33 @@ pub fn fan(
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    Ok(finish(id, series.def.label, svg))
+    let mut legend = vec![
+        LegendEntry::new(Swatch::Line, BLUE, "median over replications"),
+        LegendEntry::new(Swatch::Fill(0.45), BLUE, "p25–p75"),
+        LegendEntry::new(Swatch::Fill(0.2), BLUE, "p5–p95"),
+    ];
+    if differs {
+        legend.push(LegendEntry::new(
+            Swatch::Dash,
+            ORANGE,
+            "dashboard (measured) median",
+        ));
+    }
+    if events.iter().any(|e| e.end_week.is_some()) {
+        legend.push(LegendEntry::new(
+            Swatch::Fill(0.3),
+            VERMILLION,
+            "ramp in the timeline",
+        ));
+    }
+    if events.iter().any(|e| e.end_week.is_none()) {
+        legend.push(LegendEntry::new(
+            Swatch::Line,
+            VERMILLION,
+            "step in the timeline",
+        ));
+    }
+    Ok(finish(id, series.def.label, svg).with_legend(legend))
 }
 
 /// A histogram of one metric over replications, with the mean marked, and, when the
@@ -325,6 +553,7 @@ pub fn histogram(
         counts[i] += 1;
     }
     let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
+    let mut modes_drawn = false;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (420, 230)).into_drawing_area();
@@ -378,6 +607,7 @@ pub fn histogram(
         for mode in modes.iter().flat_map(|m| [m.low, m.high]) {
             let x = mode * factor;
             if (lo..=hi).contains(&x) {
+                modes_drawn = true;
                 chart
                     .draw_series(DashedLineSeries::new(
                         vec![(x, 0.0), (x, top)],
@@ -390,7 +620,22 @@ pub fn histogram(
         }
         root.present().map_err(|e| err(e.to_string()))?;
     }
-    Ok(finish(id, def.label, svg))
+    let mut legend = vec![LegendEntry::new(
+        Swatch::Fill(0.75),
+        BLUE,
+        "replications in each bin",
+    )];
+    if summary.mean.is_some() {
+        legend.push(LegendEntry::new(Swatch::Line, VERMILLION, "mean"));
+    }
+    if modes_drawn {
+        legend.push(LegendEntry::new(
+            Swatch::Dash,
+            ORANGE,
+            "the two modes (two clusters)",
+        ));
+    }
+    Ok(finish(id, def.label, svg).with_legend(legend))
 }
 
 /// One bar: its height and an optional `(low, high)` interval.

@@ -1,15 +1,25 @@
 //! The report of `dorasim compare`: paired differences against the baseline with their 95 %
 //! confidence intervals, as a forest plot per scenario and a table.
+//!
+//! The page is built from a [`CompareData`]: from the comparison just run
+//! ([`CompareData::from_comparison`], `compare --report`), or read back from the `compare.json`
+//! that `compare --out DIR` wrote ([`CompareData::from_dir`], `dorasim report DIR`). Both give
+//! the same page.
 
 use std::fmt::Write;
+use std::path::Path;
 
 use plotters::style::RGBColor;
+use serde::Deserialize;
 
-use crate::analysis::compare::Comparison;
+use crate::analysis::compare::{Comparison, Difference, MetricComparison};
 use crate::analysis::focus::Better;
+use crate::metrics::METRICS;
 use crate::output::format::{in_the_gap, number, two_modes_short};
+use crate::stats::modes::TwoModes;
+use crate::stats::summary::Summary;
 
-use super::charts::{self, Chart, ForestRow, GREEN, VERMILLION};
+use super::charts::{self, Chart, ForestRow, GREEN, LegendEntry, Swatch, VERMILLION};
 use super::html::{css, escape, figure};
 use super::{Report, ReportError};
 
@@ -21,6 +31,180 @@ pub const COMPARE_SECTIONS: &[(&str, &str)] = &[
 
 const GREY: RGBColor = RGBColor(0x88, 0x88, 0x88);
 
+/// The file of a comparison's results that `dorasim compare --out DIR` writes and
+/// `dorasim report DIR` reads.
+pub const COMPARE_JSON: &str = "compare.json";
+
+/// What a comparison's page shows.
+#[derive(Debug, Clone)]
+pub struct CompareData {
+    /// Scenario names, baseline first.
+    pub scenarios: Vec<String>,
+    /// Master seed shared by every scenario.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub runs: u64,
+    /// Each compared metric's estimates and differences.
+    pub metrics: Vec<MetricComparison>,
+    /// The dorasim version that ran the comparison.
+    pub version: String,
+}
+
+impl CompareData {
+    /// The page's data of a comparison run by dorasim `version`.
+    pub fn from_comparison(comparison: &Comparison, version: &str) -> CompareData {
+        CompareData {
+            scenarios: comparison.scenarios.clone(),
+            seed: comparison.seed,
+            runs: comparison.runs,
+            metrics: comparison.metrics.clone(),
+            version: version.to_string(),
+        }
+    }
+
+    /// Reads the `compare.json` of a `dorasim compare --out` directory.
+    pub fn from_dir(dir: &Path) -> Result<CompareData, ReportError> {
+        let path = dir.join(COMPARE_JSON);
+        let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Self::from_json(&text, &path)
+    }
+
+    /// Parses the text of a `compare.json`; `path` names it in errors. Every field the page
+    /// needs must be there: a missing one is an error, never a silent default.
+    pub fn from_json(text: &str, path: &Path) -> Result<CompareData, ReportError> {
+        let bad = |message: String| ReportError::Parse {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file: CompareFile = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if file.tool != "dorasim" {
+            return Err(bad(format!(
+                "`tool` is `{}`, not `dorasim`",
+                file.tool.escape_debug()
+            )));
+        }
+        let c = file.comparison;
+        let n = c.scenarios.len();
+        if n < 2 {
+            return Err(bad(format!(
+                "{n} scenario(s): a comparison has at least two"
+            )));
+        }
+        let metrics = c
+            .metrics
+            .into_iter()
+            .map(|m| {
+                let def = METRICS.iter().find(|d| d.key == m.metric).ok_or_else(|| {
+                    bad(format!(
+                        "unknown metric `{}` (written by another version of dorasim?)",
+                        m.metric.escape_debug()
+                    ))
+                })?;
+                let better = [Better::Lower, Better::Higher]
+                    .into_iter()
+                    .find(|b| b.name() == m.better)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "`{}`: `better` is `{}`, not `lower` or `higher`",
+                            def.key,
+                            m.better.escape_debug()
+                        ))
+                    })?;
+                for (field, len) in [
+                    ("estimates", m.estimates.len()),
+                    ("differences", m.differences.len()),
+                    ("two_modes", m.two_modes.len()),
+                ] {
+                    if len != n {
+                        return Err(bad(format!(
+                            "`{}`: {len} `{field}` for {n} scenarios",
+                            def.key
+                        )));
+                    }
+                }
+                Ok(MetricComparison {
+                    metric: def.key,
+                    label: def.label,
+                    unit: def.unit,
+                    better,
+                    estimates: m.estimates,
+                    differences: m
+                        .differences
+                        .into_iter()
+                        .map(|d| d.map(DifferenceFile::into_difference))
+                        .collect(),
+                    two_modes: m.two_modes,
+                })
+            })
+            .collect::<Result<Vec<_>, ReportError>>()?;
+        Ok(CompareData {
+            scenarios: c.scenarios,
+            seed: c.seed,
+            runs: c.runs,
+            metrics,
+            version: file.version,
+        })
+    }
+}
+
+/// `compare.json` as `crate::analysis::compare::to_json` writes it (the parts the page shows).
+#[derive(Deserialize)]
+struct CompareFile {
+    tool: String,
+    version: String,
+    comparison: ComparisonFile,
+}
+
+#[derive(Deserialize)]
+struct ComparisonFile {
+    scenarios: Vec<String>,
+    seed: u64,
+    runs: u64,
+    metrics: Vec<MetricFile>,
+}
+
+#[derive(Deserialize)]
+struct MetricFile {
+    metric: String,
+    better: String,
+    estimates: Vec<Summary>,
+    differences: Vec<Option<DifferenceFile>>,
+    two_modes: Vec<Option<TwoModes>>,
+}
+
+/// [`Difference`] as written; its optional fields must be present (`null` when undefined).
+#[derive(Deserialize)]
+struct DifferenceFile {
+    pairs: usize,
+    mean: f64,
+    ci95_low: f64,
+    ci95_high: f64,
+    prob_better: f64,
+    paired_half_width: f64,
+    #[serde(deserialize_with = "Option::deserialize")]
+    unpaired_half_width: Option<f64>,
+    #[serde(deserialize_with = "Option::deserialize")]
+    narrowing: Option<f64>,
+}
+
+impl DifferenceFile {
+    fn into_difference(self) -> Difference {
+        Difference {
+            pairs: self.pairs,
+            mean: self.mean,
+            ci95_low: self.ci95_low,
+            ci95_high: self.ci95_high,
+            prob_better: self.prob_better,
+            paired_half_width: self.paired_half_width,
+            unpaired_half_width: self.unpaired_half_width,
+            narrowing: self.narrowing,
+        }
+    }
+}
+
 fn show(unit: &str, x: Option<f64>) -> String {
     match x {
         Some(v) if unit == "share" => format!("{:.2} %", v * 100.0),
@@ -30,7 +214,7 @@ fn show(unit: &str, x: Option<f64>) -> String {
 }
 
 /// † The scenarios whose replications fall in two clusters on a metric, with the two modes.
-fn two_modes_notes(out: &mut String, comparison: &Comparison) {
+fn two_modes_notes(out: &mut String, comparison: &CompareData) {
     let mut items = Vec::new();
     for m in &comparison.metrics {
         let Some(def) = crate::metrics::METRICS.iter().find(|d| d.key == m.metric) else {
@@ -67,8 +251,14 @@ fn two_modes_notes(out: &mut String, comparison: &Comparison) {
     );
 }
 
-/// Draws the forest plots and builds the page of a comparison.
+/// Draws the forest plots and builds the page of a comparison run by dorasim `version`.
 pub fn build(comparison: &Comparison, version: &str) -> Result<Report, ReportError> {
+    build_data(&CompareData::from_comparison(comparison, version))
+}
+
+/// Draws the forest plots and builds the page of a comparison's data.
+pub fn build_data(comparison: &CompareData) -> Result<Report, ReportError> {
+    let version = comparison.version.as_str();
     let baseline = comparison.scenarios.first().cloned().unwrap_or_default();
     let mut charts: Vec<Chart> = Vec::new();
     for (k, name) in comparison.scenarios.iter().enumerate().skip(1) {
@@ -102,12 +292,19 @@ pub fn build(comparison: &Comparison, version: &str) -> Result<Report, ReportErr
                 })
             })
             .collect();
-        charts.push(charts::forest(
-            &format!("difference-{k}"),
-            &format!("{name} − {baseline}"),
-            &rows,
-            "change from the baseline's mean (%), paired 95 % CI",
-        )?);
+        charts.push(
+            charts::forest(
+                &format!("difference-{k}"),
+                &format!("{name} − {baseline}"),
+                &rows,
+                "change from the baseline's mean (%), paired 95 % CI",
+            )?
+            .with_legend(vec![
+                LegendEntry::new(Swatch::Point, GREEN, "better beyond noise"),
+                LegendEntry::new(Swatch::Point, VERMILLION, "worse beyond noise"),
+                LegendEntry::new(Swatch::Point, GREY, "the interval includes no change"),
+            ]),
+        );
     }
     let mut out = String::new();
     let title = format!("dorasim comparison — {}", comparison.scenarios.join(" vs "));

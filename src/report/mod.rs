@@ -31,7 +31,7 @@ pub use charts::Chart;
 pub use data::{DistributionCollector, ReportData, ReportError};
 pub use html::SECTIONS;
 
-use charts::{BLUE, BarSeries, GREEN, ORANGE};
+use charts::{BLUE, BarSeries, GREEN, LegendEntry, ORANGE, Swatch, ci_entry};
 
 /// Default file name of a report in a run's output directory.
 pub const REPORT_HTML: &str = "report.html";
@@ -138,14 +138,18 @@ fn lead_time_chart(data: &ReportData) -> Result<Chart, ReportError> {
             .map(|(m, _)| bar_value(data, *m, 1.0))
             .collect(),
     };
-    charts::bars(
+    Ok(charts::bars(
         "lead-time",
         "Lead time by stage (mean hours per change)",
         &labels,
         &[series],
         "hours per change",
         640,
-    )
+    )?
+    .with_legend(vec![
+        LegendEntry::new(Swatch::Fill(0.85), BLUE, "mean hours per delivered change"),
+        ci_entry(),
+    ]))
 }
 
 fn funnel_chart(data: &ReportData) -> Result<Chart, ReportError> {
@@ -196,14 +200,19 @@ fn funnel_chart(data: &ReportData) -> Result<Chart, ReportError> {
         colour: ORANGE,
         values: stages.iter().map(|(_, _, a)| sum(*a)).collect(),
     };
-    charts::bars(
+    Ok(charts::bars(
         "defect-funnel",
         "Defects per replication, hand-written vs AI-assisted",
         &labels,
         &[human, ai],
         "defects per replication",
         640,
-    )
+    )?
+    .with_legend(vec![
+        LegendEntry::new(Swatch::Fill(0.85), BLUE, "hand-written"),
+        LegendEntry::new(Swatch::Fill(0.85), ORANGE, "AI-assisted"),
+        ci_entry(),
+    ]))
 }
 
 fn time_use_chart(data: &ReportData) -> Result<Chart, ReportError> {
@@ -226,14 +235,18 @@ fn time_use_chart(data: &ReportData) -> Result<Chart, ReportError> {
             })
             .collect(),
     };
-    charts::bars(
+    Ok(charts::bars(
         "time-use",
         "Developer time (% of working hours)",
         &labels,
         &[series],
         "% of working hours",
         640,
-    )
+    )?
+    .with_legend(vec![
+        LegendEntry::new(Swatch::Fill(0.85), GREEN, "mean share of working hours"),
+        ci_entry(),
+    ]))
 }
 
 /// Writes `html` atomically to `path` (creating its directory), replacing any earlier report.
@@ -244,13 +257,18 @@ pub fn write_html(path: &Path, html: &str) -> Result<PathBuf, OutputError> {
     OutputDir::prepare(&dir, &[], true)?.write(&name, html.as_bytes())
 }
 
-/// Writes each chart to `dir` as `<id>.svg`, replacing earlier files of the same names.
+/// Writes each chart to `dir` as `<id>.svg`, replacing earlier files of the same names. Each
+/// file stands alone, for a slide: it carries the chart's title and legend
+/// ([`Chart::standalone_svg`]), which the page gives in HTML around it.
 pub fn write_charts(dir: &Path, charts: &[Chart]) -> Result<Vec<PathBuf>, OutputError> {
     let out = OutputDir::prepare(dir, &[], true)?;
     charts
         .iter()
         .map(|c| {
-            let svg = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", c.svg);
+            let svg = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}",
+                c.standalone_svg()
+            );
             out.write(&format!("{}.svg", c.id), svg.as_bytes())
         })
         .collect()

@@ -318,7 +318,10 @@ impl Axis {
                 let xs: Vec<f64> = order.iter().map(|&i| numbers[i]).collect();
                 Axis {
                     key,
-                    labels: order.iter().map(|&i| distinct[i].to_string()).collect(),
+                    labels: order
+                        .iter()
+                        .map(|&i| value_label(distinct[i], numbers[i]))
+                        .collect(),
                     positions: xs.iter().map(|x| position(*x, lo, hi)).collect(),
                     xs,
                     level_of: table
@@ -366,6 +369,25 @@ impl Axis {
         } else {
             format!("{first} → {last}")
         }
+    }
+}
+
+/// A parameter's value as a label: as written in sweep.csv when that is short (`4`, `0.25`,
+/// `daily`), else to four significant digits (`0.30000000000000004` → `0.3`, an LHS sample
+/// `0.28374651` → `0.2837`).
+fn value_label(written: &str, x: f64) -> String {
+    if written.chars().count() <= 6 || !x.is_finite() {
+        return written.to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -619,7 +641,12 @@ fn effect_many(table: &SweepTable, axes: &[Axis], m: usize) -> Result<Chart, Rep
             )
         })
         .collect();
-    let (width, height) = (640u32, 280u32);
+    // Under the axis, one row per parameter with its values at their places, in the
+    // parameter's colour and marker (the legend names it): each line is read against its own
+    // values, not a rank.
+    const ROW: u32 = 18;
+    let rows = ROW * axes.len() as u32;
+    let (width, height) = (640u32, 262 + rows);
     let strip = study::legend_height(&entries, width);
     let mut svg = String::new();
     {
@@ -628,35 +655,26 @@ fn effect_many(table: &SweepTable, axes: &[Axis], m: usize) -> Result<Chart, Rep
         let mut plot = ChartBuilder::on(&area)
             .margin(10)
             .margin_right(18)
-            .x_label_area_size(44)
+            .x_label_area_size(26 + rows)
             .y_label_area_size(64)
             .build_cartesian_2d(-0.04f64..1.04f64, y0..y1)
             .map_err(|e| err(e.to_string()))?;
-        let x_label = |v: &f64| {
-            if v.abs() < 1e-9 {
-                "lowest".to_string()
-            } else if (v - 0.5).abs() < 1e-9 {
-                "middle".to_string()
-            } else if (v - 1.0).abs() < 1e-9 {
-                "highest".to_string()
-            } else {
-                String::new()
-            }
-        };
         plot.configure_mesh()
-            .x_desc("each parameter's value, lowest → highest of its swept range")
+            .x_desc(
+                "each parameter's values (rows in the legend's colours), across its swept range",
+            )
             .y_desc(y_desc)
             .label_style(font(13))
             .axis_desc_style(font(14))
             .axis_style(FG.mix(0.55))
             .bold_line_style(FG.mix(0.10))
             .max_light_lines(0)
-            .x_labels(3)
+            .x_labels(0)
             .y_labels(6)
-            .x_label_formatter(&x_label)
             .y_label_formatter(&|v| tick(*v))
             .draw()
             .map_err(|e| err(e.to_string()))?;
+        value_rows(&root, &plot, axes, &lines_levels(table, axes, m), y0).map_err(&err)?;
         for (d, line) in lines.iter().enumerate() {
             let colour = PALETTE[d % PALETTE.len()];
             let band: Vec<(f64, (f64, f64))> =
@@ -689,6 +707,48 @@ fn effect_many(table: &SweepTable, axes: &[Axis], m: usize) -> Result<Chart, Rep
         direction(metric)
     );
     Ok(finish(&id, &title, svg))
+}
+
+/// The levels of each axis that have a value of metric `m` (those its line passes through).
+fn lines_levels(table: &SweepTable, axes: &[Axis], m: usize) -> Vec<Vec<usize>> {
+    axes.iter()
+        .map(|axis| marginal(table, axis, m).iter().map(|p| p.0).collect())
+        .collect()
+}
+
+/// Draws, under the x axis of `plot`, one row per parameter: its marker at the left, then each
+/// of its values (`levels[d]`) at the value's place, in the parameter's colour. A value that
+/// would overlap the previous one in its row is left out (the legend gives the range).
+fn value_rows(
+    root: &DrawingArea<SVGBackend<'_>, Shift>,
+    plot: &Plot<'_, '_>,
+    axes: &[Axis],
+    levels: &[Vec<usize>],
+    y0: f64,
+) -> Result<(), String> {
+    let (left, top) = plot.backend_coord(&(-0.04, y0));
+    for (d, (axis, levels)) in axes.iter().zip(levels).enumerate() {
+        let colour = PALETTE[d % PALETTE.len()];
+        let y = top + 8 + 18 * d as i32;
+        study::marker(root, d, (left - 14, y + 7), colour)?;
+        let style = TextStyle::from((super::charts::FONT, 13).into_font())
+            .color(&colour)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let mut right_edge = i32::MIN;
+        for &level in levels {
+            let label = &axis.labels[level];
+            let (x, _) = plot.backend_coord(&(axis.positions[level], y0));
+            // About 7 px a character at 13 px.
+            let half = (label.chars().count() as i32 * 7 + 1) / 2;
+            if x - half < right_edge + 6 {
+                continue;
+            }
+            root.draw(&Text::new(label.clone(), (x, y), style.clone()))
+                .map_err(|e| e.to_string())?;
+            right_edge = x + half;
+        }
+    }
+    Ok(())
 }
 
 /// A heat map of the metric's mean over two parameters, in the viridis scale, with a colour bar.
@@ -922,9 +982,9 @@ fn effects_section(out: &mut String, axes: &[Axis], charts: &[Chart]) {
         out.push_str(
             "<p class=\"muted\">One line per swept parameter. At each value of a parameter, the \
              metric's mean over the design points that have that value — averaging over the other \
-             parameters — drawn at the value's place in that parameter's swept range (left: \
-             lowest, right: highest; the legend gives each range). The bands average those points' \
-             95 % confidence intervals. A steep line is a parameter that matters; a flat one \
+             parameters — drawn at the value's place in that parameter's swept range, with the \
+             values written under the axis in the parameter's colour. The bands average those \
+             points' 95 % confidence intervals. A steep line is a parameter that matters; a flat one \
              barely moves the metric.</p>\n",
         );
     }
@@ -1016,4 +1076,107 @@ fn points_table(out: &mut String, table: &SweepTable) {
         );
     }
     out.push_str("</table></div>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sweep.csv of a 3 × 3 grid over two parameters, as `dorasim sweep` writes it (the
+    /// columns the report reads), with a grid value written as floating point leaves it.
+    fn grid_table() -> SweepTable {
+        let mut csv = String::from(
+            "point,review.reviewers,ai.adoption,metric,runs,mean,ci95_low,ci95_high,tier_elite\n",
+        );
+        let mut point = 0;
+        for reviewers in ["4", "6", "8"] {
+            for adoption in ["0", "0.30000000000000004", "0.6"] {
+                for (k, metric) in HEADLINE.iter().enumerate() {
+                    let mean = 1.0 + k as f64 + reviewers.parse::<f64>().unwrap_or(0.0) * 0.1;
+                    csv.push_str(&format!(
+                        "{point},{reviewers},{adoption},{},20,{mean},{},{},0.1\n",
+                        metric.def().key,
+                        mean - 0.05,
+                        mean + 0.05
+                    ));
+                }
+                point += 1;
+            }
+        }
+        SweepTable::from_reader(csv.as_bytes(), Path::new("sweep.csv")).expect("sweep.csv")
+    }
+
+    /// The contents of the `<text>` elements of an SVG document.
+    fn text_elements(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| {
+                let start = t.find('>')? + 1;
+                let end = t.find("</text>")?;
+                Some(t[start..end].trim().to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_are_labelled_sensibly() {
+        assert_eq!(value_label("4", 4.0), "4");
+        assert_eq!(value_label("0.25", 0.25), "0.25");
+        assert_eq!(
+            value_label("0.30000000000000004", 0.30000000000000004),
+            "0.3"
+        );
+        assert_eq!(value_label("0.28374651", 0.28374651), "0.2837");
+        assert_eq!(value_label("1234.5678", 1234.5678), "1235");
+        assert_eq!(value_label("12.345678", 12.345678), "12.35");
+    }
+
+    #[test]
+    fn lines_of_several_parameters_are_labelled_with_their_values_not_ranks() {
+        let report = build(&grid_table(), &SweepInfo::default()).expect("report");
+        let chart = report
+            .charts
+            .iter()
+            .find(|c| c.id == "effect-change-fail-rate")
+            .expect("the change fail rate's effect chart");
+        let texts = text_elements(&chart.svg);
+        for rank in ["lowest", "middle", "highest"] {
+            assert!(
+                !texts.iter().any(|t| t.contains(rank)),
+                "`{rank}` in {texts:?}"
+            );
+        }
+        // Each parameter's values, formatted (0.30000000000000004 as 0.3), under the axis.
+        for value in ["4", "6", "8", "0", "0.3", "0.6"] {
+            assert!(
+                texts.iter().any(|t| t == value),
+                "no value `{value}` in {texts:?}"
+            );
+        }
+        // The legend names each parameter with its range.
+        assert!(
+            texts.iter().any(|t| t == "review.reviewers (4 → 8)"),
+            "{texts:?}"
+        );
+        assert!(
+            texts.iter().any(|t| t == "ai.adoption (0 → 0.6)"),
+            "{texts:?}"
+        );
+        // The values of ai.adoption are in its colour (the legend's second).
+        let orange = "#E69F00";
+        assert!(
+            chart
+                .svg
+                .split("<text")
+                .any(|t| t.contains(orange) && t.contains(">\n0.3\n</text>")),
+            "0.3 not drawn in ai.adoption's colour"
+        );
+        // The heat map's axes use the same labels.
+        let heat = report
+            .charts
+            .iter()
+            .find(|c| c.id == "heat-change-fail-rate")
+            .expect("heat map");
+        assert!(text_elements(&heat.svg).iter().any(|t| t == "0.3"));
+    }
 }
