@@ -188,7 +188,7 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         Some(dir) => {
             let (dir, lock) = OutputDir::prepare_exclusive(
                 dir,
-                &["compare.csv", "compare.json"],
+                &["compare.csv", crate::report::compare::COMPARE_JSON],
                 args.force,
                 "compare",
             )?;
@@ -223,7 +223,7 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
         let csv = compare::to_csv(&comparison).map_err(|e| anyhow!(e))?;
         let a = dir.write("compare.csv", csv.as_bytes())?;
         let json = serde_json::to_string_pretty(&compare::to_json(&comparison, &tiers))?;
-        let b = dir.write("compare.json", json.as_bytes())?;
+        let b = dir.write(crate::report::compare::COMPARE_JSON, json.as_bytes())?;
         writeln!(out, "\nWrote:\n  {}\n  {}", a.display(), b.display())?;
     }
     if args.reporting.report.is_some() || args.reporting.charts.is_some() {

@@ -47,8 +47,8 @@ pub enum Command {
     /// the simulated value, its 95 % CI, the tolerance and a verdict; exits with 1 when a
     /// counted target misses.
     Calibration(calibration::CalibrationArgs),
-    /// Write a self-contained HTML report (charts inline as SVG) of a run's, a sweep's or a
-    /// sensitivity study's --out directory.
+    /// Write a self-contained HTML report (charts inline as SVG) of a run's, a comparison's, a
+    /// sweep's or a sensitivity study's --out directory.
     Report(ReportArgs),
     /// Check scenario files and report every problem at once.
     Validate {
@@ -190,8 +190,9 @@ pub struct RunArgs {
 /// Arguments of `dorasim report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// A run's --out directory (summary.json, weekly.csv, and replications.csv if present), or
-    /// a sweep's (sweep.csv) or a sensitivity study's (sensitivity.csv).
+    /// A run's --out directory (summary.json, weekly.csv, and replications.csv if present), a
+    /// comparison's (compare.json), a sweep's (sweep.csv) or a sensitivity study's
+    /// (sensitivity.csv).
     pub dir: PathBuf,
     /// Where to write the report (default: DIR/report.html).
     #[arg(long, value_name = "FILE.html")]

@@ -7,6 +7,7 @@ pub mod events;
 pub mod files;
 pub mod format;
 pub mod json;
+pub mod layout;
 pub mod terminal;
 
 pub use files::{OutputDir, OutputError};
