@@ -50,68 +50,16 @@ fn hex(c: plotters::style::RGBColor) -> String {
 
 const TIER_COLOURS: [&str; 4] = ["#009E73", "#56B4E9", "#E69F00", "#D55E00"];
 
+/// The page's styles: `style.css`, with the charts' colours filled in.
 pub(crate) fn css() -> String {
-    let blue = hex(BLUE);
-    format!(
-        r#":root {{ color-scheme: light dark; --bg: #ffffff; --fg: #1d2125; --muted: #5b636b;
-  --card: #f4f6f8; --border: #d5dae0; --accent: {blue}; --warn: #A84A00; }}
-@media (prefers-color-scheme: dark) {{
-  :root {{ --bg: #14171a; --fg: #e6e9ec; --muted: #a3abb3; --card: #1e2328; --border: #353c44;
-    --accent: #56B4E9; --warn: #F0A050; }}
-  svg.chart [fill="{blue}"] {{ fill: #56B4E9; }}
-  svg.chart [stroke="{blue}"] {{ stroke: #56B4E9; }}
-}}
-* {{ box-sizing: border-box; }}
-body {{ margin: 0; background: var(--bg); color: var(--fg);
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }}
-header, main, footer {{ max-width: 1240px; margin: 0 auto; padding: 0 24px; }}
-header {{ padding-top: 24px; }}
-h1 {{ font-size: 26px; margin: 0 0 4px; }}
-h2 {{ font-size: 20px; margin: 36px 0 8px; padding-top: 8px; border-top: 1px solid var(--border); }}
-h3 {{ font-size: 15px; margin: 0 0 4px; }}
-p, li {{ max-width: 80ch; }}
-.muted {{ color: var(--muted); }}
-.meta {{ color: var(--muted); font-size: 13px; }}
-nav {{ display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 13px; margin: 10px 0 0; }}
-nav a {{ color: var(--accent); text-decoration: none; }}
-.lesson {{ border-left: 4px solid var(--accent); background: var(--card); padding: 10px 14px;
-  margin: 14px 0; max-width: 100ch; border-radius: 4px; }}
-.cards {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }}
-.card {{ background: var(--card); border: 1px solid var(--border); border-radius: 8px; padding: 12px 14px; }}
-.card .label {{ font-size: 13px; color: var(--muted); }}
-.card .value {{ font-size: 28px; font-weight: 650; margin: 2px 0; font-variant-numeric: tabular-nums; }}
-.card .unit {{ font-size: 14px; font-weight: 400; color: var(--muted); }}
-.card dl {{ display: grid; grid-template-columns: auto 1fr; gap: 1px 10px; margin: 6px 0 0; font-size: 13px; }}
-.card dt {{ color: var(--muted); }}
-.card dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
-.flatters {{ color: var(--warn); font-weight: 600; }}
-.two-modes {{ border-left: 4px solid var(--warn); background: var(--card); padding: 8px 12px;
-  margin: 12px 0; max-width: 100ch; border-radius: 4px; }}
-.charts {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 18px; }}
-.charts.small {{ grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); }}
-figure {{ margin: 0; background: var(--card); border: 1px solid var(--border); border-radius: 8px;
-  padding: 10px 10px 4px; color: var(--fg); }}
-figure svg {{ width: 100%; height: auto; display: block; }}
-.legend {{ display: flex; flex-wrap: wrap; gap: 4px 18px; font-size: 13px; color: var(--muted); margin: 4px 0 12px; }}
-.swatch {{ display: inline-block; width: 18px; height: 10px; border-radius: 2px; vertical-align: middle; margin-right: 6px; }}
-.swatch.line {{ height: 3px; }}
-.swatch.dash {{ height: 0; border-top: 3px dashed {orange}; background: none; }}
-table {{ border-collapse: collapse; font-size: 14px; font-variant-numeric: tabular-nums; }}
-th, td {{ text-align: left; padding: 4px 12px 4px 0; border-bottom: 1px solid var(--border); vertical-align: top; }}
-td.num, th.num {{ text-align: right; }}
-.tierbar {{ display: flex; height: 26px; border-radius: 4px; overflow: hidden; border: 1px solid var(--border); max-width: 760px; }}
-.tierbar span {{ display: block; height: 100%; color: #000; font-size: 12px; line-height: 26px; padding-left: 6px; white-space: nowrap; overflow: hidden; }}
-.tierrow {{ display: grid; grid-template-columns: 100px 1fr; gap: 10px; align-items: center; margin: 6px 0; }}
-.params {{ columns: 2 420px; column-gap: 32px; font-size: 13px; }}
-.params div {{ break-inside: avoid; display: flex; justify-content: space-between; gap: 12px;
-  border-bottom: 1px solid var(--border); padding: 2px 0; }}
-.params code {{ color: var(--muted); }}
-code {{ font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }}
-pre {{ background: var(--card); padding: 8px 12px; border-radius: 6px; overflow-x: auto; }}
-footer {{ margin: 40px auto 30px; font-size: 12px; color: var(--muted); }}
-"#,
-        orange = hex(ORANGE)
-    )
+    let template = include_str!("style.css");
+    // The file opens with a comment for its readers; the page carries the rules only.
+    let rules = template
+        .split_once("*/\n")
+        .map_or(template, |(_, rules)| rules);
+    rules
+        .replace("%BLUE%", &hex(BLUE))
+        .replace("%ORANGE%", &hex(ORANGE))
 }
 
 /// Builds the page from the report data and its charts.
