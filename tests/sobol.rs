@@ -95,7 +95,7 @@ fn an_undersampled_sobol_study_says_it_has_not_converged_everywhere() {
         "{json}"
     );
     let samples = json["recommended"]["samples"].as_u64().unwrap_or(0);
-    assert!(samples > 4 && samples.is_power_of_two(), "{json}");
+    assert!(samples > 4 && samples.is_multiple_of(32), "{json}");
     assert!(
         json["recommended"]["runs"].as_u64().unwrap_or(0) >= 2,
         "{json}"

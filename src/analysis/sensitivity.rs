@@ -467,7 +467,7 @@ pub struct Convergence {
 /// `runs × η (1 − t) / ((1 − η) t)` replications, for a target t of half the limit. An
 /// interval's width falls as 1/√samples (and, where noise dominates it, as 1/√runs), so a
 /// width w above [`MAX_INTERVAL_WIDTH`] asks for `samples × 1.2 (w / limit)²` base rows, less
-/// the factor by which the runs grow, rounded up to a power of two as Sobol sequences prefer.
+/// the factor by which the runs grow, rounded up to a multiple of 32.
 /// An index outside [0, 1] by more than its interval's width (and by more than
 /// [`OUTSIDE_TOLERANCE`]) asks for at least four times the samples.
 pub fn sobol_convergence(
@@ -543,8 +543,8 @@ pub fn sobol_convergence(
     let new_samples = if factor > 1.0 {
         ((samples as f64 * factor).ceil() as usize)
             .max(samples + 1)
-            .checked_next_power_of_two()
-            .unwrap_or(usize::MAX)
+            .div_ceil(32)
+            .saturating_mul(32)
     } else {
         samples
     };
@@ -849,7 +849,7 @@ mod tests {
             "{check:?}"
         );
         assert!(
-            check.samples > 16 && check.samples.is_power_of_two(),
+            check.samples > 16 && check.samples.is_multiple_of(32),
             "{check:?}"
         );
         assert_eq!(check.runs, None);

@@ -336,10 +336,9 @@ fn advice(study: &Study, checks: &[&Convergence]) -> (usize, u64, String) {
         why.push("the noise share falls as 1/runs");
     }
     let text = format!(
-        "likely fix: re-run with --samples {new_samples} --runs {new_runs} ({}; about {} times \
-         the replications of this study)",
-        why.join(", "),
-        crate::output::format::number(cost)
+        "likely fix: re-run with --samples {new_samples} --runs {new_runs} ({}; about \
+         {cost:.1} times the replications of this study)",
+        why.join(", ")
     );
     (new_samples, new_runs, text)
 }
@@ -609,7 +608,8 @@ pub fn analyse(study: &Study, points: &[PointOutput]) -> anyhow::Result<Analysis
             )
         } else {
             format!(
-                "NOT CONVERGED: the indices of {} of {} metrics ({}) are not fit to publish; {fix}.",
+                "NOT CONVERGED: the indices of {} of {} metrics ({}) are not fit to publish; \
+                 {fix}.",
                 failing.len(),
                 metrics.len(),
                 failing.join(", ")
@@ -634,9 +634,14 @@ pub fn analyse(study: &Study, points: &[PointOutput]) -> anyhow::Result<Analysis
             serde_json::json!({
                 "first_order": "Saltelli et al. 2010, on the output centred on its mean",
                 "total": "Jansen 1999",
-                "noise": "measured over the replications each base row shares, and subtracted from the variance and from both estimators' numerators",
-                "intervals": format!("95 % bootstrap percentile intervals, {SOBOL_BOOTSTRAP} resamples of the base rows"),
-                "random_numbers": "the points of one base row share their replications' seeds; rows are independent",
+                "noise": "measured over the replications each base row shares, and subtracted \
+                          from the variance and from both estimators' numerators",
+                "intervals": format!(
+                    "95 % bootstrap percentile intervals, {SOBOL_BOOTSTRAP} resamples of the \
+                     base rows"
+                ),
+                "random_numbers": "the points of one base row share their replications' \
+                                   seeds; rows are independent",
                 "max_interval_width": MAX_INTERVAL_WIDTH,
                 "max_noise_share": MAX_NOISE_SHARE,
             }),

@@ -587,13 +587,14 @@ fn work_units(study: &Study, range: std::ops::Range<usize>) -> Vec<std::ops::Ran
 
 /// Evaluates units of work `0..count` (points or rows of points) with `evaluate` on `threads`
 /// plain worker threads that take the next unit as they finish one (points differ widely in
-/// cost), and returns the results in order. Each point runs its replications on one thread of its own: the runner's pool
-/// is never installed from inside another pool's worker, which would make a waiting worker
-/// steal and nest further points (one core busy, memory growing with every point).
+/// cost), and returns the results in order. Each point runs its replications on one thread of
+/// its own: the runner's pool is never installed from inside another pool's worker, which
+/// would make a waiting worker steal and nest further points (one core busy, memory growing
+/// with every point).
 ///
 /// On failure, the error of the first failing unit in order, whatever the threads did: units
 /// after a failure are skipped, units before it are all evaluated.
-fn evaluate_points<T: Send, F>(count: usize, threads: usize, evaluate: F) -> Result<Vec<T>>
+fn evaluate_units<T: Send, F>(count: usize, threads: usize, evaluate: F) -> Result<Vec<T>>
 where
     F: Fn(usize) -> Result<T> + Sync,
 {
@@ -733,7 +734,7 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
     let units = work_units(&study, range.clone());
     let per_row = specs.len() + 2;
-    let evaluated = evaluate_points(units.len(), threads, |u| {
+    let evaluated = evaluate_units(units.len(), threads, |u| {
         let run = |point: usize| -> Result<(RunSummary, Vec<Vec<f64>>)> {
             let s = scenario::apply_overrides(&text, &origin, &overrides(&points[point]))
                 .map_err(|e| anyhow!("{e}"))?;

@@ -746,7 +746,8 @@ fn indices(out: &mut String, table: &SensitivityTable, sobol: bool) {
             if !check.converged {
                 let _ = writeln!(
                     out,
-                    "<div class=\"two-modes\" role=\"alert\"><strong>Not converged.</strong> {}</div>",
+                    "<div class=\"two-modes\" role=\"alert\"><strong>Not converged.</strong> \
+                     {}</div>",
                     escape(&check.warning)
                 );
             }
