@@ -470,6 +470,9 @@ pub struct Convergence {
 /// the factor by which the runs grow, rounded up to a multiple of 32.
 /// An index outside [0, 1] by more than its interval's width (and by more than
 /// [`OUTSIDE_TOLERANCE`]) asks for at least four times the samples.
+///
+/// The sizes are estimates, optimistic from a small study: its bootstrap has seen few of the
+/// rare rows that widen an interval, so widths first shrink more slowly than 1/√samples.
 pub fn sobol_convergence(
     estimate: &SobolEstimate,
     names: &[String],
