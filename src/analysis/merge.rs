@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::shard::{RUN_PARTIAL_KIND, RunPartial, Shard, scenario_hash};
-use super::study::{SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study};
+use super::study::{PointOutput, SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study};
 use super::sweep::{SWEEP_PARTIAL_KIND, SweepPartial};
 use crate::metrics::ledger::Lens;
 use crate::runner::{RunSummary, block_count};
@@ -98,8 +98,8 @@ pub struct MergedSweep {
 pub struct MergedSensitivity {
     /// The study.
     pub study: Study,
-    /// `outputs[point][metric]` for every point of the design (NaN where undefined).
-    pub outputs: Vec<Vec<f64>>,
+    /// The outputs of every point of the design, in point order.
+    pub points: Vec<PointOutput>,
     /// Number of shards merged.
     pub shards: u64,
 }
@@ -373,6 +373,9 @@ fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError>
             || (p.first_point, p.end_point) != (expected.start, expected.end)
             || p.outputs.len() as u64 != expected.end - expected.start
             || p.outputs.iter().any(|o| o.len() != p.metrics.len())
+            || [&p.noise, &p.difference_noise, &p.cross_noise]
+                .iter()
+                .any(|v| v.len() != p.outputs.len() || v.iter().any(|o| o.len() != p.metrics.len()))
         {
             return Err(MergeError::Corrupt(
                 path.to_path_buf(),
@@ -399,13 +402,13 @@ fn merge_sensitivity(paths: &[PathBuf]) -> Result<MergedSensitivity, MergeError>
     }
     let (study, shards) = (first.study.clone(), first.shard.count);
     let ordered = order_shards(items)?;
-    let mut outputs = Vec::new();
+    let mut points = Vec::new();
     for (_, partial) in &ordered {
-        outputs.extend(super::study::from_stored(&partial.outputs));
+        points.extend(PointOutput::from_partial(partial));
     }
     Ok(MergedSensitivity {
         study,
-        outputs,
+        points,
         shards,
     })
 }

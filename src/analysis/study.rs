@@ -2,12 +2,17 @@
 //! in the unit cube, the partial result of one shard of its evaluation points, and the analysis
 //! of the evaluated outputs into tornado tables, `sensitivity.csv` and `sensitivity.json`.
 //!
-//! Each evaluation point is the means of the [`HEADLINE`] metrics over the same replications
-//! from the same seed, so a point gives the same outputs whichever process evaluates it. Shard K
-//! of N evaluates a contiguous range of the points and writes their outputs to
+//! Each evaluation point is the means of the [`HEADLINE`] metrics over `runs` replications from
+//! the point's seed ([`Study::point_seed`]), with the variance of each mean from simulation
+//! noise, so a point gives the same outputs whichever process evaluates it. A Morris study runs
+//! every point from the master seed; a Sobol study gives the points of one Saltelli base row
+//! the same seed and each row its own (common random numbers within a row, independent rows).
+//! Shard K of N evaluates a contiguous range of the points and writes their outputs to
 //! `sensitivity-K-of-N.json`; [`merge`](super::merge) puts the outputs of every shard back in
 //! point order and [`analyse`] computes the indices (bootstrap intervals from the same seed)
-//! exactly as the unsharded command does.
+//! exactly as the unsharded command does. A Sobol analysis checks its own convergence
+//! ([`sensitivity::sobol_convergence`]) and says so on the terminal, in both files and, through
+//! the CSV, in the report.
 
 use std::fmt::Write as _;
 
@@ -15,7 +20,10 @@ use serde::{Deserialize, Serialize};
 
 use super::design::{DesignError, ParamSpec, Values};
 use super::focus::HEADLINE;
-use super::sensitivity::{self, MorrisEffect, SobolIndex};
+use super::sensitivity::{
+    self, Convergence, MAX_INTERVAL_WIDTH, MAX_NOISE_SHARE, MorrisEffect, SOBOL_BOOTSTRAP,
+    SobolEstimate, SobolNoise, SobolOptions,
+};
 use super::shard::Shard;
 use crate::metrics::Metric;
 
@@ -27,7 +35,7 @@ pub const SENSITIVITY_JSON: &str = "sensitivity.json";
 pub const SENSITIVITY_PARTIAL_KIND: &str = "dorasim-sensitivity-partial";
 /// Grid levels of a Morris design.
 pub const MORRIS_LEVELS: usize = 4;
-/// Bootstrap resamples of every interval.
+/// Bootstrap resamples of every Morris interval (Sobol: [`SOBOL_BOOTSTRAP`]).
 pub const BOOTSTRAP: usize = 200;
 
 /// Sensitivity methods.
@@ -81,6 +89,16 @@ impl Study {
         self.params.iter().map(|p| ParamSpec::parse(p)).collect()
     }
 
+    /// The master seed of the replications at evaluation point `point`: the study's seed for
+    /// Morris; for Sobol, the seed of the point's Saltelli base row
+    /// ([`sensitivity::row_seed`]), shared by A, B and every AB of the row.
+    pub fn point_seed(&self, point: usize) -> u64 {
+        match self.method {
+            Method::Morris => self.seed,
+            Method::Sobol => sensitivity::row_seed(self.seed, point / (self.params.len() + 2)),
+        }
+    }
+
     /// The evaluation points in the unit cube, in evaluation order.
     pub fn points(&self) -> Vec<Vec<f64>> {
         let k = self.params.len();
@@ -123,6 +141,13 @@ pub struct SensitivityPartial {
     /// For each point of the shard, in order, the mean of each metric over the replications
     /// (`null` where the mean is undefined, such as nothing deployed).
     pub outputs: Vec<Vec<Option<f64>>>,
+    /// For each point of the shard, in order, the variance of each metric's mean from
+    /// simulation noise (see [`PointOutput::noise`]; `null` where unknown).
+    pub noise: Vec<Vec<Option<f64>>>,
+    /// For each point, [`PointOutput::difference_noise`] (`null` where unknown or unused).
+    pub difference_noise: Vec<Vec<Option<f64>>>,
+    /// For each point, [`PointOutput::cross_noise`] (`null` where unknown or unused).
+    pub cross_noise: Vec<Vec<Option<f64>>>,
     /// Worker threads used.
     pub threads: usize,
     /// Wall time of this shard, seconds.
@@ -155,13 +180,71 @@ pub fn from_stored(outputs: &[Vec<Option<f64>>]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// What the evaluation of one point gives, one value per [`HEADLINE`] metric (NaN where
+/// undefined or unknown).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PointOutput {
+    /// The metric's mean over the point's replications.
+    pub means: Vec<f64>,
+    /// The variance of that mean from simulation noise: the replications' variance over their
+    /// number.
+    pub noise: Vec<f64>,
+    /// Sobol AB_ij points: the noise variance of f(AB_ij) − f(A_j) over the replications the
+    /// row shares ([`sensitivity::paired_noise`]); NaN at other points.
+    pub difference_noise: Vec<f64>,
+    /// Sobol AB_ij points: the noise covariance of f(B_j) with f(AB_ij) − f(A_j); NaN at other
+    /// points.
+    pub cross_noise: Vec<f64>,
+}
+
+impl PointOutput {
+    /// The four fields of every point as stored in a partial file.
+    #[allow(clippy::type_complexity)]
+    pub fn to_stored(points: &[PointOutput]) -> [Vec<Vec<Option<f64>>>; 4] {
+        let field = |f: fn(&PointOutput) -> &Vec<f64>| {
+            to_stored(&points.iter().map(|p| f(p).clone()).collect::<Vec<_>>())
+        };
+        [
+            field(|p| &p.means),
+            field(|p| &p.noise),
+            field(|p| &p.difference_noise),
+            field(|p| &p.cross_noise),
+        ]
+    }
+
+    /// The points of a partial file.
+    pub fn from_partial(partial: &SensitivityPartial) -> Vec<PointOutput> {
+        let [means, noise, difference, cross] = [
+            &partial.outputs,
+            &partial.noise,
+            &partial.difference_noise,
+            &partial.cross_noise,
+        ]
+        .map(|v| from_stored(v));
+        means
+            .into_iter()
+            .zip(noise)
+            .zip(difference)
+            .zip(cross)
+            .map(
+                |(((means, noise), difference_noise), cross_noise)| PointOutput {
+                    means,
+                    noise,
+                    difference_noise,
+                    cross_noise,
+                },
+            )
+            .collect()
+    }
+}
+
 /// The indices of one metric.
 #[derive(Debug, Clone)]
 pub enum Indices {
     /// Morris statistics, one per parameter (in `--param` order).
     Morris(Vec<MorrisEffect>),
-    /// Sobol indices, one per parameter (in `--param` order).
-    Sobol(Vec<SobolIndex>),
+    /// Sobol indices, one per parameter (in `--param` order), and their convergence check.
+    Sobol(SobolEstimate, Convergence),
 }
 
 /// The sensitivity of one metric.
@@ -182,6 +265,8 @@ pub struct Analysis {
     pub specs: Vec<ParamSpec>,
     /// One entry per [`HEADLINE`] metric.
     pub metrics: Vec<MetricSensitivity>,
+    /// Sobol: whether every metric's indices passed the convergence check (`None` for Morris).
+    pub converged: Option<bool>,
     /// The terminal tables.
     pub report: String,
     /// `sensitivity.csv`.
@@ -190,53 +275,118 @@ pub struct Analysis {
     pub json: serde_json::Value,
 }
 
+/// Columns of `sensitivity.csv`.
+pub const CSV_COLUMNS: &[&str] = &[
+    "method",
+    "metric",
+    "param",
+    "low",
+    "high",
+    "mu_star",
+    "mu_star_ci95_low",
+    "mu_star_ci95_high",
+    "mu",
+    "sigma",
+    "s1",
+    "s1_ci95_low",
+    "s1_ci95_high",
+    "st",
+    "st_ci95_low",
+    "st_ci95_high",
+    "noise_share",
+    "converged",
+    "recommended_samples",
+    "recommended_runs",
+    "warning",
+];
+
+/// A metric's values at every point with the undefined ones (nothing deployed at a point)
+/// filled with the mean of the defined ones, which would otherwise poison the estimators, and
+/// how many were filled.
+fn filled(values: impl Iterator<Item = f64>) -> (Vec<f64>, usize) {
+    let mut y: Vec<f64> = values.collect();
+    let (sum, count) = y
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((0.0, 0usize), |(s, c), v| (s + v, c + 1));
+    let fill = sum / count.max(1) as f64;
+    let undefined = y.len() - count;
+    y.iter_mut()
+        .filter(|v| !v.is_finite())
+        .for_each(|v| *v = fill);
+    (y, undefined)
+}
+
+/// What to re-run with when some metric did not converge: the largest sizes any metric asks
+/// for, and the sentence that says so.
+fn advice(study: &Study, checks: &[&Convergence]) -> (usize, u64, String) {
+    let samples = study.samples.unwrap_or(4);
+    let new_samples = checks.iter().map(|c| c.samples).max().unwrap_or(samples);
+    let new_runs = checks
+        .iter()
+        .filter_map(|c| c.runs)
+        .max()
+        .unwrap_or(study.runs);
+    let cost = (new_samples as f64 * new_runs as f64) / (samples as f64 * study.runs as f64);
+    let mut why = Vec::new();
+    if new_samples > samples {
+        why.push("intervals narrow as 1/√samples");
+    }
+    if new_runs > study.runs {
+        why.push("the noise share falls as 1/runs");
+    }
+    let text = format!(
+        "likely fix: re-run with --samples {new_samples} --runs {new_runs} ({}; about \
+         {cost:.1} times the replications of this study)",
+        why.join(", ")
+    );
+    (new_samples, new_runs, text)
+}
+
 /// Computes the indices of every [`HEADLINE`] metric from the outputs at each point of the
-/// study's design (`outputs[point][metric]`, in evaluation order).
-pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> {
+/// study's design, in evaluation order (Sobol also uses their noise terms).
+pub fn analyse(study: &Study, points: &[PointOutput]) -> anyhow::Result<Analysis> {
     let specs = study.specs()?;
+    let names: Vec<String> = specs.iter().map(|p| p.key.clone()).collect();
     let k = specs.len();
     let seed = study.seed;
     let mut report = String::new();
     let mut metrics = Vec::new();
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record([
-        "method",
-        "metric",
-        "param",
-        "low",
-        "high",
-        "mu_star",
-        "mu_star_ci95_low",
-        "mu_star_ci95_high",
-        "mu",
-        "sigma",
-        "s1",
-        "s1_ci95_low",
-        "s1_ci95_high",
-        "st",
-        "st_ci95_low",
-        "st_ci95_high",
-    ])?;
+    csv.write_record(CSV_COLUMNS)?;
     let mut json = serde_json::Map::new();
+    let mut diagnostics = serde_json::Map::new();
     let cell = crate::output::format::csv_cell;
     let _ = writeln!(
         report,
         "Sensitivity of `{}` ({:?}, {} evaluations of {} replications, seed {seed})",
         study.scenario,
         study.method,
-        outputs.len(),
+        points.len(),
         study.runs
     );
+    if study.method == Method::Sobol {
+        let _ = writeln!(
+            report,
+            "S1: Saltelli et al. 2010 (centred), ST: Jansen 1999; 95 % bootstrap intervals \
+             ({SOBOL_BOOTSTRAP} resamples of the {} base rows). The points of a base row share \
+             their replications' seeds; the simulation noise measured over them is taken out.",
+            study.samples.unwrap_or(4)
+        );
+    }
+    let range = |p: &ParamSpec| match &p.values {
+        Values::Range { low, high } => (*low, *high),
+        _ => (f64::NAN, f64::NAN),
+    };
     for (m, metric) in HEADLINE.iter().enumerate() {
-        let mut y: Vec<f64> = outputs.iter().map(|o| o[m]).collect();
-        // An undefined mean (nothing deployed at a point) would poison the estimators: use the
-        // mean over the points where the metric is defined, and say so.
-        let finite: Vec<f64> = y.iter().copied().filter(|v| v.is_finite()).collect();
-        let fill = finite.iter().sum::<f64>() / finite.len().max(1) as f64;
-        let undefined = y.len() - finite.len();
-        y.iter_mut()
-            .filter(|v| !v.is_finite())
-            .for_each(|v| *v = fill);
+        let value = |f: fn(&PointOutput) -> &Vec<f64>| {
+            filled(
+                points
+                    .iter()
+                    .map(|p| f(p).get(m).copied().unwrap_or(f64::NAN)),
+            )
+        };
+        let (y, undefined) = value(|p| &p.means);
         let def = metric.def();
         let _ = writeln!(report, "\n{} ({})", def.label, def.unit);
         if undefined > 0 {
@@ -245,10 +395,6 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                 "  ({undefined} points had no value; filled with the mean)"
             );
         }
-        let range = |p: &ParamSpec| match &p.values {
-            Values::Range { low, high } => (*low, *high),
-            _ => (f64::NAN, f64::NAN),
-        };
         let indices = match study.method {
             Method::Morris => {
                 let design = sensitivity::morris_design(
@@ -281,7 +427,7 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                         sensitivity::bar(e.mu_star / top, 30)
                     );
                     let (lo, hi) = range(&specs[i]);
-                    csv.write_record([
+                    let mut row = vec![
                         "morris".into(),
                         def.key.into(),
                         specs[i].key.clone(),
@@ -292,13 +438,9 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                         cell(e.mu_star_ci95.1),
                         cell(e.mu),
                         cell(e.sigma),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ])?;
+                    ];
+                    row.resize(CSV_COLUMNS.len(), String::new());
+                    csv.write_record(row)?;
                 }
                 json.insert(
                     def.key.into(),
@@ -313,8 +455,29 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                 Indices::Morris(effects)
             }
             Method::Sobol => {
-                let design = sensitivity::saltelli_design(k, study.samples.unwrap_or(4), seed);
-                let indices = sensitivity::sobol_indices(&design, &y, BOOTSTRAP, seed);
+                let samples = study.samples.unwrap_or(4);
+                let design = sensitivity::saltelli_design(k, samples, seed);
+                // Noise terms unknown at a point (a metric defined by fewer than two of its
+                // replications) take the mean of the others.
+                let [(variance, _), (difference, _), (cross, _)] = [
+                    value(|p| &p.noise),
+                    value(|p| &p.difference_noise),
+                    value(|p| &p.cross_noise),
+                ];
+                let noise = SobolNoise {
+                    variance: &variance,
+                    difference: &difference,
+                    cross: &cross,
+                };
+                let estimate = sensitivity::sobol_indices(
+                    &design,
+                    &y,
+                    Some(noise),
+                    SobolOptions::reported(seed),
+                );
+                let check =
+                    sensitivity::sobol_convergence(&estimate, &names, samples, Some(study.runs));
+                let indices = &estimate.indices;
                 let mut order: Vec<usize> = (0..k).collect();
                 order.sort_by(|&a, &b| indices[b].total.total_cmp(&indices[a].total));
                 let _ = writeln!(
@@ -322,6 +485,12 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                     "  {:<36} {:>18} {:>18}  ST (tornado)",
                     "parameter", "S1 [95 % CI]", "ST [95 % CI]"
                 );
+                let (fix_samples, fix_runs, fix) = advice(study, &[&check]);
+                let warning = if check.converged {
+                    String::new()
+                } else {
+                    format!("{}; {fix}", check.warnings.join("; "))
+                };
                 for i in order {
                     let s = indices[i];
                     let _ = writeln!(
@@ -329,11 +498,11 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                         "  {:<36} {:>5.2} [{:>5.2},{:>5.2}] {:>5.2} [{:>5.2},{:>5.2}]  {}",
                         specs[i].key,
                         s.first,
-                        s.first_ci95.0,
-                        s.first_ci95.1,
+                        s.first_ci.0,
+                        s.first_ci.1,
                         s.total,
-                        s.total_ci95.0,
-                        s.total_ci95.1,
+                        s.total_ci.0,
+                        s.total_ci.1,
                         sensitivity::bar(s.total, 30)
                     );
                     let (lo, hi) = range(&specs[i]);
@@ -349,24 +518,53 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
                         String::new(),
                         String::new(),
                         cell(s.first),
-                        cell(s.first_ci95.0),
-                        cell(s.first_ci95.1),
+                        cell(s.first_ci.0),
+                        cell(s.first_ci.1),
                         cell(s.total),
-                        cell(s.total_ci95.0),
-                        cell(s.total_ci95.1),
+                        cell(s.total_ci.0),
+                        cell(s.total_ci.1),
+                        cell(estimate.noise_share),
+                        check.converged.to_string(),
+                        fix_samples.to_string(),
+                        fix_runs.to_string(),
+                        crate::output::format::csv_text(&warning),
                     ])?;
+                }
+                if estimate.variance.is_finite() {
+                    let _ = writeln!(
+                        report,
+                        "  simulation noise: {:.0} % of the variance between evaluation points",
+                        100.0 * estimate.noise_share
+                    );
+                } else {
+                    let _ = writeln!(
+                        report,
+                        "  the metric does not vary over these ranges: no variance to share out"
+                    );
+                }
+                for w in &check.warnings {
+                    let _ = writeln!(report, "  warning: {w}");
                 }
                 json.insert(
                     def.key.into(),
                     serde_json::to_value(
                         specs
                             .iter()
-                            .zip(&indices)
+                            .zip(indices)
                             .map(|(p, e)| (p.key.clone(), *e))
                             .collect::<std::collections::BTreeMap<_, _>>(),
                     )?,
                 );
-                Indices::Sobol(indices)
+                diagnostics.insert(
+                    def.key.into(),
+                    serde_json::json!({
+                        "converged": check.converged,
+                        "noise_share": estimate.noise_share,
+                        "widest_interval": check.widest_interval,
+                        "warnings": check.warnings,
+                    }),
+                );
+                Indices::Sobol(estimate, check)
             }
         };
         metrics.push(MetricSensitivity {
@@ -376,18 +574,84 @@ pub fn analyse(study: &Study, outputs: &[Vec<f64>]) -> anyhow::Result<Analysis> 
         });
     }
     let csv = csv.into_inner().map_err(|e| anyhow::anyhow!("CSV: {e}"))?;
-    let json = serde_json::json!({
+    let mut json = serde_json::json!({
         "tool": "dorasim",
         "scenario": study.scenario,
         "method": study.method.name(),
         "runs": study.runs,
         "seed": seed,
-        "evaluations": outputs.len(),
+        "evaluations": points.len(),
         "metrics": json,
     });
+    let checks: Vec<&Convergence> = metrics
+        .iter()
+        .filter_map(|m| match &m.indices {
+            Indices::Sobol(_, c) => Some(c),
+            Indices::Morris(_) => None,
+        })
+        .collect();
+    let converged = (study.method == Method::Sobol).then(|| checks.iter().all(|c| c.converged));
+    if let (Some(converged), Some(object)) = (converged, json.as_object_mut()) {
+        let failing: Vec<&str> = metrics
+            .iter()
+            .filter(|m| matches!(&m.indices, Indices::Sobol(_, c) if !c.converged))
+            .map(|m| m.metric.def().key)
+            .collect();
+        let (samples, runs, fix) = advice(study, &checks);
+        let _ = writeln!(report);
+        let summary = if converged {
+            format!(
+                "Converged: no index lies outside [0, 1] by more than its 95 % interval, every \
+                 interval is at most {MAX_INTERVAL_WIDTH} wide and simulation noise is at most \
+                 {:.0} % of the variance of every metric.",
+                100.0 * MAX_NOISE_SHARE
+            )
+        } else {
+            format!(
+                "NOT CONVERGED: the indices of {} of {} metrics ({}) are not fit to publish; \
+                 {fix}.",
+                failing.len(),
+                metrics.len(),
+                failing.join(", ")
+            )
+        };
+        let _ = writeln!(report, "{summary}");
+        object.insert("converged".into(), converged.into());
+        object.insert(
+            "warning".into(),
+            if converged {
+                serde_json::Value::Null
+            } else {
+                summary.into()
+            },
+        );
+        object.insert(
+            "recommended".into(),
+            serde_json::json!({ "samples": samples, "runs": runs }),
+        );
+        object.insert(
+            "estimator".into(),
+            serde_json::json!({
+                "first_order": "Saltelli et al. 2010, on the output centred on its mean",
+                "total": "Jansen 1999",
+                "noise": "measured over the replications each base row shares, and subtracted \
+                          from the variance and from both estimators' numerators",
+                "intervals": format!(
+                    "95 % bootstrap percentile intervals, {SOBOL_BOOTSTRAP} resamples of the \
+                     base rows"
+                ),
+                "random_numbers": "the points of one base row share their replications' \
+                                   seeds; rows are independent",
+                "max_interval_width": MAX_INTERVAL_WIDTH,
+                "max_noise_share": MAX_NOISE_SHARE,
+            }),
+        );
+        object.insert("diagnostics".into(), diagnostics.into());
+    }
     Ok(Analysis {
         specs,
         metrics,
+        converged,
         report,
         csv,
         json,

@@ -5,15 +5,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
-use rayon::prelude::*;
 
 use super::RunArgs;
 use crate::analysis::design::{Design, DesignKind, ParamSpec};
 use crate::analysis::focus::HEADLINE;
 use crate::analysis::merge::{Merged, concatenate_csv};
+use crate::analysis::sensitivity::paired_noise;
 use crate::analysis::shard::{self, RUN_PARTIAL_KIND, RunPartial, Shard};
 use crate::analysis::study::{
-    self, SENSITIVITY_CSV, SENSITIVITY_JSON, SENSITIVITY_PARTIAL_KIND, SensitivityPartial, Study,
+    self, PointOutput, SENSITIVITY_CSV, SENSITIVITY_JSON, SENSITIVITY_PARTIAL_KIND,
+    SensitivityPartial, Study,
 };
 use crate::analysis::sweep::{self, SWEEP_CSV, SWEEP_PARTIAL_KIND, SweepPartial, SweepPlan};
 use crate::analysis::{compare, progress};
@@ -411,7 +412,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
                 args.force,
                 "sensitivity",
             )?;
-            let analysis = study::analyse(&merged.study, &merged.outputs)?;
+            let analysis = study::analyse(&merged.study, &merged.points)?;
             write!(out, "{}", analysis.report)?;
             let (a, b) = write_sensitivity(&dir, &analysis)?;
             writeln!(
@@ -565,6 +566,109 @@ pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// Runs the replications of one evaluation point: the summary, and each [`HEADLINE`] metric's
+/// value in every replication (`values[metric][replication]`, NaN where undefined).
+fn run_point(
+    model: &crate::model::Model,
+    plan: RunPlan,
+    lens: Lens,
+) -> Result<(RunSummary, Vec<Vec<f64>>)> {
+    let mut values = vec![Vec::with_capacity(plan.runs as usize); HEADLINE.len()];
+    let summary = runner::run_with_lens(model, plan, lens, |_, metrics| {
+        for (v, m) in values.iter_mut().zip(HEADLINE) {
+            v.push(metrics.get(*m));
+        }
+        progress::check()
+    })?;
+    Ok((summary, values))
+}
+
+/// A point's output from its summary: means and their noise variances (no paired terms).
+fn point_output(summary: &RunSummary) -> PointOutput {
+    let moments = |m: &crate::metrics::Metric| summary.metric(*m).moments();
+    PointOutput {
+        means: HEADLINE.iter().map(|m| moments(m).mean()).collect(),
+        noise: HEADLINE
+            .iter()
+            .map(|m| moments(m).variance() / moments(m).count() as f64)
+            .collect(),
+        difference_noise: vec![f64::NAN; HEADLINE.len()],
+        cross_noise: vec![f64::NAN; HEADLINE.len()],
+    }
+}
+
+/// The units of work of a study's points `range`: one point each (Morris), or the points of
+/// one Saltelli base row each (Sobol), as the paired noise terms of a row's AB points need the
+/// replications of its A and B.
+fn work_units(study: &Study, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let per = match study.method {
+        Method::Morris => 1,
+        Method::Sobol => study.params.len() + 2,
+    };
+    let mut units = Vec::new();
+    let mut start = range.start;
+    while start < range.end {
+        let end = ((start / per + 1) * per).min(range.end);
+        units.push(start..end);
+        start = end;
+    }
+    units
+}
+
+/// Evaluates units of work `0..count` (points or rows of points) with `evaluate` on `threads`
+/// plain worker threads that take the next unit as they finish one (points differ widely in
+/// cost), and returns the results in order. Each point runs its replications on one thread of
+/// its own: the runner's pool is never installed from inside another pool's worker, which
+/// would make a waiting worker steal and nest further points (one core busy, memory growing
+/// with every point).
+///
+/// On failure, the error of the first failing unit in order, whatever the threads did: units
+/// after a failure are skipped, units before it are all evaluated.
+fn evaluate_units<T: Send, F>(count: usize, threads: usize, evaluate: F) -> Result<Vec<T>>
+where
+    F: Fn(usize) -> Result<T> + Sync,
+{
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let first_failure = AtomicUsize::new(usize::MAX);
+    let mut done: Vec<(usize, Result<T>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, count.max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= count || i > first_failure.load(Ordering::SeqCst) {
+                            return mine;
+                        }
+                        let result = evaluate(i);
+                        if result.is_err() {
+                            first_failure.fetch_min(i, Ordering::SeqCst);
+                        }
+                        mine.push((i, result));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    let mut outputs = Vec::with_capacity(count);
+    for (i, result) in done {
+        if i != outputs.len() {
+            bail!("unit of work {} was not evaluated", outputs.len());
+        }
+        outputs.push(result?);
+    }
+    if outputs.len() != count {
+        bail!("unit of work {} was not evaluated", outputs.len());
+    }
+    Ok(outputs)
+}
+
 /// `dorasim sensitivity`.
 pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
@@ -594,6 +698,13 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         .iter()
         .map(|p| ParamSpec::parse(p))
         .collect::<Result<Vec<_>, _>>()?;
+    if args.method == Method::Sobol && args.runs < 2 {
+        bail!(
+            "--runs {} is too few for a Sobol study: at least 2, as the simulation noise is \
+             measured over each point's replications and taken out of the indices",
+            args.runs
+        );
+    }
     let shard = Shard::resolve(
         args.sharding.shard.as_deref(),
         args.sharding.shards,
@@ -649,9 +760,6 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         })?;
     }
     let threads = super::threads(args.common.threads)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
     // A shard evaluates its contiguous part of the points, each exactly as an unsharded run.
     let range = shard.map_or(0..points.len(), |s| {
         let r = s.range(points.len() as u64);
@@ -660,32 +768,62 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     let label = shard.map_or("sensitivity".to_string(), |s| format!("shard {s}"));
     let bar = progress::bar(range.len() as u64, &label);
     let started = std::time::Instant::now();
-    let outputs: Vec<Result<Vec<f64>>> = pool.install(|| {
-        points[range.clone()]
-            .par_iter()
-            .map(|x| {
-                let sets = overrides(x);
-                let point = app::prepare(&app::Request {
-                    runs: Some(args.runs),
-                    seed: Some(seed),
-                    lens: Some(lens),
-                    ..app::Request::new(source, &sets)
-                })
-                .map_err(|e| anyhow!("{e}"))?;
-                let summary = runner::run_with_lens(&point.model, point.plan(1), lens, |_, _| {
-                    progress::check()
-                })?;
-                bar.inc(1);
-                Ok(HEADLINE
-                    .iter()
-                    .map(|m| summary.metric(*m).moments().mean())
-                    .collect())
+    let units = work_units(&study, range.clone());
+    let per_row = specs.len() + 2;
+    let evaluated = evaluate_units(units.len(), threads, |u| {
+        let run = |point: usize| -> Result<(RunSummary, Vec<Vec<f64>>)> {
+            let sets = overrides(&points[point]);
+            let prepared = app::prepare(&app::Request {
+                runs: Some(args.runs),
+                seed: Some(study.point_seed(point)),
+                lens: Some(lens),
+                ..app::Request::new(source, &sets)
             })
-            .collect()
+            .map_err(|e| anyhow!("{e}"))?;
+            run_point(&prepared.model, prepared.plan(1), lens)
+        };
+        let unit = units[u].clone();
+        if study.method == Method::Morris {
+            let outputs = unit
+                .map(|point| {
+                    let (summary, _) = run(point)?;
+                    bar.inc(1);
+                    Ok(point_output(&summary))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(outputs);
+        }
+        // A Sobol row: A and B first (also when this shard holds only some of the row's AB
+        // points, which need them), then the row's AB points in the unit.
+        let row_start = unit.start / per_row * per_row;
+        let (a, a_values) = run(row_start)?;
+        let (b, b_values) = run(row_start + 1)?;
+        let mut outputs = Vec::with_capacity(unit.len());
+        for point in unit {
+            let output = match point - row_start {
+                0 => point_output(&a),
+                1 => point_output(&b),
+                _ => {
+                    let (ab, ab_values) = run(point)?;
+                    let mut output = point_output(&ab);
+                    for m in 0..HEADLINE.len() {
+                        let (difference, cross) =
+                            paired_noise(&a_values[m], &b_values[m], &ab_values[m]);
+                        output.difference_noise[m] = difference;
+                        output.cross_noise[m] = cross;
+                    }
+                    output
+                }
+            };
+            bar.inc(1);
+            outputs.push(output);
+        }
+        Ok(outputs)
     });
     bar.finish_and_clear();
-    let outputs = outputs.into_iter().collect::<Result<Vec<_>>>()?;
+    let evaluated: Vec<PointOutput> = evaluated?.into_iter().flatten().collect();
     if let (Some(shard), Some(dir)) = (shard, &out_dir) {
+        let [outputs, noise, difference_noise, cross_noise] = PointOutput::to_stored(&evaluated);
         let partial = SensitivityPartial {
             kind: SENSITIVITY_PARTIAL_KIND.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -695,7 +833,10 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
             first_point: range.start as u64,
             end_point: range.end as u64,
             metrics: study::metric_keys(),
-            outputs: study::to_stored(&outputs),
+            outputs,
+            noise,
+            difference_noise,
+            cross_noise,
             threads,
             wall_seconds: started.elapsed().as_secs_f64(),
         };
@@ -715,7 +856,7 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         )?;
         return Ok(());
     }
-    let analysis = study::analyse(&study, &outputs)?;
+    let analysis = study::analyse(&study, &evaluated)?;
     write!(out, "{}", analysis.report)?;
     if let Some(dir) = out_dir {
         let (a, b) = write_sensitivity(&dir, &analysis)?;

@@ -2,7 +2,8 @@
 //! results directory and after a merged, sharded study): per metric, a tornado chart of the
 //! parameters sorted by importance — Morris mu* with its bootstrap interval and sigma as a
 //! marker, or Sobol first-order and total indices with their bootstrap intervals — and the
-//! indices as tables.
+//! indices as tables. A Sobol study's convergence check (the CSV's `converged` and `warning`
+//! columns) is shown above the charts and under each metric's table.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -65,6 +66,21 @@ pub struct MetricRows {
     pub def: &'static MetricDef,
     /// One row per parameter, most important first.
     pub rows: Vec<SensitivityRow>,
+    /// Sobol: the convergence check of the metric's indices, when recorded.
+    pub check: Option<MetricCheck>,
+}
+
+/// The convergence check of one metric's Sobol indices, as `sensitivity.csv` records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricCheck {
+    /// Whether the indices passed.
+    pub converged: bool,
+    /// Share of the variance between evaluation points that is simulation noise.
+    pub noise_share: Option<f64>,
+    /// Base samples and replications that would likely pass.
+    pub recommended: Option<(u64, u64)>,
+    /// What is wrong and what would likely fix it (empty when converged).
+    pub warning: String,
 }
 
 /// A sensitivity.csv, grouped by metric.
@@ -77,6 +93,25 @@ pub struct SensitivityTable {
 }
 
 impl SensitivityTable {
+    /// Sobol: whether every metric's indices passed the convergence check (`None` when the
+    /// file records no check, as for Morris).
+    pub fn converged(&self) -> Option<bool> {
+        let checks: Vec<&MetricCheck> = self
+            .metrics
+            .iter()
+            .filter_map(|m| m.check.as_ref())
+            .collect();
+        (!checks.is_empty()).then(|| checks.iter().all(|c| c.converged))
+    }
+
+    /// The largest base samples and replications any metric's check recommends.
+    pub fn recommended(&self) -> Option<(u64, u64)> {
+        self.metrics
+            .iter()
+            .filter_map(|m| m.check.as_ref()?.recommended)
+            .reduce(|(a, b), (c, d)| (a.max(c), b.max(d)))
+    }
+
     /// Reads a sensitivity.csv.
     pub fn from_csv(path: &Path) -> Result<SensitivityTable, ReportError> {
         let file = std::fs::File::open(path).map_err(|source| ReportError::Read {
@@ -124,6 +159,14 @@ impl SensitivityTable {
         .iter()
         .map(|c| optional(c))
         .collect();
+        let [converged, noise_share, samples, runs, warning] = [
+            "converged",
+            "noise_share",
+            "recommended_samples",
+            "recommended_runs",
+            "warning",
+        ]
+        .map(optional);
         let mut found_method = String::new();
         let mut metrics: Vec<MetricRows> = Vec::new();
         for record in reader.records() {
@@ -150,11 +193,26 @@ impl SensitivityTable {
                 s1: with_ci(7),
                 st: with_ci(10),
             };
+            let text = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or_default();
+            let whole = |c: Option<usize>| text(c).parse::<u64>().ok();
+            let check = match text(converged) {
+                "true" | "false" => Some(MetricCheck {
+                    converged: text(converged) == "true",
+                    noise_share: text(noise_share)
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite()),
+                    recommended: whole(samples).zip(whole(runs)),
+                    warning: text(warning).to_string(),
+                }),
+                _ => None,
+            };
             match metrics.iter_mut().find(|m| m.def.key == def.key) {
                 Some(m) => m.rows.push(row),
                 None => metrics.push(MetricRows {
                     def,
                     rows: vec![row],
+                    check,
                 }),
             }
         }
@@ -539,12 +597,20 @@ pub fn build(table: &SensitivityTable, info: &SensitivityInfo) -> Result<Report,
         |id, out| match id {
             "tornado" => {
                 if sobol {
+                    verdict(out, table);
                     out.push_str(
                         "<p class=\"muted\">For each metric, the parameters sorted by their total \
                          index ST (top: the most influential). S1 is the share of the metric's \
                          variance the parameter explains alone; ST adds its interactions with the \
                          others, so ST − S1 measures interaction. Whiskers: 95 % bootstrap \
-                         intervals; small negative values are estimation noise around zero.</p>\n",
+                         intervals (1000 resamples of the base rows). S1 by Saltelli et al. 2010 \
+                         on the centred output, ST by Jansen 1999; the points of a base row share \
+                         their replications' seeds, and the simulation noise measured over them \
+                         is taken out of the variance and of both estimators. An index is \
+                         converged when it lies in [0, 1] or outside by less than its interval's \
+                         width (or 0.05), and its interval is at most 0.2 wide; and a metric when \
+                         its simulation noise is at most half of its variance between evaluation \
+                         points.</p>\n",
                     );
                 } else {
                     out.push_str(
@@ -579,6 +645,45 @@ fn interval(v: Option<(f64, Option<(f64, f64)>)>, factor: f64) -> (String, Strin
             }),
         ),
         None => ("n/a".to_string(), "n/a".to_string()),
+    }
+}
+
+/// The convergence verdict of a Sobol study: a warning naming the metrics that did not
+/// converge and the sizes that would likely fix them, or a line saying every check passed.
+fn verdict(out: &mut String, table: &SensitivityTable) {
+    match table.converged() {
+        Some(false) => {
+            let failing: Vec<&str> = table
+                .metrics
+                .iter()
+                .filter(|m| m.check.as_ref().is_some_and(|c| !c.converged))
+                .map(|m| m.def.label)
+                .collect();
+            let _ = write!(
+                out,
+                "<div class=\"two-modes\" id=\"not-converged\" role=\"alert\"><strong>Not \
+                 converged: these indices are not fit to publish.</strong> The indices of {} of {} \
+                 metrics fail the convergence check ({}): see the warning under each table \
+                 below.",
+                failing.len(),
+                table.metrics.len(),
+                escape(&failing.join(", "))
+            );
+            if let Some((samples, runs)) = table.recommended() {
+                let _ = write!(
+                    out,
+                    " Likely fix: re-run with <code>--samples {samples} --runs {runs}</code> \
+                     (intervals narrow as 1/√samples, the noise share falls as 1/runs)."
+                );
+            }
+            out.push_str("</div>\n");
+        }
+        Some(true) => out.push_str(
+            "<p id=\"converged\"><strong>Converged:</strong> no index lies outside [0, 1] by \
+             more than its 95 % interval, every interval is at most 0.2 wide, and simulation \
+             noise is at most half of each metric's variance between evaluation points.</p>\n",
+        ),
+        None => {}
     }
 }
 
@@ -629,5 +734,23 @@ fn indices(out: &mut String, table: &SensitivityTable, sobol: bool) {
             out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
+        if let Some(check) = &m.check {
+            if let Some(share) = check.noise_share {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"muted\">Simulation noise: {:.0} % of the variance between \
+                     evaluation points.</p>",
+                    100.0 * share
+                );
+            }
+            if !check.converged {
+                let _ = writeln!(
+                    out,
+                    "<div class=\"two-modes\" role=\"alert\"><strong>Not converged.</strong> \
+                     {}</div>",
+                    escape(&check.warning)
+                );
+            }
+        }
     }
 }
