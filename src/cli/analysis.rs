@@ -723,21 +723,31 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         lens: lens.name().to_string(),
     };
     let points = study.points();
-    let out_dir = match (&args.out, shard) {
-        (Some(dir), Some(shard)) => Some(OutputDir::prepare(
-            dir,
-            &[&study::partial_name(shard)],
-            args.force,
-        )?),
-        (Some(dir), None) => Some(OutputDir::prepare(
+    // Locked as `merge` locks the same set (a shard under its own name, beside its siblings).
+    let locked = match (&args.out, shard) {
+        (Some(dir), Some(shard)) => {
+            let name = study::partial_name(shard);
+            Some(OutputDir::prepare_exclusive(
+                dir,
+                &[&name],
+                args.force,
+                &name,
+            )?)
+        }
+        (Some(dir), None) => Some(OutputDir::prepare_exclusive(
             dir,
             &[SENSITIVITY_CSV, SENSITIVITY_JSON],
             args.force,
+            "sensitivity",
         )?),
         (None, Some(_)) => bail!(
             "--shard needs --out DIR: each shard writes a partial result there for `dorasim merge`"
         ),
         (None, None) => None,
+    };
+    let (out_dir, _lock) = match locked {
+        Some((dir, lock)) => (Some(dir), Some(lock)),
+        None => (None, None),
     };
     // Validate every point before running any.
     let overrides = |x: &[f64]| -> Vec<String> {
