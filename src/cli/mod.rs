@@ -4,6 +4,8 @@
 
 pub mod analysis;
 pub mod calibration;
+pub mod sensitivity;
+pub mod shards;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -222,14 +224,14 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
                 args.sharding.shards,
                 &env,
             )? {
-                Some(shard) => analysis::run_shard(args, shard, out),
+                Some(shard) => shards::run_shard(args, shard, out),
                 None => run(args, out),
             }
         }
         Command::Compare(args) => analysis::compare(args, out),
         Command::Sweep(args) => analysis::sweep(args, out),
-        Command::Sensitivity(args) => analysis::sensitivity(args, out),
-        Command::Merge(args) => analysis::merge(args, out),
+        Command::Sensitivity(args) => sensitivity::sensitivity(args, out),
+        Command::Merge(args) => shards::merge(args, out),
         Command::Calibration(args) => calibration::calibration(args, out),
         Command::Report(args) => report(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
