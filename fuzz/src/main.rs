@@ -12,11 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use dorasim::metrics::ledger::Lens;
-use dorasim::model::Model;
-use dorasim::model::guard::Guard;
-use dorasim::model::timeline::Schedule;
-use dorasim::runner::{self, RunPlan};
+use dorasim_fuzz::{HARNESS_GUARD, Tally, exercise};
 
 /// splitmix64: small, fast and good enough to drive mutations.
 struct Rng(u64);
@@ -191,83 +187,6 @@ fn overrides(rng: &mut Rng, keys: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// What one input did.
-#[derive(Default)]
-struct Tally {
-    executions: u64,
-    invalid: u64,
-    timeline_errors: u64,
-    guard_stops: u64,
-    ran: u64,
-    findings: u64,
-}
-
-/// Runs one input through the whole pipeline; `Err` is a finding that is not a panic.
-fn exercise(text: &str, set: &[String], tally: &mut Tally) -> Result<(), String> {
-    let scenario = match dorasim::scenario::apply_overrides(text, "fuzz.toml", set) {
-        Ok(s) => s,
-        Err(errors) => {
-            tally.invalid += 1;
-            let shown = errors.to_string();
-            if errors.is_empty() || !shown.contains("error") {
-                return Err(format!("an error list that says nothing: {shown:?}"));
-            }
-            return Ok(());
-        }
-    };
-    let schedule = match Schedule::build(&scenario.params, &scenario.timeline) {
-        Ok(s) => s,
-        Err(e) => {
-            tally.timeline_errors += 1;
-            let _ = e.to_string();
-            return Ok(());
-        }
-    };
-    // A short run: a tight guard bounds the time of every input.
-    let model = Model::new(&schedule).with_guard(Guard {
-        max_events: 300_000,
-        max_changes: 20_000,
-    });
-    let plan = RunPlan {
-        seed: scenario.run.seed,
-        runs: 2,
-        threads: 1,
-    };
-    let summary = match runner::run_with_lens(&model, plan, scenario.run.lens, |_, _| Ok(())) {
-        Ok(summary) => summary,
-        Err(e) => {
-            let message = e.to_string();
-            if !message.contains("run.max_") {
-                return Err(format!("a run error that names no guard: {message}"));
-            }
-            tally.guard_stops += 1;
-            return Ok(());
-        }
-    };
-    tally.ran += 1;
-    let terminal = dorasim::output::terminal::render(&scenario, &summary, 1, Lens::Truth, true);
-    // Whole words only: a description may well say "inflate".
-    let words: Vec<&str> = terminal
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .collect();
-    for bad in ["NaN", "nan", "inf"] {
-        if words.contains(&bad) {
-            return Err(format!("`{bad}` in the terminal summary:\n{terminal}"));
-        }
-    }
-    let json = dorasim::output::json::summary_json(&scenario, &summary, 1, Lens::Truth);
-    let json = serde_json::to_string(&json).map_err(|e| format!("summary.json: {e}"))?;
-    if json.contains("NaN") || json.contains("Infinity") {
-        return Err("a non-finite number in summary.json".to_string());
-    }
-    let weekly = dorasim::output::csv_files::weekly_csv(&summary)?;
-    if weekly.contains("NaN") || weekly.contains("inf") {
-        return Err("a non-finite number in weekly.csv".to_string());
-    }
-    Ok(())
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str, default: u64| -> u64 {
@@ -319,7 +238,9 @@ fn main() {
             // The input in progress, to find what hangs.
             let _ = std::fs::write(here.join("current.toml"), format!("# {set:?}\n{text}"));
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| exercise(&text, &set, &mut tally)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            exercise(&text, &set, HARNESS_GUARD, &mut tally)
+        }));
         let finding = match outcome {
             Ok(Ok(())) => continue,
             Ok(Err(message)) => message,
