@@ -11,6 +11,9 @@
 //! simulator's outputs are means over replications: the points of one Saltelli row share their
 //! replication seeds ([`row_seed`]), and the variance of each mean is passed beside it so that
 //! the estimator can take the simulation noise out of the output's variance.
+//!
+//! (About 960 lines: some 590 of estimators and their convergence check, the rest their tests on
+//! functions with analytic indices, Ishigami and Sobol G, kept beside the code they check.)
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;

@@ -13,6 +13,9 @@
 //! exactly as the unsharded command does. A Sobol analysis checks its own convergence
 //! ([`sensitivity::sobol_convergence`]) and says so on the terminal, in both files and, through
 //! the CSV, in the report.
+//!
+//! (About 680 lines: a study's design of points, its analysis, and its terminal, CSV and JSON
+//! outputs.)
 
 use std::fmt::Write as _;
 

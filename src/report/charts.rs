@@ -4,6 +4,9 @@
 //! `currentColor`, so a chart takes the page's text colour and reads in light and dark mode alike.
 //! Series use the Okabe-Ito palette, which stays distinguishable with the common colour-vision
 //! deficiencies.
+//!
+//! (About 860 lines: the four chart builders every page shares, fan, histogram, bars and forest,
+//! and the standalone SVG with its title and legend.)
 
 use plotters::prelude::*;
 

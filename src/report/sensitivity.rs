@@ -4,6 +4,9 @@
 //! marker, or Sobol first-order and total indices with their bootstrap intervals — and the
 //! indices as tables. A Sobol study's convergence check (the CSV's `converged` and `warning`
 //! columns) is shown above the charts and under each metric's table.
+//!
+//! (About 760 lines: the Morris and the Sobol pages, each with its charts, tables and the
+//! convergence warnings.)
 
 use std::fmt::Write;
 use std::path::Path;

@@ -1,6 +1,10 @@
 //! The report of `dorasim sweep`, built from `sweep.csv` (so it also works after a resumed or a
 //! merged sweep): each headline metric's mean with its 95 % CI against each swept parameter, and,
 //! when exactly two parameters are swept, a heat map of the metric over the two.
+//!
+//! (About 1,180 lines: the sweep page has chart kinds of its own, effect lines with a row of values
+//! per parameter and heat maps, kept here because only sweeps use them; the next change here should
+//! split them into `sweep/effects.rs` and `sweep/heatmap.rs`.)
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
