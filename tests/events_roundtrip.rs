@@ -19,6 +19,7 @@ use std::process::Command;
 use dorasim::metrics::ledger::{LedgerView, Lens, dora};
 use dorasim::metrics::{Metric, ReplicationMetrics, compute};
 use dorasim::model::Model;
+use dorasim::model::defects::PerClass;
 use dorasim::model::records::{
     ChangeRecord, DeployReason, DeploymentRecord, IncidentCause, IncidentRecord, Origin,
     PullRequestRecord, Remediation, RunRecords,
@@ -146,10 +147,10 @@ fn rebuild(log: &MeasuredLog) -> RunRecords {
             test_hours: f32::NAN,
             rework_hours: f32::NAN,
             review_depth: f32::NAN,
-            injected: [0; 2],
-            caught_in_review: [0; 2],
-            caught_in_tests: [0; 2],
-            escaped: [0; 2],
+            injected: PerClass::default(),
+            caught_in_review: PerClass::default(),
+            caught_in_tests: PerClass::default(),
+            escaped: PerClass::default(),
             escaped_failures: 0,
         })
         .collect();

@@ -1,9 +1,11 @@
 //! DORA's five metrics, reliability and the flow diagnostics of one replication, computed from its
 //! records after the warm-up.
 
+use crate::model::defects::Authorship;
 use crate::model::records::{ChangeRecord, DeployReason, IncidentCause, Origin, RunRecords};
 
 use super::catalogue::{METRIC_COUNT, Metric, WEEKLY_COUNT, Weekly};
+use super::funnel::{FunnelStage, tally};
 use super::ledger::{LedgerView, Lens, dora, dora_by_week};
 
 use crate::engine::units::HOURS_PER_WEEK;
@@ -206,34 +208,22 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::LeadCoding as usize] = (total - wait - review - rework_h - tests - deploy_wait).max(0.0);
 
     // Defect funnel, by class and authorship, for changes delivered in the window.
-    let mut funnel = [[[0.0f64; 2]; 2]; 4]; // [stage][ai][class]
-    for c in &delivered {
-        let ai = usize::from(c.ai_assisted);
-        for (stage, counts) in [c.injected, c.caught_in_review, c.caught_in_tests, c.escaped]
-            .iter()
-            .enumerate()
-        {
-            for (slot, n) in funnel[stage][ai].iter_mut().zip(counts) {
-                *slot += f64::from(*n);
+    let funnel = tally(delivered.iter().copied());
+    for (stage, by_author) in funnel.iter() {
+        for (author, counts) in by_author.iter() {
+            for (class, &count) in counts.iter() {
+                v[stage.metric(author, class) as usize] = count;
             }
         }
     }
-    let first = [
-        M::InjectedDescribedHuman,
-        M::ReviewDescribedHuman,
-        M::TestsDescribedHuman,
-        M::EscapedDescribedHuman,
-    ];
-    for (stage, start) in first.iter().enumerate() {
-        for ai in 0..2 {
-            for class in 0..2 {
-                v[*start as usize + ai * 2 + class] = funnel[stage][ai][class];
-            }
-        }
-    }
-    let sum2 = |x: [f64; 2]| x[0] + x[1];
-    v[M::EscapeRateHuman as usize] = ratio(sum2(funnel[3][0]), sum2(funnel[0][0]));
-    v[M::EscapeRateAi as usize] = ratio(sum2(funnel[3][1]), sum2(funnel[0][1]));
+    let escape_rate = |author| {
+        ratio(
+            funnel[FunnelStage::Escaped][author].sum(),
+            funnel[FunnelStage::Injected][author].sum(),
+        )
+    };
+    v[M::EscapeRateHuman as usize] = escape_rate(Authorship::Hand);
+    v[M::EscapeRateAi as usize] = escape_rate(Authorship::Ai);
 
     // Incidents and reliability.
     let mut downtime = 0.0;

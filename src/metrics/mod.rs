@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod compute;
+mod funnel;
 pub mod ledger;
 pub mod tiers;
 

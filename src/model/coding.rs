@@ -6,9 +6,10 @@ use rand_distr::{Distribution, Poisson};
 
 use crate::engine::random::item_rng;
 
+use super::defects::{DefectClass, Defects, Severity, by_class};
 use super::params::DemandMode;
-use super::records::{ChangeKind, ChangeRecord, DESCRIBED, INTEGRATION, Origin};
-use super::simulation::{BUG, ChangeState, Defects, Event, FAILURE, PullRequest, Simulation, Task};
+use super::records::{ChangeKind, ChangeRecord, Origin};
+use super::simulation::{ChangeState, Event, PullRequest, Simulation, Task};
 
 /// Draws latent defects for `loc` lines: a Poisson count, each with a class and a severity.
 pub(crate) fn inject_defects<R: Rng + ?Sized>(
@@ -18,34 +19,28 @@ pub(crate) fn inject_defects<R: Rng + ?Sized>(
     failure_share: f64,
     bug_share: f64,
 ) -> Defects {
-    let mut defects: Defects = [[0; 3]; 2];
+    let mut defects = Defects::default();
     if expected <= 0.0 || !expected.is_finite() {
         return defects;
     }
     let count = Poisson::new(expected).map_or(0.0, |d| d.sample(rng)) as u32;
     for _ in 0..count.min(u32::from(u16::MAX)) {
         let class = if rng.random::<f64>() < integration_share {
-            INTEGRATION
+            DefectClass::Integration
         } else {
-            DESCRIBED
+            DefectClass::Described
         };
         let u: f64 = rng.random();
         let severity = if u < failure_share {
-            FAILURE
+            Severity::Failure
         } else if u < failure_share + bug_share {
-            BUG
+            Severity::Bug
         } else {
-            2
+            Severity::Harmless
         };
         defects[class][severity] = defects[class][severity].saturating_add(1);
     }
     defects
-}
-
-/// Defects by class (all severities).
-pub(crate) fn by_class(defects: &Defects) -> [u16; 2] {
-    let total = |row: &[u16; 3]| row.iter().fold(0u16, |sum, &n| sum.saturating_add(n));
-    [total(&defects[0]), total(&defects[1])]
 }
 
 impl Simulation<'_> {
@@ -184,9 +179,9 @@ impl Simulation<'_> {
             rework_hours: 0.0,
             review_depth: 1.0,
             injected: by_class(&latent),
-            caught_in_review: [0; 2],
-            caught_in_tests: [0; 2],
-            escaped: [0; 2],
+            caught_in_review: Default::default(),
+            caught_in_tests: Default::default(),
+            escaped: Default::default(),
             escaped_failures: 0,
         };
         let state = ChangeState {
@@ -198,7 +193,7 @@ impl Simulation<'_> {
             split_draw,
             effort_factor: effort_multiplier,
             logical_loc: hand_loc,
-            unseen_by: [[[0; 3]; 2]; 2],
+            unseen_by: Default::default(),
         };
         self.add_change(record, state)
     }
@@ -351,14 +346,15 @@ impl Simulation<'_> {
                 p.defects.failure_share,
                 p.defects.bug_share,
             );
-            for severity in 0..3 {
+            let integration = DefectClass::Integration;
+            for severity in Severity::ALL {
                 // Saturating: a fuzzed `culture.extra_pull_requests` of 2^32 overflowed here.
-                latent[INTEGRATION][severity] =
-                    latent[INTEGRATION][severity].saturating_add(added[INTEGRATION][severity]);
+                latent[integration][severity] =
+                    latent[integration][severity].saturating_add(added[integration][severity]);
             }
             let injected = &mut self.records.changes[c as usize].injected;
-            injected[INTEGRATION] =
-                injected[INTEGRATION].saturating_add(by_class(&added)[INTEGRATION]);
+            injected[integration] =
+                injected[integration].saturating_add(by_class(&added)[integration]);
         }
         // The pieces are opened one after another while the change is written.
         let now = self.now();
@@ -378,15 +374,15 @@ impl Simulation<'_> {
             self.prs.push(PullRequest {
                 change: c,
                 loc: loc / count as f64,
-                defects: [[0; 3]; 2],
+                defects: Defects::default(),
                 rounds: 0,
                 enqueued: 0.0,
                 expedited,
             });
         }
         // Each defect lands in one pull request, uniformly.
-        for (class, row) in latent.iter().enumerate() {
-            for (severity, &n) in row.iter().enumerate() {
+        for (class, row) in latent.iter() {
+            for (severity, &n) in row.iter() {
                 for _ in 0..n {
                     let k = if count == 1 {
                         0
@@ -402,15 +398,5 @@ impl Simulation<'_> {
         for k in 0..count as u32 {
             self.request_review(first + k);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defect_totals_saturate_instead_of_overflowing() {
-        assert_eq!(by_class(&[[u16::MAX; 3]; 2]), [u16::MAX; 2]);
     }
 }

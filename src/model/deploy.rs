@@ -1,9 +1,10 @@
 //! Deployment: merged changes reach production by a policy (continuous, scheduled train), within
 //! deploy windows, with a maximum batch. Fixes go out on their own, unplanned.
 
+use super::defects::{DefectClass, Severity};
 use super::params::DeployPolicy;
 use super::records::{DeployReason, DeploymentRecord, Origin};
-use super::simulation::{BUG, Event, FAILURE, Simulation};
+use super::simulation::{Event, Simulation};
 use rand::RngExt;
 
 impl Simulation<'_> {
@@ -125,13 +126,14 @@ impl Simulation<'_> {
             record.lead_working_hours =
                 calendar.working_hours_between(record.first_commit_hours, now) as f32;
             record.deployment = Some(deployment);
-            record.escaped = [latent[0].iter().sum(), latent[1].iter().sum()];
-            record.escaped_failures = latent[0][FAILURE] + latent[1][FAILURE];
+            record.escaped = latent.map(|row| row.values().sum());
+            record.escaped_failures = latent[DefectClass::Described][Severity::Failure]
+                + latent[DefectClass::Integration][Severity::Failure];
             if record.origin == Origin::Planned {
                 self.in_system = self.in_system.saturating_sub(1);
             }
-            for (class, row) in latent.iter().enumerate() {
-                for severity in [FAILURE, BUG] {
+            for (class, row) in latent.iter() {
+                for severity in Severity::MANIFESTING {
                     for _ in 0..row[severity] {
                         if self.rng.production.random::<f64>() >= manifest_probability {
                             continue;
@@ -147,8 +149,8 @@ impl Simulation<'_> {
                                 Event::Manifest {
                                     change,
                                     deployment,
-                                    class: class as u8,
-                                    severity: severity as u8,
+                                    class,
+                                    severity,
                                 },
                             );
                         }

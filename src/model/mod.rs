@@ -3,13 +3,17 @@
 //!
 //! The stages of one change, in order: [`coding`] (demand, AI assistance, defect injection, pull
 //! requests), [`review`], [`testing`], [`deploy`], [`production`] (manifestation, incidents,
-//! recovery, fragility). [`simulation`] holds the shared state and the event loop.
+//! recovery, fragility). [`simulation`] holds the shared state and the event loop. Defects are
+//! counted by [`defects::DefectClass`] and [`defects::Severity`] (and the funnel by
+//! [`defects::Authorship`]) in arrays indexed by those enums, never by bare numbers.
 
 pub mod coding;
 pub mod culture;
+pub mod defects;
 pub mod deploy;
 pub mod distribution;
 pub mod guard;
+pub(crate) mod keyed;
 pub mod params;
 pub mod production;
 pub mod records;

@@ -4,10 +4,11 @@
 
 use rand::RngExt;
 
+use super::defects::{DefectClass, Severity};
 use super::records::{
-    DeployReason, DeploymentRecord, INTEGRATION, IncidentCause, IncidentRecord, Origin, Remediation,
+    DeployReason, DeploymentRecord, IncidentCause, IncidentRecord, Origin, Remediation,
 };
-use super::simulation::{Event, FAILURE, FRAGILITY_TICK_HOURS, Simulation, Task};
+use super::simulation::{Event, FRAGILITY_TICK_HOURS, Simulation, Task};
 use super::timeline::HOURS_PER_WEEK;
 
 /// Incidents per hour from fragility and from changes interacting within a short window.
@@ -40,12 +41,12 @@ impl Simulation<'_> {
         &mut self,
         change: u32,
         deployment: u32,
-        class: usize,
-        severity: usize,
+        class: DefectClass,
+        severity: Severity,
     ) {
-        if severity == FAILURE {
-            let ai_integration =
-                class == INTEGRATION && self.records.changes[change as usize].ai_assisted;
+        if severity == Severity::Failure {
+            let ai_integration = class == DefectClass::Integration
+                && self.records.changes[change as usize].ai_assisted;
             self.start_incident(
                 IncidentCause::Deployment { deployment },
                 ai_integration,

@@ -5,10 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Defect classes.
-pub const DESCRIBED: usize = 0;
-/// Integration (undescribed-scenario) defects.
-pub const INTEGRATION: usize = 1;
+use super::defects::{Authorship, PerClass};
 
 /// What kind of work a change is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,15 +102,23 @@ pub struct ChangeRecord {
     /// Lowest review depth achieved on any of its pull requests (1 = full).
     pub review_depth: f32,
     /// Latent defects injected, by class (ground truth).
-    pub injected: [u16; 2],
+    pub injected: PerClass<u16>,
     /// Defects found in review, by class.
-    pub caught_in_review: [u16; 2],
+    pub caught_in_review: PerClass<u16>,
     /// Defects found by tests or staging, by class.
-    pub caught_in_tests: [u16; 2],
+    pub caught_in_tests: PerClass<u16>,
     /// Defects that reached production, by class (ground truth).
-    pub escaped: [u16; 2],
+    pub escaped: PerClass<u16>,
     /// Escaped defects that will cause a failure (ground truth).
     pub escaped_failures: u16,
+}
+
+impl ChangeRecord {
+    /// Who wrote it: by hand or with AI assistance.
+    #[inline]
+    pub fn authorship(&self) -> Authorship {
+        Authorship::of(self.ai_assisted)
+    }
 }
 
 /// One production deployment.

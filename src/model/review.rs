@@ -5,7 +5,7 @@
 
 use rand::RngExt;
 
-use super::records::INTEGRATION;
+use super::defects::{DefectClass, PerClass};
 use super::simulation::{Event, Simulation, Task};
 
 /// Review depth reviewers achieve when `waiting` pull requests queue per reviewer: full depth up
@@ -202,36 +202,43 @@ impl Simulation<'_> {
         let loc = self.prs[pr as usize].loc;
         self.prs[pr as usize].rounds += 1;
         let last_round = u32::from(self.prs[pr as usize].rounds) >= rp.max_rounds;
-        let mut found = [0u16; 2];
-        for (class, base) in [rp.described_detection, rp.integration_detection]
-            .into_iter()
-            .enumerate()
-        {
-            let visibility = (ai && class == INTEGRATION).then_some(rp.ai_integration_visibility);
-            let prob = review_detection(
+        let probability = PerClass::from_fn(|class| {
+            let (base, visibility) = match class {
+                DefectClass::Described => (rp.described_detection, None),
+                DefectClass::Integration => (
+                    rp.integration_detection,
+                    ai.then_some(rp.ai_integration_visibility),
+                ),
+            };
+            review_detection(
                 base,
                 visibility,
                 loc,
                 rp.size_threshold_loc,
                 rp.size_penalty_exponent,
                 depth,
-            );
-            for severity in 0..3 {
-                let n = self.prs[pr as usize].defects[class][severity];
-                let hits = (0..n)
+            )
+        });
+        let mut found = PerClass::<u16>::default();
+        let defects = &mut self.prs[pr as usize].defects;
+        for (class, by_severity) in defects.iter_mut() {
+            let prob = probability[class];
+            for n in by_severity.values_mut() {
+                let hits = (0..*n)
                     .filter(|_| self.rng.review.random::<f64>() < prob)
                     .count() as u16;
                 if !last_round {
-                    self.prs[pr as usize].defects[class][severity] -= hits;
+                    *n -= hits;
                 }
                 found[class] += hits;
             }
         }
-        let total = found[0] + found[1];
+        let total = found.sum();
         if total > 0 && !last_round {
             let record = &mut self.records.changes[change];
-            record.caught_in_review[0] += found[0];
-            record.caught_in_review[1] += found[1];
+            for class in DefectClass::ALL {
+                record.caught_in_review[class] += found[class];
+            }
             let effort = self.rework_effort(change, total);
             self.queue_task(Task::ReworkPullRequest(pr), effort);
         } else {
@@ -239,8 +246,8 @@ impl Simulation<'_> {
             self.records.pull_requests[pr as usize].approved_hours = self.now();
             let defects = self.prs[pr as usize].defects;
             let state = &mut self.states[change];
-            for (class, row) in defects.iter().enumerate() {
-                for (severity, n) in row.iter().enumerate() {
+            for (class, row) in defects.iter() {
+                for (severity, n) in row.iter() {
                     state.latent[class][severity] += n;
                 }
             }

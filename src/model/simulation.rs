@@ -10,18 +10,12 @@ use std::sync::Arc;
 use crate::engine::random::{SimRng, Stream, stream_rng, stream_seed};
 use crate::engine::{Calendar, EventQueue};
 
+use super::defects::{BySuite, DefectClass, Defects, Severity};
 use super::distribution::Sampler;
 use super::guard::{Guard, GuardKind, GuardTrip};
 use super::params::Params;
 use super::records::{ChangeRecord, DeploymentRecord, IncidentRecord, RunRecords, WeekSample};
 use super::timeline::{HOURS_PER_WEEK, Schedule};
-
-/// Latent defects by class (described, integration) and severity (failure, bug, harmless).
-pub type Defects = [[u16; 3]; 2];
-/// Severity index of a defect that causes a production failure.
-pub const FAILURE: usize = 0;
-/// Severity index of a defect that causes a user-facing bug.
-pub const BUG: usize = 1;
 
 /// Samplers derived from one parameter set.
 #[derive(Debug, Clone)]
@@ -190,8 +184,8 @@ pub(crate) enum Event {
     Manifest {
         change: u32,
         deployment: u32,
-        class: u8,
-        severity: u8,
+        class: DefectClass,
+        severity: Severity,
     },
     BugReported,
     IncidentDetected(u32),
@@ -235,7 +229,7 @@ pub(crate) struct ChangeState {
     /// Latent defects each suite (CI with traffic replay, staging) has already looked at and
     /// missed: whether a suite detects a defect is decided once, so a re-run does not find what
     /// the same tests missed before.
-    pub unseen_by: [Defects; 2],
+    pub unseen_by: BySuite<Defects>,
 }
 
 /// Random generators of one replication, one per source.
@@ -465,7 +459,7 @@ impl<'m> Simulation<'m> {
                 deployment,
                 class,
                 severity,
-            } => self.on_manifest(change, deployment, class as usize, severity as usize),
+            } => self.on_manifest(change, deployment, class, severity),
             Event::BugReported => self.on_bug_reported(),
             Event::IncidentDetected(incident) => self.on_incident_detected(incident),
             Event::DiagnosisDone(incident) => self.on_diagnosis_done(incident),

@@ -3,18 +3,10 @@
 
 use rand::RngExt;
 
-use super::records::{DESCRIBED, INTEGRATION, Origin};
+use super::defects::{DefectClass, PerClass, Severity, Suite};
+use super::records::Origin;
 use super::simulation::{Event, Simulation, Task};
 use super::timeline::HOURS_PER_WEEK;
-
-/// A test stage that decides once whether it detects each defect.
-#[derive(Debug, Clone, Copy)]
-enum Suite {
-    /// The CI pipeline (with traffic-derived tests when on).
-    Ci = 0,
-    /// The staging soak.
-    Staging = 1,
-}
 
 /// Probability that the CI suite catches a described defect: rises with coverage with
 /// diminishing returns (coverage is a weak predictor of effectiveness).
@@ -78,7 +70,11 @@ impl Simulation<'_> {
             0.0
         };
         let p_integration = 1.0 - (1.0 - p_ci) * (1.0 - p_replay);
-        let found = self.catch(c, Suite::Ci, [p_described, p_integration]);
+        let probability = PerClass::from_fn(|class| match class {
+            DefectClass::Described => p_described,
+            DefectClass::Integration => p_integration,
+        });
+        let found = self.catch(c, Suite::Ci, probability);
         let origin = self.records.changes[c].origin;
         if found > 0 {
             self.rework_after_tests(change, found);
@@ -93,7 +89,12 @@ impl Simulation<'_> {
 
     pub(crate) fn on_staging_done(&mut self, change: u32) {
         let p = self.p().testing.staging_detection;
-        let found = self.catch(change as usize, Suite::Staging, [0.0, p]);
+        // The soak catches integration defects only (docs/model.md, staging).
+        let probability = PerClass::from_fn(|class| match class {
+            DefectClass::Described => 0.0,
+            DefectClass::Integration => p,
+        });
+        let found = self.catch(change as usize, Suite::Staging, probability);
         if found > 0 {
             self.rework_after_tests(change, found);
         } else {
@@ -104,27 +105,28 @@ impl Simulation<'_> {
     /// Gives each latent defect the suite has not yet looked at its class's catch probability and
     /// removes those found; returns how many were found. A defect the suite missed stays missed
     /// on every re-run (flaky retries, runs after rework): the same tests, the same blind spot.
-    fn catch(&mut self, c: usize, suite: Suite, probability: [f64; 2]) -> u16 {
-        let mut found = [0u16; 2];
-        for class in [DESCRIBED, INTEGRATION] {
-            for severity in 0..3 {
+    fn catch(&mut self, c: usize, suite: Suite, probability: PerClass<f64>) -> u16 {
+        let mut found = PerClass::<u16>::default();
+        for class in DefectClass::ALL {
+            for severity in Severity::ALL {
                 let state = &self.states[c];
                 let n = state.latent[class][severity];
-                let fresh = n.saturating_sub(state.unseen_by[suite as usize][class][severity]);
+                let fresh = n.saturating_sub(state.unseen_by[suite][class][severity]);
                 let hits = (0..fresh)
                     .filter(|_| self.rng.testing.random::<f64>() < probability[class])
                     .count() as u16;
                 let state = &mut self.states[c];
                 state.latent[class][severity] -= hits;
-                state.unseen_by[suite as usize][class][severity] = n - hits;
+                state.unseen_by[suite][class][severity] = n - hits;
                 found[class] += hits;
             }
         }
         let record = &mut self.records.changes[c];
-        record.caught_in_tests[0] += found[0];
-        record.caught_in_tests[1] += found[1];
-        self.report_near_misses(found[0] + found[1]);
-        found[0] + found[1]
+        for class in DefectClass::ALL {
+            record.caught_in_tests[class] += found[class];
+        }
+        self.report_near_misses(found.sum());
+        found.sum()
     }
 
     fn rework_after_tests(&mut self, change: u32, found: u16) {

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Model;
+use crate::model::defects::PerClass;
 use crate::model::records::{
     ChangeKind, CultureTotals, DeployReason, IncidentCause, Origin, Remediation, RunRecords,
 };
@@ -241,9 +242,9 @@ pub struct TrueChange {
     /// Work item arrived, hours.
     pub arrived_hours: f64,
     /// Latent defects injected, by class (described, integration).
-    pub injected: [u16; 2],
-    /// Defects that reached production, by class.
-    pub escaped: [u16; 2],
+    pub injected: PerClass<u16>,
+    /// Defects that reached production, by class (described, integration).
+    pub escaped: PerClass<u16>,
     /// Escaped defects that will cause a failure.
     pub escaped_failures: u16,
 }
