@@ -151,6 +151,22 @@ pub fn two_modes_note(def: &MetricDef, modes: &TwoModes, mean: Option<f64>) -> S
     note
 }
 
+/// Escapes text for HTML and SVG (XML) element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod safe_text_tests {
     use super::*;

@@ -178,7 +178,7 @@ fn xml_text(text: &str) -> String {
         .chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect();
-    super::html::escape(&clean)
+    crate::output::format::escape(&clean)
 }
 
 /// The left edge and row of each legend entry, wrapped to `width` pixels (about 7.2 px a

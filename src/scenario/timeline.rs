@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use super::error::{Problem, allowed_text, closest, describe};
-use super::walk::{Loc, Src, Walker, finite_number, sorted_keys};
+use super::walk::{Loc, RawChange, Src, Walker, finite_number, sorted_keys};
 use crate::model::params::{Kind, Params, Value, check_params, find};
 use crate::model::timeline::{Schedule, TimelineChange};
 
@@ -17,19 +17,6 @@ use crate::model::timeline::{Schedule, TimelineChange};
 const CHANGE_KEYS: [&str; 6] = ["key", "at_week", "value", "ramp_weeks", "from", "to"];
 /// Parameters a timeline may not change: they define the run itself.
 const FIXED_DURING_RUN: [&str; 2] = ["time.warmup_weeks", "time.horizon_weeks"];
-
-/// A `[[timeline]]` entry after the walk, with where each of its fields was written.
-#[derive(Debug, Clone)]
-pub(crate) struct RawChange {
-    /// Position in the timeline (0-based).
-    pub index: usize,
-    /// The change, with every field that was well-typed.
-    pub change: TimelineChange,
-    /// Where each field (and `entry`, the entry as a whole) was written.
-    pub locations: HashMap<String, Loc>,
-    /// The entry is complete and consistent, so it can be applied.
-    pub complete: bool,
-}
 
 impl Walker<'_> {
     pub(crate) fn walk_timeline(&mut self, key_span: Option<Range<usize>>, item: &Item) {

@@ -13,10 +13,10 @@ use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use super::RunSettings;
 use super::error::{Problem, ScenarioError, allowed_text, closest, describe};
-use super::timeline::RawChange;
 use crate::metrics::ledger::Lens;
 use crate::model::distribution::Dist;
 use crate::model::params::{self, Kind, SECTIONS, Value, find};
+use crate::model::timeline::TimelineChange;
 
 /// Top-level keys of a scenario file besides the parameter sections.
 const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
@@ -87,6 +87,19 @@ pub(crate) enum Src {
     File,
     /// A `--set KEY=VALUE` override.
     Set(String),
+}
+
+/// A `[[timeline]]` entry after the walk, with where each of its fields was written.
+#[derive(Debug, Clone)]
+pub(crate) struct RawChange {
+    /// Position in the timeline (0-based).
+    pub index: usize,
+    /// The change, with every field that was well-typed.
+    pub change: TimelineChange,
+    /// Where each field (and `entry`, the entry as a whole) was written.
+    pub locations: HashMap<String, Loc>,
+    /// The entry is complete and consistent, so it can be applied.
+    pub complete: bool,
 }
 
 /// Walks one scenario file and its overrides, collecting well-typed values and every problem.
