@@ -338,6 +338,42 @@ fn cases() -> Vec<Case> {
             &["200 × 200 × 200", "--design lhs"],
         ),
         flags(
+            "Sobol study too large to allocate",
+            &[
+                "sensitivity",
+                "scenarios/baseline.toml",
+                "--param",
+                "ai.adoption=0..1",
+                "--method",
+                "sobol",
+                "--samples",
+                "100000000000",
+                "--runs",
+                "2",
+            ],
+            &[
+                "Sobol design has 300000000000 evaluation points",
+                "--samples",
+            ],
+        ),
+        flags(
+            "Morris study too large to allocate",
+            &[
+                "sensitivity",
+                "scenarios/baseline.toml",
+                "--param",
+                "ai.adoption=0..1",
+                "--trajectories",
+                "100000000000",
+                "--runs",
+                "2",
+            ],
+            &[
+                "Morris design has 200000000000 evaluation points",
+                "--trajectories",
+            ],
+        ),
+        flags(
             "--set a number beyond a float",
             &["run", "--runs", "1", "--set", "ai.adoption=1e400"],
             &[

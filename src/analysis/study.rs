@@ -102,6 +102,19 @@ impl Study {
         }
     }
 
+    /// Number of evaluation points the design has (`None` when it overflows): Morris
+    /// `trajectories × (k + 1)`, Sobol `samples × (k + 2)`.
+    pub fn point_count(&self) -> Option<usize> {
+        let k = self.params.len();
+        match self.method {
+            Method::Morris => self
+                .trajectories
+                .unwrap_or(2)
+                .checked_mul(k.checked_add(1)?),
+            Method::Sobol => self.samples.unwrap_or(4).checked_mul(k.checked_add(2)?),
+        }
+    }
+
     /// The evaluation points in the unit cube, in evaluation order.
     pub fn points(&self) -> Vec<Vec<f64>> {
         let k = self.params.len();

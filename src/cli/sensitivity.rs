@@ -189,6 +189,26 @@ pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
         seed,
         lens: lens.name().to_string(),
     };
+    // Checked before the design is allocated (`--samples 1e11` aborted on allocation).
+    let max = crate::analysis::design::MAX_DESIGN_POINTS;
+    match study.point_count() {
+        Some(n) if n <= max => {}
+        count => bail!(
+            "this {} design has {} evaluation points, more than a study may have ({max}); use \
+             fewer --{}",
+            if study.method == Method::Morris {
+                "Morris"
+            } else {
+                "Sobol"
+            },
+            count.map_or_else(|| "too many".to_string(), |n| n.to_string()),
+            if study.method == Method::Morris {
+                "trajectories"
+            } else {
+                "samples"
+            }
+        ),
+    }
     let points = study.points();
     // Locked as `merge` locks the same set (a shard under its own name, beside its siblings).
     let locked = match (&args.out, shard) {
