@@ -13,31 +13,14 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use dorasim::metrics::ledger::Lens;
-use dorasim::model::Model;
-use dorasim::model::guard::Guard;
-use dorasim::model::timeline::Schedule;
-use dorasim::runner::{self, RunPlan};
+/// The fuzz targets' own pipeline (`fuzz/src/lib.rs`, a separate workspace), compiled in here so
+/// the replay checks exactly what the targets check. The stable harness's parts go unused.
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod pipeline;
 
 /// Far above the milliseconds a fixed input takes, far below a hang.
 const BOUND: Duration = Duration::from_secs(60);
-
-/// The overrides the `run` fuzz target appends to every input.
-const SHORT_RUN: [&str; 3] = [
-    "time.warmup_weeks=1",
-    "time.horizon_weeks=3",
-    "run.max_events_per_replication=50000",
-];
-
-fn split_input(data: &[u8]) -> (String, Vec<String>) {
-    let mut pieces = data.split(|&b| b == 0);
-    let text = String::from_utf8_lossy(pieces.next().unwrap_or_default()).into_owned();
-    let set = pieces
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect();
-    (text, set)
-}
 
 /// The `parse` and `run` targets' pipelines; panics on a finding.
 fn exercise(text: &str, set: &[String], name: &str) {
@@ -46,67 +29,9 @@ fn exercise(text: &str, set: &[String], name: &str) {
         assert!(!errors.is_empty(), "{name}: an empty error list");
     }
     // The `run` target: the short horizon first; the input's own if that is rejected.
-    let mut short = set.to_vec();
-    short.extend(SHORT_RUN.iter().map(|s| s.to_string()));
-    if !load_and_run(text, &short, name) {
-        load_and_run(text, set, name);
+    if let Err(finding) = pipeline::short_run(text, set) {
+        panic!("{name}: {finding}");
     }
-}
-
-/// Loads and runs one input; false when it is rejected at validation.
-fn load_and_run(text: &str, set: &[String], name: &str) -> bool {
-    let scenario = match dorasim::scenario::apply_overrides(text, "fuzz.toml", set) {
-        Ok(s) => s,
-        Err(errors) => {
-            let shown = errors.to_string();
-            assert!(
-                !errors.is_empty() && shown.contains("error"),
-                "{name}: an error list that says nothing: {shown:?}"
-            );
-            return false;
-        }
-    };
-    let Ok(schedule) = Schedule::build(&scenario.params, &scenario.timeline) else {
-        return true;
-    };
-    let model = Model::new(&schedule).with_guard(Guard {
-        max_events: 50_000,
-        max_changes: 5_000,
-    });
-    let plan = RunPlan {
-        seed: scenario.run.seed,
-        runs: 2,
-        threads: 1,
-    };
-    let summary = match runner::run_with_lens(&model, plan, scenario.run.lens, |_, _| Ok(())) {
-        Ok(summary) => summary,
-        Err(e) => {
-            let message = e.to_string();
-            assert!(
-                message.contains("run.max_"),
-                "{name}: a run error that names no guard: {message}"
-            );
-            return true;
-        }
-    };
-    let terminal = dorasim::output::terminal::render(&scenario, &summary, 1, Lens::Truth, true);
-    let words: Vec<&str> = terminal
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .collect();
-    for bad in ["NaN", "nan", "inf"] {
-        assert!(
-            !words.contains(&bad),
-            "{name}: `{bad}` in the terminal summary:\n{terminal}"
-        );
-    }
-    let json = dorasim::output::json::summary_json(&scenario, &summary, 1, Lens::Truth);
-    let json = serde_json::to_string(&json).expect("summary.json serialises");
-    assert!(
-        !json.contains("NaN") && !json.contains("Infinity"),
-        "{name}: a non-finite number in summary.json"
-    );
-    true
 }
 
 fn saved_inputs() -> Vec<PathBuf> {
@@ -130,7 +55,7 @@ fn fuzz_findings_replay_without_panic_or_hang() {
         let (tx, rx) = mpsc::channel();
         let thread_name = name.clone();
         let handle = std::thread::spawn(move || {
-            let (text, set) = split_input(&data);
+            let (text, set) = pipeline::split_input(&data);
             exercise(&text, &set, &thread_name);
             let _ = tx.send(());
         });

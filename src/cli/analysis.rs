@@ -234,35 +234,75 @@ pub fn compare(args: CompareArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+/// What a sweep and a sensitivity study start from: the scenario file's text (each point is
+/// prepared from it with its own overrides), the file's scenario with `--set` (its identity is
+/// hashed as written), the seed and lens the flags resolve to, and the parameters to vary.
+pub(crate) struct StudyBase {
+    pub text: String,
+    pub origin: String,
+    pub scenario: crate::scenario::Scenario,
+    pub seed: u64,
+    pub lens: Lens,
+    pub specs: Vec<ParamSpec>,
+}
+
+impl StudyBase {
+    /// Reads the scenario at `path` and resolves the flags; `runs` per point must be at least 1.
+    pub(crate) fn read(
+        path: &std::path::Path,
+        common: &super::SimulationArgs,
+        lens: Option<Lens>,
+        runs: u32,
+        params: &[String],
+    ) -> Result<StudyBase> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the scenario file `{}`", path.display()))?;
+        let origin = path.display().to_string();
+        if runs == 0 {
+            bail!("--runs must be at least 1");
+        }
+        let source = app::Source::Text {
+            text: &text,
+            origin: &origin,
+        };
+        let scenario = app::load(source, &common.set).map_err(|e| anyhow!("{e}"))?;
+        let (seed, lens) = (
+            common.seed.unwrap_or(scenario.run.seed),
+            scenario.lens(lens),
+        );
+        let specs = params
+            .iter()
+            .map(|p| ParamSpec::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StudyBase {
+            text,
+            origin,
+            scenario,
+            seed,
+            lens,
+            specs,
+        })
+    }
+}
+
 /// `dorasim sweep`.
 pub fn sweep(args: SweepArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
     args.reporting.check(args.force)?;
-    let text = std::fs::read_to_string(&args.scenario).with_context(|| {
-        format!(
-            "cannot read the scenario file `{}`",
-            args.scenario.display()
-        )
-    })?;
-    let origin = args.scenario.display().to_string();
-    let source = app::Source::Text {
-        text: &text,
-        origin: &origin,
-    };
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    // The file's scenario (its identity is hashed as written); each point is prepared below.
-    let base = app::load(source, &args.common.set).map_err(|e| anyhow!("{e}"))?;
-    let (seed, lens) = (
-        args.common.seed.unwrap_or(base.run.seed),
-        base.lens(args.lens),
-    );
-    let specs = args
-        .params
-        .iter()
-        .map(|p| ParamSpec::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let StudyBase {
+        text,
+        origin,
+        scenario: base,
+        seed,
+        lens,
+        specs,
+    } = StudyBase::read(
+        &args.scenario,
+        &args.common,
+        args.lens,
+        args.runs,
+        &args.params,
+    )?;
     let design = Design::new(specs, args.design, args.points, seed)?;
     let shard = Shard::resolve(
         args.sharding.shard.as_deref(),

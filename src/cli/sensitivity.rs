@@ -6,8 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use super::analysis::{Method, SensitivityArgs};
-use crate::analysis::design::ParamSpec;
+use super::analysis::{Method, SensitivityArgs, StudyBase};
 use crate::analysis::focus::HEADLINE;
 use crate::analysis::progress;
 use crate::analysis::sensitivity::paired_noise;
@@ -140,31 +139,24 @@ where
 pub fn sensitivity(args: SensitivityArgs, out: &mut dyn Write) -> Result<()> {
     progress::install_interrupt_handler();
     args.reporting.check(args.force)?;
-    let text = std::fs::read_to_string(&args.scenario).with_context(|| {
-        format!(
-            "cannot read the scenario file `{}`",
-            args.scenario.display()
-        )
-    })?;
-    let origin = args.scenario.display().to_string();
+    let StudyBase {
+        text,
+        origin,
+        scenario: base,
+        seed,
+        lens,
+        specs,
+    } = StudyBase::read(
+        &args.scenario,
+        &args.common,
+        args.lens,
+        args.runs,
+        &args.params,
+    )?;
     let source = app::Source::Text {
         text: &text,
         origin: &origin,
     };
-    if args.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    // The file's scenario (its identity is hashed as written); each point is prepared below.
-    let base = app::load(source, &args.common.set).map_err(|e| anyhow!("{e}"))?;
-    let (seed, lens) = (
-        args.common.seed.unwrap_or(base.run.seed),
-        base.lens(args.lens),
-    );
-    let specs = args
-        .params
-        .iter()
-        .map(|p| ParamSpec::parse(p))
-        .collect::<Result<Vec<_>, _>>()?;
     if args.method == Method::Sobol && args.runs < 2 {
         bail!(
             "--runs {} is too few for a Sobol study: at least 2, as the simulation noise is \
