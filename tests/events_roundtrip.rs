@@ -16,19 +16,22 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use dorasim::history::formats::devlake::{
+    DEVLAKE_DEPLOYMENTS_JSON, DEVLAKE_INCIDENTS_JSON, DEVLAKE_PULL_REQUESTS_CSV,
+};
+use dorasim::history::formats::dorasim::EVENTS_JSON;
+use dorasim::history::formats::fourkeys::{
+    FOURKEYS_CHANGES_CSV, FOURKEYS_DEPLOYMENTS_CSV, FOURKEYS_INCIDENTS_CSV,
+};
+use dorasim::history::time::hours_of;
+use dorasim::history::{ExportInfo, MeasuredLog, to_records};
 use dorasim::metrics::ledger::{LedgerView, Lens, dora};
 use dorasim::metrics::{Metric, ReplicationMetrics, compute};
 use dorasim::model::Model;
-use dorasim::model::defects::PerClass;
-use dorasim::model::records::{
-    ChangeRecord, DeployReason, DeploymentRecord, IncidentCause, IncidentRecord, Origin,
-    PullRequestRecord, Remediation, RunRecords,
-};
+use dorasim::model::records::RunRecords;
 use dorasim::model::timeline::Schedule;
 use dorasim::output::OutputDir;
-use dorasim::output::events::{
-    self, DeployLabel, ExportInfo, FILES, MeasuredLog, hours_of, write_events,
-};
+use dorasim::output::events::{files, write_events};
 use dorasim::scenario::{Scenario, load_file_with_overrides};
 
 const SCENARIO: &str = "scenarios/surveillance.toml";
@@ -88,9 +91,9 @@ fn export(dir: &Path) -> (RunRecords, f64, ExportInfo) {
         replication: 0,
     };
     let records = model(&s).run(info.seed, 0);
-    let out = OutputDir::prepare(dir, &FILES, false).expect("prepare");
+    let out = OutputDir::prepare(dir, &files(), false).expect("prepare");
     let written = write_events(&out, &records, &info).expect("export");
-    assert_eq!(written.len(), FILES.len());
+    assert_eq!(written.len(), files().len());
     (records, s.params.reliability.slo_target, info)
 }
 
@@ -98,109 +101,16 @@ fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-fn none_nan(x: Option<f64>) -> f64 {
-    x.unwrap_or(f64::NAN)
-}
-
 /// Records rebuilt from `events.json` alone; every ground-truth field is poisoned.
 fn rebuild(log: &MeasuredLog) -> RunRecords {
-    let deployments = log
-        .deployments
-        .iter()
-        .map(|d| DeploymentRecord {
-            id: d.id,
-            started_hours: d.started_hours,
-            finished_hours: none_nan(d.finished_hours),
-            // The tool sees rollbacks, and deployments that carried no change (padding).
-            reason: match d.label {
-                DeployLabel::Rollback => DeployReason::Rollback,
-                _ if d.changes.is_empty() => DeployReason::Padding,
-                _ => DeployReason::Planned,
-            },
-            change_count: d.changes.len() as u32,
-            rolls_back: d.rolls_back,
-            labelled_rework: matches!(d.label, DeployLabel::Hotfix | DeployLabel::BugFix),
-        })
-        .collect();
-    let changes = log
-        .changes
-        .iter()
-        .map(|c| ChangeRecord {
-            id: c.id,
-            kind: c.kind,
-            origin: Origin::Planned,
-            ai_assisted: false,
-            ai_tests: false,
-            loc: f32::NAN,
-            pull_requests: c.pull_requests.len() as u16,
-            arrived_hours: f64::NAN,
-            first_commit_hours: none_nan(c.first_commit_hours),
-            last_commit_hours: none_nan(c.last_commit_hours),
-            merged_hours: none_nan(c.merged_hours),
-            deployed_hours: none_nan(c.deployed_hours),
-            // Derived from the calendar, not recorded by the tooling.
-            lead_working_hours: f32::NAN,
-            deployment: c.deployment,
-            review_rounds: 0,
-            review_wait_hours: f32::NAN,
-            review_hours: f32::NAN,
-            test_hours: f32::NAN,
-            rework_hours: f32::NAN,
-            review_depth: f32::NAN,
-            injected: PerClass::default(),
-            caught_in_review: PerClass::default(),
-            caught_in_tests: PerClass::default(),
-            escaped: PerClass::default(),
-            escaped_failures: 0,
-        })
-        .collect();
-    let pull_requests = log
-        .pull_requests
-        .iter()
-        .map(|p| PullRequestRecord {
-            change: p.change,
-            first_commit_hours: p.first_commit_hours,
-            // What the tracker shows: a change seen as several work items was split.
-            artificial: log.changes[p.change as usize].work_item.is_none(),
-            opened_hours: f64::NAN,
-            approved_hours: f64::NAN,
-        })
-        .collect();
-    let incidents = log
-        .incidents
-        .iter()
-        .map(|i| IncidentRecord {
-            id: i.id,
-            cause: IncidentCause::Fragility,
-            started_hours: i.impact_started_hours,
-            detected_hours: i.detected_hours,
-            restored_hours: f64::NAN,
-            impact: f64::NAN,
-            ai_integration: false,
-            remediation: Remediation::Unresolved,
-            reported_deployment: i.deployment,
-            closed_hours: none_nan(i.closed_hours),
-            closed_early: false,
-            recurrence_of: None,
-            postmortem: false,
-        })
-        .collect();
-    RunRecords {
-        warmup_hours: log.window.from_hours,
-        end_hours: log.window.to_hours,
-        deployments,
-        changes,
-        pull_requests,
-        incidents,
-        ..RunRecords::default()
-    }
+    to_records(log)
 }
 
 #[test]
 fn events_json_reproduces_the_measured_metrics_of_every_lens() {
     let dir = tempfile::tempdir().unwrap();
     let (records, slo, _) = export(dir.path());
-    let log: MeasuredLog = serde_json::from_slice(&read(dir.path(), events::EVENTS_JSON)).unwrap();
+    let log: MeasuredLog = serde_json::from_slice(&read(dir.path(), EVENTS_JSON)).unwrap();
     let rebuilt = rebuild(&log);
     let weeks = (log.window.to_hours - log.window.from_hours) / 168.0;
     let mut gaming_seen = [false; 3];
@@ -269,7 +179,7 @@ fn csv_rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
 
 /// The measured window, from the timestamps in `events.json`.
 fn window(dir: &Path) -> (f64, f64) {
-    let v: serde_json::Value = serde_json::from_slice(&read(dir, events::EVENTS_JSON)).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&read(dir, EVENTS_JSON)).unwrap();
     let at = |k: &str| hours(v["window"][k].as_str().unwrap());
     (at("from"), at("to"))
 }
@@ -312,14 +222,14 @@ fn figures(
 /// from the incident's creation to its resolution.
 fn four_keys(dir: &Path) -> Five {
     let window = window(dir);
-    let commits: HashMap<String, f64> = csv_rows(dir, events::FOURKEYS_CHANGES_CSV)
+    let commits: HashMap<String, f64> = csv_rows(dir, FOURKEYS_CHANGES_CSV)
         .into_iter()
         .map(|r| (r["change_id"].clone(), hours(&r["time_created"])))
         .collect();
     let mut index = HashMap::new();
     let mut deployments = Vec::new();
     let mut lead = Vec::new();
-    for r in csv_rows(dir, events::FOURKEYS_DEPLOYMENTS_CSV) {
+    for r in csv_rows(dir, FOURKEYS_DEPLOYMENTS_CSV) {
         let at = hours(&r["time_created"]);
         index.insert(r["deployment_id"].clone(), deployments.len());
         deployments.push((at, !r["rework_label"].is_empty()));
@@ -328,7 +238,7 @@ fn four_keys(dir: &Path) -> Five {
             lead.extend(shas.iter().map(|sha| at - commits[sha]));
         }
     }
-    let failures: Vec<Failure> = csv_rows(dir, events::FOURKEYS_INCIDENTS_CSV)
+    let failures: Vec<Failure> = csv_rows(dir, FOURKEYS_INCIDENTS_CSV)
         .into_iter()
         .filter(|r| !r["root_cause_deployment_id"].is_empty())
         .map(|r| Failure {
@@ -351,7 +261,7 @@ fn devlake(dir: &Path) -> Five {
     let mut deployments = Vec::new();
     let mut deployed_at: HashMap<String, f64> = HashMap::new();
     let mut lead = Vec::new();
-    for d in json(events::DEVLAKE_DEPLOYMENTS_JSON) {
+    for d in json(DEVLAKE_DEPLOYMENTS_JSON) {
         assert_eq!(d["environment"], "PRODUCTION");
         let at = hours(&text(&d["finishedDate"]));
         deployments.push((at, !text(&d["reworkLabel"]).is_empty()));
@@ -364,14 +274,14 @@ fn devlake(dir: &Path) -> Five {
             }
         }
     }
-    for r in csv_rows(dir, events::DEVLAKE_PULL_REQUESTS_CSV) {
+    for r in csv_rows(dir, DEVLAKE_PULL_REQUESTS_CSV) {
         if let Some(&at) = deployed_at.get(&r["merge_commit_sha"])
             && in_window(at)
         {
             lead.push(at - hours(&r["first_commit_authored_date"]));
         }
     }
-    let failures: Vec<Failure> = json(events::DEVLAKE_INCIDENTS_JSON)
+    let failures: Vec<Failure> = json(DEVLAKE_INCIDENTS_JSON)
         .iter()
         .filter_map(|i| {
             assert_eq!(i["type"], "INCIDENT");
@@ -428,7 +338,7 @@ fn cli_writes_every_file_and_refuses_to_overwrite() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    for name in FILES {
+    for name in files() {
         let meta = std::fs::metadata(events_dir.join(name)).unwrap();
         assert!(meta.len() > 2, "{name} is empty");
     }
@@ -447,9 +357,9 @@ fn cli_writes_every_file_and_refuses_to_overwrite() {
         replication: 1,
     };
     let library = dir.path().join("library");
-    let out = OutputDir::prepare(&library, &FILES, false).unwrap();
+    let out = OutputDir::prepare(&library, &files(), false).unwrap();
     write_events(&out, &model(&s).run(info.seed, 1), &info).unwrap();
-    for name in FILES {
+    for name in files() {
         assert_eq!(
             read(&events_dir, name),
             read(&library, name),

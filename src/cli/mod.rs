@@ -344,7 +344,7 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
         ),
         Some(dir) => Some(OutputDir::prepare_exclusive(
             dir,
-            &crate::output::events::FILES,
+            &crate::output::events::files(),
             args.force,
             "events",
         )?),
@@ -430,7 +430,7 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
         )?;
     }
     if let Some((dir, _lock)) = events_dir {
-        let info = crate::output::events::ExportInfo {
+        let info = crate::history::ExportInfo {
             scenario: scenario.name.clone(),
             seed,
             replication: args.events_replication,
