@@ -155,3 +155,132 @@ pub fn json_bytes<T: serde::Serialize>(
         message: e.to_string(),
     })
 }
+
+/// Rows of a CSV file with a header, each deserialised into `T` (field names = column names;
+/// extra columns are ignored), with its line number. A missing column, an unreadable value or a
+/// malformed row is an [`InputError`] naming the file, line and column.
+pub fn csv_rows<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Vec<(usize, T)>, InputError> {
+    let text = read_text(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::file(path, format!("cannot read the header: {e}")))?
+        .clone();
+    let mut rows = Vec::new();
+    for result in reader.records() {
+        let record = result.map_err(|e| csv_error(path, &headers, &e))?;
+        let line = record
+            .position()
+            .map_or(rows.len() + 2, |p| p.line() as usize);
+        let row = record
+            .deserialize(Some(&headers))
+            .map_err(|e| csv_error(path, &headers, &e))
+            .map_err(|mut e| {
+                e.line = e.line.or(Some(line));
+                if !e.message.starts_with("missing field") {
+                    e.line = Some(line);
+                }
+                e
+            })?;
+        rows.push((line, row));
+    }
+    Ok(rows)
+}
+
+fn csv_error(path: &Path, headers: &csv::StringRecord, e: &csv::Error) -> InputError {
+    let line = e.position().map(|p| p.line() as usize);
+    let (column, message) = match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let column = err
+                .field()
+                .and_then(|i| headers.get(i as usize))
+                .map(str::to_string);
+            let message = match err.kind() {
+                csv::DeserializeErrorKind::Message(m) if m.starts_with("missing field") => {
+                    format!(
+                        "{m}: the header has {}",
+                        headers.iter().collect::<Vec<_>>().join(", ")
+                    )
+                }
+                _ => err.kind().to_string(),
+            };
+            (column, message)
+        }
+        _ => (None, e.to_string()),
+    };
+    InputError {
+        file: path.to_path_buf(),
+        // A missing column is a problem of the header, line 1.
+        line: if message.starts_with("missing field") {
+            Some(1)
+        } else {
+            line
+        },
+        column,
+        message,
+    }
+}
+
+/// A timestamp cell as hours since [`crate::history::time::EPOCH`], or an error naming the file,
+/// line and column with the spellings accepted.
+pub fn time_cell(path: &Path, line: usize, column: &str, text: &str) -> Result<f64, InputError> {
+    crate::history::time::hours_of(text).ok_or_else(|| {
+        InputError::at(
+            path,
+            line,
+            Some(column),
+            format!(
+                "cannot read `{text}` as a time; write RFC 3339 (`2026-01-05T09:30:00Z`, \
+                 `2026-01-05T11:30:00+02:00`) or `2026-01-05 09:30:00` (UTC)"
+            ),
+        )
+    })
+}
+
+/// An optional timestamp cell: empty means "not reached".
+pub fn optional_time_cell(
+    path: &Path,
+    line: usize,
+    column: &str,
+    text: &str,
+) -> Result<Option<f64>, InputError> {
+    if text.trim().is_empty() {
+        Ok(None)
+    } else {
+        time_cell(path, line, column, text).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: u32,
+        finished: String,
+    }
+
+    #[test]
+    fn csv_errors_name_the_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, "id,finished\n1,2026-01-05T10:00:00Z\nx,2026\n").unwrap();
+        let e = csv_rows::<Row>(&path).err().unwrap();
+        assert_eq!((e.line, e.column.as_deref()), (Some(3), Some("id")), "{e}");
+        std::fs::write(&path, "id,started\n1,2026\n").unwrap();
+        let e = csv_rows::<Row>(&path).err().unwrap();
+        assert_eq!(e.line, Some(1), "{e}");
+        assert!(e.message.contains("finished"), "{e}");
+        std::fs::write(&path, "id,finished\n1,2026-01-05T10:00:00Z\n").unwrap();
+        let rows = csv_rows::<Row>(&path).unwrap();
+        assert_eq!(rows[0].0, 2);
+        assert_eq!(rows[0].1.id, 1);
+        let e = time_cell(&path, 2, "finished", "soon").err().unwrap();
+        assert!(e.to_string().contains("line 2, column `finished`"), "{e}");
+    }
+}
