@@ -69,6 +69,7 @@ pub mod app;
 pub mod calibration;
 pub mod cli;
 pub mod engine;
+pub mod fitting;
 pub mod history;
 pub mod metrics;
 pub mod model;

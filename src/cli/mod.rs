@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod calibration;
+pub mod fit;
 pub mod sensitivity;
 pub mod shards;
 
@@ -49,6 +50,10 @@ pub enum Command {
     /// the simulated value, its 95 % CI, the tolerance and a verdict; exits with 1 when a
     /// counted target misses.
     Calibration(calibration::CalibrationArgs),
+    /// Fit a scenario to a team's own delivery history (dorasim's, a plain CSV set, Four Keys
+    /// or DevLake) and write it: what the data shows directly is set, the latent parameters are
+    /// fitted by simulation with intervals, and every figure is checked.
+    Calibrate(fit::CalibrateArgs),
     /// Write a self-contained HTML report (charts inline as SVG) of a run's, a comparison's, a
     /// sweep's or a sensitivity study's --out directory.
     Report(ReportArgs),
@@ -233,6 +238,7 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Sensitivity(args) => sensitivity::sensitivity(args, out),
         Command::Merge(args) => shards::merge(args, out),
         Command::Calibration(args) => calibration::calibration(args, out),
+        Command::Calibrate(args) => fit::calibrate(args, out),
         Command::Report(args) => report(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),

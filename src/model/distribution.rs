@@ -57,6 +57,61 @@ pub enum Dist {
 }
 
 impl Dist {
+    /// The same shape with every value multiplied by `factor` (> 0): a draw of the result is
+    /// `factor` times a draw of `self`.
+    pub fn scaled(self, factor: f64) -> Self {
+        match self {
+            Dist::Constant { value } => Dist::Constant {
+                value: value * factor,
+            },
+            Dist::Exponential { mean } => Dist::Exponential {
+                mean: mean * factor,
+            },
+            Dist::Lognormal { median, p90 } => Dist::Lognormal {
+                median: median * factor,
+                p90: p90 * factor,
+            },
+            Dist::Gamma { shape, scale } => Dist::Gamma {
+                shape,
+                scale: scale * factor,
+            },
+            Dist::Triangular { min, mode, max } => Dist::Triangular {
+                min: min * factor,
+                mode: mode * factor,
+                max: max * factor,
+            },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: min * factor,
+                max: max * factor,
+            },
+        }
+    }
+
+    /// The same family with `f` applied to every field (shape parameters included).
+    pub fn map_fields(self, f: impl Fn(f64) -> f64) -> Self {
+        match self {
+            Dist::Constant { value } => Dist::Constant { value: f(value) },
+            Dist::Exponential { mean } => Dist::Exponential { mean: f(mean) },
+            Dist::Lognormal { median, p90 } => Dist::Lognormal {
+                median: f(median),
+                p90: f(p90),
+            },
+            Dist::Gamma { shape, scale } => Dist::Gamma {
+                shape: f(shape),
+                scale: f(scale),
+            },
+            Dist::Triangular { min, mode, max } => Dist::Triangular {
+                min: f(min),
+                mode: f(mode),
+                max: f(max),
+            },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: f(min),
+                max: f(max),
+            },
+        }
+    }
+
     /// Log-normal from median and p90.
     pub const fn lognormal(median: f64, p90: f64) -> Self {
         Dist::Lognormal { median, p90 }

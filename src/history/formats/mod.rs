@@ -279,7 +279,10 @@ mod tests {
         std::fs::write(&path, "id,finished\n1,2026-01-05T10:00:00Z\n").unwrap();
         let rows = csv_rows::<Row>(&path).unwrap();
         assert_eq!(rows[0].0, 2);
-        assert_eq!(rows[0].1.id, 1);
+        assert_eq!(
+            (rows[0].1.id, rows[0].1.finished.as_str()),
+            (1, "2026-01-05T10:00:00Z")
+        );
         let e = time_cell(&path, 2, "finished", "soon").err().unwrap();
         assert!(e.to_string().contains("line 2, column `finished`"), "{e}");
     }
