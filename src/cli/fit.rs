@@ -37,7 +37,10 @@ pub struct CalibrateArgs {
     /// The calibrated scenario to write.
     #[arg(short, long, value_name = "FILE", default_value = "calibrated.toml")]
     pub out: PathBuf,
-    /// Replace `--out` if it exists.
+    /// Also write the fit report as a self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Replace `--out` (and `--report`) if they exist.
     #[arg(long)]
     pub force: bool,
     /// Most replications to simulate in all (the search stops there and says so).
@@ -101,6 +104,9 @@ pub fn read_history(dir: &Path, format: &str) -> Result<(MeasuredLog, &'static d
 pub fn calibrate(args: CalibrateArgs, out: &mut dyn Write) -> Result<()> {
     let threads = super::threads(args.threads)?;
     check_file_target(&args.out, args.force)?;
+    if let Some(report) = &args.report {
+        check_file_target(report, args.force)?;
+    }
     let (mut log, format) = read_history(&args.history, &args.format)?;
     if let Some(from) = &args.from {
         log.window.from_hours = date_hours("--from", from)?;
@@ -160,19 +166,37 @@ pub fn calibrate(args: CalibrateArgs, out: &mut dyn Write) -> Result<()> {
     let toml = fitting::write::scenario_toml(&base_text, &base_file.params, &fit, &history, &name)
         .map_err(anyhow::Error::msg)?;
     // The written file must load: check before anything is written.
-    crate::scenario::load_str(&toml, &args.out.display().to_string())
+    let calibrated = crate::scenario::load_str(&toml, &args.out.display().to_string())
         .context("the calibrated scenario does not load (a bug: please report it)")?;
     write!(out, "{}", render(&fit))?;
-    let parent = args.out.parent().filter(|p| !p.as_os_str().is_empty());
-    let dir = crate::output::OutputDir::prepare(parent.unwrap_or(Path::new(".")), &[], true)?;
-    let file = args
-        .out
-        .file_name()
-        .context("--out names no file")?
-        .to_string_lossy()
-        .into_owned();
-    let path = dir.write(&file, toml.as_bytes())?;
+    let page = match &args.report {
+        Some(_) => {
+            let command =
+                crate::report::analysis::shell_command(&std::env::args().collect::<Vec<_>>());
+            let context = crate::report::analysis::StudyContext::from_scenario(
+                &calibrated,
+                args.seed,
+                calibrated.run.lens,
+                &[],
+                fit.fitted
+                    .iter()
+                    .flat_map(|f| f.knob.keys())
+                    .map(str::to_string)
+                    .collect(),
+                command,
+            )?;
+            Some(crate::report::fit::fit_page(&fit, &context, &history)?)
+        }
+        None => None,
+    };
+    // Both files complete under temporary names and renamed into place; nothing is written
+    // before the calibration and its report are done.
+    let path = crate::report::write_html(&args.out, &toml)?;
     writeln!(out, "\nWrote {}", path.display())?;
+    if let (Some(report), Some(page)) = (&args.report, page) {
+        let path = crate::report::write_html(report, &page)?;
+        writeln!(out, "Wrote {}", path.display())?;
+    }
     writeln!(
         out,
         "Next: dorasim run {0}    then what-ifs: dorasim compare {0} other.toml",

@@ -61,7 +61,7 @@ pub const KNOBS: [Knob; 7] = [
     Knob {
         name: "recovery.diagnosis_hours",
         action: Action::Scale(&["recovery.diagnosis_hours"]),
-        moment: Moment::RecoveryP50,
+        moment: Moment::RecoveryGeoMean,
         why: "diagnosis is the longest step of recovery: the recovery time",
     },
     Knob {
@@ -71,7 +71,7 @@ pub const KNOBS: [Knob; 7] = [
             low: 1e-3,
             high: 100.0,
         },
-        moment: Moment::ReviewTimeP50,
+        moment: Moment::ReviewTimeGeoMean,
         why: "how soon reviewers pick a pull request up dominates its time in review",
     },
     Knob {

@@ -48,15 +48,15 @@ impl Default for Settings {
         Settings {
             seed: 1,
             reps: 48,
-            final_reps: 200,
+            final_reps: 120,
             budget: 6_000,
         }
     }
 }
 
 /// The search stops when every fitted figure is within this many standard deviations of one
-/// history from its observed value: a tenth of the history's own noise, below what it can tell.
-pub const TOLERANCE: f64 = 0.1;
+/// history from its observed value: a small fraction of the history's own noise, well below what it can tell.
+pub const TOLERANCE: f64 = 0.15;
 
 /// Least evidence a figure needs before its knob is fitted.
 fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
@@ -64,12 +64,14 @@ fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
         Moment::ChangeFailRate | Moment::ReworkRate | Moment::DeploysPerWeek => {
             (counts.deployments, 10.0, "deployments")
         }
-        Moment::RecoveryP50 => (
+        Moment::RecoveryP50 | Moment::RecoveryGeoMean => (
             counts.recoveries,
             3.0,
             "failed deployments with a recovery time",
         ),
-        Moment::ReviewTimeP50 => (counts.reviews, 10.0, "pull requests with review times"),
+        Moment::ReviewTimeP50 | Moment::ReviewTimeGeoMean => {
+            (counts.reviews, 10.0, "pull requests with review times")
+        }
         Moment::PullRequestLocP50 => (counts.sized, 10.0, "pull requests with sizes"),
         Moment::ChangesPerWeek | Moment::LeadTimeP50 => (counts.changes, 10.0, "changes deployed"),
     };

@@ -25,11 +25,16 @@ pub enum Moment {
     ReviewTimeP50,
     /// Median pull request size, lines.
     PullRequestLocP50,
+    /// Geometric mean of the failed deployments' recovery times, hours: what recovery time is
+    /// fitted to. Each incident moves it a little, where the median of a few incidents jumps.
+    RecoveryGeoMean,
+    /// Geometric mean of pull requests' review times, hours: what review time is fitted to.
+    ReviewTimeGeoMean,
 }
 
 impl Moment {
     /// Every figure, in report order.
-    pub const ALL: [Moment; 8] = [
+    pub const ALL: [Moment; 10] = [
         Moment::DeploysPerWeek,
         Moment::LeadTimeP50,
         Moment::ChangeFailRate,
@@ -38,6 +43,8 @@ impl Moment {
         Moment::ChangesPerWeek,
         Moment::ReviewTimeP50,
         Moment::PullRequestLocP50,
+        Moment::RecoveryGeoMean,
+        Moment::ReviewTimeGeoMean,
     ];
 
     /// Its label in reports.
@@ -51,6 +58,8 @@ impl Moment {
             Moment::ChangesPerWeek => "changes deployed",
             Moment::ReviewTimeP50 => "review time p50",
             Moment::PullRequestLocP50 => "pull request size p50",
+            Moment::RecoveryGeoMean => "recovery time, geometric mean",
+            Moment::ReviewTimeGeoMean => "review time, geometric mean",
         }
     }
 
@@ -58,7 +67,11 @@ impl Moment {
     pub fn unit(self) -> &'static str {
         match self {
             Moment::DeploysPerWeek | Moment::ChangesPerWeek => "per week",
-            Moment::LeadTimeP50 | Moment::RecoveryP50 | Moment::ReviewTimeP50 => "hours",
+            Moment::LeadTimeP50
+            | Moment::RecoveryP50
+            | Moment::ReviewTimeP50
+            | Moment::RecoveryGeoMean
+            | Moment::ReviewTimeGeoMean => "hours",
             Moment::ChangeFailRate | Moment::ReworkRate => "share",
             Moment::PullRequestLocP50 => "lines",
         }
@@ -116,6 +129,15 @@ pub struct Counts {
     pub reviews: f64,
     /// Pull requests with a size.
     pub sized: f64,
+}
+
+/// Geometric mean of the positive values (a zero duration counts as one second).
+fn geometric_mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let sum: f64 = values.iter().map(|v| v.max(1.0 / 3600.0).ln()).sum();
+    (sum / values.len() as f64).exp()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -182,6 +204,13 @@ pub fn figures(log: &MeasuredLog) -> (Figures, Counts) {
         reviews: review.len() as f64,
         sized: sizes.len() as f64,
     };
+    let recoveries: Vec<f64> = view
+        .failures
+        .iter()
+        .filter_map(|f| f.recovery_hours)
+        .collect();
+    f.set(Moment::RecoveryGeoMean, geometric_mean(&recoveries));
+    f.set(Moment::ReviewTimeGeoMean, geometric_mean(&review));
     f.set(Moment::ReviewTimeP50, median(&mut review));
     f.set(Moment::PullRequestLocP50, median(&mut sizes));
     (f, counts)

@@ -117,57 +117,81 @@ impl Search<'_> {
         let mut r = self.residual(&eval(&z, &mut spent)?);
         let mut lambda = 1e-2;
         let mut steps = 0;
-        let per_step = self.reps * (p as u64 + 1);
-        while r.amax() > self.tolerance && spent + per_step <= self.budget {
-            steps += 1;
-            let mut jac = DMatrix::zeros(p, p);
-            for j in 0..p {
-                let mut zj = z.clone();
-                // Step away from a bound rather than into it.
-                let h = if zj[j] + self.step > self.bounds[j].1 {
-                    -self.step
-                } else {
-                    self.step
-                };
-                zj[j] += h;
-                let rj = self.residual(&eval(&zj, &mut spent)?);
-                jac.set_column(j, &((rj - &r) / h));
+        // A finite-difference Jacobian to start, then Broyden's rank-one updates from each
+        // trial (one simulation per step instead of p + 1); refreshed when steps stop helping.
+        let mut jac: Option<DMatrix<f64>> = None;
+        let mut failures = 0;
+        while r.amax() > self.tolerance && spent + self.reps <= self.budget {
+            let j = match jac.take() {
+                Some(j) => j,
+                None => {
+                    if spent + self.reps * (p as u64 + 1) > self.budget {
+                        break;
+                    }
+                    let mut fresh = DMatrix::zeros(p, p);
+                    for k in 0..p {
+                        let mut zk = z.clone();
+                        // Step away from a bound rather than into it.
+                        let h = if zk[k] + self.step > self.bounds[k].1 {
+                            -self.step
+                        } else {
+                            self.step
+                        };
+                        zk[k] += h;
+                        let rk = self.residual(&eval(&zk, &mut spent)?);
+                        fresh.set_column(k, &((rk - &r) / h));
+                    }
+                    fresh
+                }
+            };
+            let jt = j.transpose();
+            let jtj = &jt * &j;
+            let mut a = jtj.clone();
+            for i in 0..p {
+                a[(i, i)] += lambda * jtj[(i, i)].max(1e-9);
             }
-            let jt = jac.transpose();
-            let jtj = &jt * &jac;
-            let g = &jt * &r;
-            // Try a step, raising the damping until one lowers the gap or the budget ends.
-            let mut improved = false;
-            while spent + self.reps <= self.budget {
-                let mut a = jtj.clone();
-                for i in 0..p {
-                    a[(i, i)] += lambda * jtj[(i, i)].max(1e-9);
-                }
-                let Some(delta) = a.lu().solve(&(-&g)) else {
-                    lambda *= 10.0;
-                    continue;
-                };
-                let mut trial: Vec<f64> = z
-                    .iter()
-                    .zip(delta.iter())
-                    .map(|(v, d)| v + d.clamp(-self.max_move, self.max_move))
-                    .collect();
-                self.clamp(&mut trial);
-                let rt = self.residual(&eval(&trial, &mut spent)?);
-                if rt.norm() < r.norm() {
-                    z = trial;
-                    r = rt;
-                    lambda = (lambda / 3.0).max(1e-6);
-                    improved = true;
-                    break;
-                }
-                lambda *= 4.0;
+            let Some(delta) = a.lu().solve(&(-(&jt * &r))) else {
+                lambda *= 10.0;
+                jac = None;
                 if lambda > 1e6 {
                     break;
                 }
-            }
-            if !improved {
+                continue;
+            };
+            let mut trial: Vec<f64> = z
+                .iter()
+                .zip(delta.iter())
+                .map(|(v, d)| v + d.clamp(-self.max_move, self.max_move))
+                .collect();
+            self.clamp(&mut trial);
+            if spent + self.reps > self.budget {
                 break;
+            }
+            let rt = self.residual(&eval(&trial, &mut spent)?);
+            let step = DVector::from_iterator(p, trial.iter().zip(&z).map(|(t, v)| t - v));
+            let mut updated = j.clone();
+            let ss = step.dot(&step);
+            if ss > 0.0 {
+                updated += (&rt - &r - &j * &step) * step.transpose() / ss;
+            }
+            if rt.norm() < r.norm() {
+                z = trial;
+                r = rt;
+                lambda = (lambda / 3.0).max(1e-6);
+                steps += 1;
+                failures = 0;
+                jac = Some(updated);
+            } else {
+                lambda *= 4.0;
+                failures += 1;
+                // Two failed trials in a row: the secant model is stale; rebuild it here.
+                jac = if failures >= 2 { None } else { Some(updated) };
+                if failures >= 2 {
+                    failures = 0;
+                }
+                if lambda > 1e6 {
+                    break;
+                }
             }
         }
         Ok(Solution {

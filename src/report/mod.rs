@@ -17,6 +17,7 @@ pub mod analysis;
 pub mod charts;
 pub mod compare;
 pub mod data;
+pub mod fit;
 pub mod html;
 pub mod sensitivity;
 pub mod sweep;
