@@ -284,6 +284,14 @@ fn the_valid_base_history_is_read() {
     // From the earliest time (Friday 09:00) to one hour after the latest (Tuesday 10:20).
     assert_eq!(log.window.from, "2026-01-02T09:00:00.000Z");
     assert_eq!(log.window.to, "2026-01-06T11:00:00.000Z");
+    // A byte-order mark and CRLF line endings (spreadsheet exports), quoted cells, extra
+    // columns and a column order of one's own are read.
+    let excel = "\u{feff}\"finished\",\"id\",\"started\",\"environment\"\r\n\
+                 \"2026-01-05T10:20:00Z\",\"d1\",\"2026-01-05T10:00:00Z\",\"prod\"\r\n\
+                 ,d2,2026-01-06 10:00:00 UTC,prod\r\n";
+    let log = read_with(DEPLOYMENTS_CSV, Some(excel)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(log.deployments.len(), 2);
+    assert_eq!(log.deployments[1].finished_hours, None);
     // pull_requests.csv is optional.
     let log = read_with(PULL_REQUESTS_CSV, None).unwrap();
     assert!(log.pull_requests.is_empty());
