@@ -367,6 +367,16 @@ const CASES: &[Case] = &[
         expect: &["unknown label `hotfx`", "deploy, hotfix, bug_fix, rollback"],
     },
     Case {
+        name: "the first problem in the file is reported, whatever the order of start",
+        file: DEPLOYMENTS_CSV,
+        text: Some(
+            "id,started,finished,label\nd2,2026-01-06T10:00:00Z,,redeploy\nd1,2026-01-05T10:00:00Z,,hotfx\n",
+        ),
+        line: Some(2),
+        column: Some("label"),
+        expect: &["unknown label `redeploy`"],
+    },
+    Case {
         name: "unknown kind",
         file: CHANGES_CSV,
         text: Some(

@@ -399,7 +399,7 @@ fn word(text: &str) -> String {
 }
 
 fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
-    // Deployments: sorted by start (stable), then numbered.
+    // Deployments.
     let path = dir.join(DEPLOYMENTS_CSV);
     let deployment_rows = rows::<DeploymentRow>(&path, &DEPLOYMENT_COLUMNS)?;
     if deployment_rows.is_empty() {
@@ -409,7 +409,12 @@ fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
              deployment, with its `id`, `started` and `finished` times",
         ));
     }
-    let mut parsed = Vec::with_capacity(deployment_rows.len());
+    // Checked in file order, so the first problem in the file is the one reported.
+    let mut deployment_ids = Ids::new();
+    for (line, row) in &deployment_rows {
+        deployment_ids.add(&path, *line, &row.id)?;
+    }
+    let mut deployments = Vec::with_capacity(deployment_rows.len());
     for (line, row) in &deployment_rows {
         let line = *line;
         let started = time_cell(&path, line, "started", &row.started)?;
@@ -421,26 +426,7 @@ fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
             ("started", Some(started)),
             ("finished", finished),
         )?;
-        parsed.push((line, started, finished));
-    }
-    let mut order: Vec<usize> = (0..deployment_rows.len()).collect();
-    order.sort_by(|&a, &b| parsed[a].1.total_cmp(&parsed[b].1));
-    let mut deployment_ids = Ids::new();
-    // Duplicates are reported in file order.
-    for (line, row) in &deployment_rows {
-        deployment_ids.add(&path, *line, &row.id)?;
-    }
-    let mut renumber = vec![0u32; deployment_rows.len()];
-    for (new, &old) in order.iter().enumerate() {
-        renumber[old] = new as u32;
-    }
-    for (_, (index, _)) in deployment_ids.index.iter_mut() {
-        *index = renumber[*index as usize];
-    }
-    let mut deployments = Vec::with_capacity(deployment_rows.len());
-    for &old in &order {
-        let (line, row) = &deployment_rows[old];
-        let (line, started, finished) = (*line, parsed[old].1, parsed[old].2);
+        // A file index for now; renumbered below.
         let rolls_back =
             deployment_ref(&deployment_ids, &path, line, "rolls_back", &row.rolls_back)?;
         let label = match word(&row.label).as_str() {
@@ -471,7 +457,7 @@ fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
             ));
         }
         deployments.push(MeasuredDeployment {
-            id: deployments.len() as u32,
+            id: 0,
             started_hours: started,
             finished_hours: finished,
             label,
@@ -479,6 +465,32 @@ fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
             changes: Vec::new(),
         });
     }
+    // Numbered in order of start (stable: ties keep the file's order).
+    let mut order: Vec<usize> = (0..deployments.len()).collect();
+    order.sort_by(|&a, &b| {
+        deployments[a]
+            .started_hours
+            .total_cmp(&deployments[b].started_hours)
+    });
+    let mut renumber = vec![0u32; deployments.len()];
+    for (new, &old) in order.iter().enumerate() {
+        renumber[old] = new as u32;
+    }
+    for (index, _) in deployment_ids.index.values_mut() {
+        *index = renumber[*index as usize];
+    }
+    let mut by_file_index: Vec<Option<MeasuredDeployment>> =
+        deployments.into_iter().map(Some).collect();
+    let mut deployments: Vec<MeasuredDeployment> = order
+        .iter()
+        .enumerate()
+        .filter_map(|(new, &old)| {
+            let mut d = by_file_index[old].take()?;
+            d.id = new as u32;
+            d.rolls_back = d.rolls_back.map(|r| renumber[r as usize]);
+            Some(d)
+        })
+        .collect();
 
     // Changes, in file order.
     let path = dir.join(CHANGES_CSV);
