@@ -182,8 +182,9 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sharding: ShardArgs,
     /// Also write one replication's event log to DIR: the measured log (as the team's tooling
-    /// recorded it) in Four Keys and Apache DevLake shapes and as events.json, plus
-    /// ground_truth.json (see docs/events.md). Honours --force.
+    /// recorded it) in Four Keys and Apache DevLake shapes, as plain CSV files (see
+    /// docs/history.md) and as events.json, plus ground_truth.json (see docs/events.md).
+    /// Honours --force.
     #[arg(long, value_name = "DIR")]
     pub events: Option<PathBuf>,
     /// Which replication --events exports (0-based; must be below --runs).

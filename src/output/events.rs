@@ -1,6 +1,6 @@
 //! Event-log export (`dorasim run --events DIR`): one replication's history written in every
-//! format of [`crate::history::formats`] (dorasim's own schema, Four Keys, Apache DevLake), each
-//! file atomically. See `docs/events.md` for the field mappings.
+//! format of [`crate::history::formats`] (dorasim's own schema, plain CSV, Four Keys, Apache
+//! DevLake), each file atomically. See `docs/events.md` for the field mappings.
 
 use std::path::PathBuf;
 

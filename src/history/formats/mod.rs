@@ -3,6 +3,7 @@
 //! | Format | Written by `--events` | Read by `calibrate` |
 //! | --- | --- | --- |
 //! | [`dorasim`] | `events.json`, `ground_truth.json` | `events.json` |
+//! | [`plain`] | `deployments.csv`, `changes.csv`, `pull_requests.csv`, `incidents.csv` | the same (`pull_requests.csv` optional) |
 //! | [`fourkeys`] | Four Keys `events_raw` rows | the same |
 //! | [`devlake`] | DevLake webhook bodies and domain tables | the domain tables |
 //!
@@ -16,6 +17,7 @@ use super::truth::GroundTruth;
 pub mod devlake;
 pub mod dorasim;
 pub mod fourkeys;
+pub mod plain;
 
 /// What an export holds: the measured log and its ground truth.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +103,12 @@ pub trait Format: Sync {
 }
 
 /// Every format, in the order `--events` writes them.
-pub const ALL: [&dyn Format; 3] = [&dorasim::Dorasim, &fourkeys::FourKeys, &devlake::Devlake];
+pub const ALL: [&dyn Format; 4] = [
+    &dorasim::Dorasim,
+    &plain::Plain,
+    &fourkeys::FourKeys,
+    &devlake::Devlake,
+];
 
 /// The format called `name`.
 pub fn find(name: &str) -> Option<&'static dyn Format> {
@@ -279,10 +286,8 @@ mod tests {
         std::fs::write(&path, "id,finished\n1,2026-01-05T10:00:00Z\n").unwrap();
         let rows = csv_rows::<Row>(&path).unwrap();
         assert_eq!(rows[0].0, 2);
-        assert_eq!(
-            (rows[0].1.id, rows[0].1.finished.as_str()),
-            (1, "2026-01-05T10:00:00Z")
-        );
+        assert_eq!(rows[0].1.id, 1);
+        assert_eq!(rows[0].1.finished, "2026-01-05T10:00:00Z");
         let e = time_cell(&path, 2, "finished", "soon").err().unwrap();
         assert!(e.to_string().contains("line 2, column `finished`"), "{e}");
     }
