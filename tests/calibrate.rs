@@ -5,12 +5,14 @@
 //! diagnosis time). One replication of the truth is exported; calibration starts from the base
 //! (what the team knows) and must (a) give intervals that cover the true values, (b) reproduce
 //! every figure of the history within the spread of simulated histories, and (c) give a scenario
-//! whose DORA metrics fall within the true scenario's 95 % range of one history.
+//! whose DORA metrics fall within the true scenario's 99 % range of one history.
 //!
 //! Tolerances: a history is one draw, so an interval misses its true value with the interval's
 //! error rate. The test checks 99.9 % intervals (3.29 standard deviations, from the reported
 //! 95 % ones) so that the family of about 18 checks errs with probability under 2 % for a random
-//! seed; the seeds are fixed, so the outcome is reproducible.
+//! seed; the seeds are fixed, so the outcome is reproducible. For the same reason (c) uses the
+//! true scenario's 99 % range (0.5 % to 99.5 % of 400 histories): fifteen comparisons at 95 %
+//! would miss once on average even for a perfect calibration.
 
 use dorasim::fitting::{self, Fit, Settings};
 use dorasim::history::{ExportInfo, measured_log};
@@ -102,7 +104,7 @@ fn recovers(name: &str, file: &str, extra: &[&str]) {
             c.high
         );
     }
-    // (c) the calibrated scenario's DORA figures within the truth's 95 % range of one history.
+    // (c) the calibrated scenario's DORA figures within the truth's 99 % range of one history.
     let mut calibrated = base.clone();
     calibrated.params = fit.params.clone();
     let reference = fit_free_checks(&truth, &fit.params.time.horizon_weeks);
@@ -115,7 +117,7 @@ fn recovers(name: &str, file: &str, extra: &[&str]) {
     }
 }
 
-/// The five DORA figures of `scenario`: (label, 2.5 %, 97.5 %, mean) over 400 histories.
+/// The five DORA figures of `scenario`: (label, 0.5 %, 99.5 %, mean) over 400 histories.
 fn fit_free_checks(scenario: &Scenario, weeks: &f64) -> Vec<(&'static str, f64, f64, f64)> {
     let mut s = scenario.clone();
     s.params.time.horizon_weeks = *weeks;
@@ -140,7 +142,7 @@ fn fit_free_checks(scenario: &Scenario, weeks: &f64) -> Vec<(&'static str, f64, 
             v.sort_by(f64::total_cmp);
             let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
             let mean = v.iter().sum::<f64>() / v.len() as f64;
-            (m.label(), q(0.025), q(0.975), mean)
+            (m.label(), q(0.005), q(0.995), mean)
         })
         .collect()
 }

@@ -33,7 +33,8 @@ const SHORT: [&str; 6] = [
 fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut args = vec!["run", "--runs", "1", "--events", "history"];
+    std::fs::write(d.join("team.toml"), "name = \"team\"\n").unwrap();
+    let mut args = vec!["run", "team.toml", "--runs", "1", "--events", "history"];
     args.extend(SHORT);
     let o = dorasim(d, &args);
     assert!(o.status.success(), "{}", text(&o));
@@ -62,7 +63,7 @@ fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
         "defects.failure_share",
         "Observed against simulated",
         "change fail rate",
-        "Wrote mine.toml",
+        "mine.toml",
     ] {
         assert!(out.contains(expected), "missing `{expected}` in:\n{out}");
     }
