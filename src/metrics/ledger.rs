@@ -24,8 +24,10 @@ pub enum Lens {
     /// Four Keys: lead time per commit; failures linked to deployments; restore time from the
     /// incident's creation to its resolution.
     FourKeys,
-    /// Apache DevLake: lead time from each pull request's first commit; every incident blamed on
-    /// the latest deployment before it, whatever caused it.
+    /// Apache DevLake: lead time as each merged pull request's cycle time (first commit to the
+    /// deployment that carried its merge commit; changes without a pull request are not timed);
+    /// every incident blamed on the latest deployment finished before it was opened, whatever
+    /// caused it; recovery per incident, from that deployment to the incident's resolution.
     Devlake,
     /// GitLab: change fail rate as incidents ÷ deployments, without linking them; lead time from
     /// merge to deployment.
@@ -79,6 +81,10 @@ pub struct LedgerView {
     pub lead_working_hours: Vec<f64>,
     /// Failures counted in the window (numerator of the change fail rate).
     pub failures: Vec<ViewFailure>,
+    /// `(at_hours, recovery_hours)` per incident, for a lens that measures recovery per incident
+    /// rather than per failed deployment (DevLake's failed deployment recovery time); `None`: the
+    /// recovery times of `failures` are used.
+    pub recoveries: Option<Vec<(f64, f64)>>,
 }
 
 /// DORA figures of one ledger.
@@ -201,15 +207,25 @@ impl LedgerView {
             hours.is_finite().then_some(hours)
         };
         let mut linked: Vec<Option<usize>> = vec![None; records.deployments.len()];
+        // Counted deployments by finish time (ties: the later id last).
+        let mut by_finish = counted.clone();
+        by_finish.sort_by(|&a, &b| {
+            records.deployments[a]
+                .finished_hours
+                .total_cmp(&records.deployments[b].finished_hours)
+                .then(a.cmp(&b))
+        });
+        let mut recoveries = Vec::new();
         for (k, incident) in records.incidents.iter().enumerate() {
             let blamed = match lens {
                 Lens::Truth | Lens::FourKeys => incident.reported_deployment.map(|d| d as usize),
-                // The latest deployment that went live before the incident started.
+                // DevLake (dora plugin, `ConnectIncidentToDeployment`): the latest successful
+                // production deployment finished strictly before the incident was created.
                 Lens::Devlake => {
-                    let before = counted.partition_point(|&i| {
-                        records.deployments[i].finished_hours <= incident.started_hours
+                    let before = by_finish.partition_point(|&i| {
+                        records.deployments[i].finished_hours < incident.detected_hours
                     });
-                    before.checked_sub(1).map(|j| counted[j])
+                    before.checked_sub(1).map(|j| by_finish[j])
                 }
                 Lens::Gitlab => {
                     if in_window(incident.started_hours) {
@@ -221,12 +237,26 @@ impl LedgerView {
                     None
                 }
             };
+            if lens == Lens::Devlake
+                && let Some(d) = blamed
+            {
+                // Failed deployment recovery time (DORA 2023, DevLake's dashboard): every
+                // incident linked to a deployment in the window and resolved in it, from the
+                // deployment's finish to the incident's resolution.
+                let at = records.deployments[d].finished_hours;
+                if in_window(at) && in_window(incident.closed_hours) {
+                    recoveries.push((at, incident.closed_hours - at));
+                }
+            }
             if let Some(d) = blamed
                 && let Some(slot) = linked.get_mut(d)
                 && slot.is_none()
             {
                 *slot = Some(k);
             }
+        }
+        if lens == Lens::Devlake {
+            view.recoveries = Some(recoveries);
         }
         for &i in &counted {
             let d = &records.deployments[i];
@@ -264,20 +294,26 @@ impl LedgerView {
                 }
             }
             Lens::Devlake => {
+                // DevLake's PR cycle time (dora plugin, `CalculateChangeLeadTime`): coding time
+                // (first commit to the pull request's creation) + review (creation to merge) +
+                // deploy time (merge to the deployment that carried the merge commit); a negative
+                // coding or review span is left out, a pull request without a deployment is not
+                // timed. A change without a pull request (a hotfix) has no cycle time.
                 for pr in &records.pull_requests {
                     let c = &changes[pr.change as usize];
-                    if in_window(c.deployed_hours) {
-                        view.lead_times
-                            .push((c.deployed_hours, c.deployed_hours - pr.first_commit_hours));
+                    let deployed = c
+                        .deployment
+                        .and_then(|d| records.deployments.get(d as usize))
+                        .map_or(c.deployed_hours, |d| d.finished_hours);
+                    if let Some(lead) = devlake_cycle_time(
+                        pr.first_commit_hours,
+                        pr.opened_hours,
+                        c.merged_hours,
+                        deployed,
+                    ) && in_window(deployed)
+                    {
+                        view.lead_times.push((deployed, lead));
                     }
-                }
-                // Hotfixes skip pull requests: their first commit is all the tool has.
-                for c in changes
-                    .iter()
-                    .filter(|c| in_window(c.deployed_hours) && c.pull_requests == 0)
-                {
-                    view.lead_times
-                        .push((c.deployed_hours, c.deployed_hours - c.first_commit_hours));
                 }
             }
             Lens::FourKeys => {
@@ -311,6 +347,33 @@ impl LedgerView {
     }
 }
 
+/// DevLake's cycle time of one merged pull request, hours: coding (first commit to creation, left
+/// out when negative or unknown) + review (creation to merge, left out when negative) + deploy
+/// (merge to deployment, required and not negative). The creation time is the first commit when
+/// the pull request was never opened. `None`: not merged, not deployed, or deployed before merge.
+/// DevLake rounds each span up to whole minutes; this keeps hours.
+pub fn devlake_cycle_time(
+    first_commit: f64,
+    opened: f64,
+    merged: f64,
+    deployed: f64,
+) -> Option<f64> {
+    let deploy = deployed - merged;
+    if !deploy.is_finite() || deploy < 0.0 {
+        return None;
+    }
+    let created = if opened.is_finite() {
+        opened
+    } else {
+        first_commit
+    };
+    let span = |a: f64, b: f64| {
+        let d = b - a;
+        if d.is_finite() && d >= 0.0 { d } else { 0.0 }
+    };
+    Some(span(first_commit, created) + span(created, merged) + deploy)
+}
+
 /// The DORA figures of a ledger view over a window of `weeks`.
 pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
     let deployments = view.deployments.len() as f64;
@@ -320,11 +383,14 @@ pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
     let mut lead: Vec<f64> = view.lead_times.iter().map(|(_, l)| *l).collect();
     let lead_time_mean = ratio(lead.iter().sum(), lead.len() as f64);
     let mut working = view.lead_working_hours.clone();
-    let mut recovery: Vec<f64> = view
-        .failures
-        .iter()
-        .filter_map(|f| f.recovery_hours)
-        .collect();
+    let mut recovery: Vec<f64> = match &view.recoveries {
+        Some(list) => list.iter().map(|(_, r)| *r).collect(),
+        None => view
+            .failures
+            .iter()
+            .filter_map(|f| f.recovery_hours)
+            .collect(),
+    };
     DoraFigures {
         deployments,
         padding,
@@ -359,6 +425,16 @@ pub fn dora_by_week(view: &LedgerView, from_hours: f64, week_count: usize) -> Ve
     }
     for f in &view.failures {
         weeks[week_of(f.at_hours)].failures.push(*f);
+    }
+    if let Some(list) = &view.recoveries {
+        for w in weeks.iter_mut() {
+            w.recoveries = Some(Vec::new());
+        }
+        for r in list {
+            if let Some(w) = weeks[week_of(r.0)].recoveries.as_mut() {
+                w.push(*r);
+            }
+        }
     }
     weeks.iter().map(|w| dora(w, 1.0)).collect()
 }
@@ -428,12 +504,39 @@ mod tests {
             cause: IncidentCause::Fragility,
             reported_deployment: None,
             started_hours: 6.0 * 24.0 + 12.0,
+            detected_hours: 6.0 * 24.0 + 12.5,
             ..records.incidents[0].clone()
         });
         let devlake = dora(&LedgerView::measured(&records, Lens::Devlake), 10.0 / 7.0);
         let truth = dora(&LedgerView::truth(&records), 10.0 / 7.0);
         assert_eq!(devlake.change_fail_rate, 0.2, "deployments 3 and 6 blamed");
         assert_eq!(truth.change_fail_rate, 0.1);
+    }
+
+    #[test]
+    fn devlake_blames_by_detection_and_times_recovery_from_the_deployment() {
+        let mut records = history();
+        // Impact starts before deployment 4 goes live (day 4, 10:00), detected after it.
+        records.incidents.push(IncidentRecord {
+            id: 2,
+            cause: IncidentCause::Fragility,
+            reported_deployment: None,
+            started_hours: 4.0 * 24.0 + 9.0,
+            detected_hours: 4.0 * 24.0 + 11.0,
+            closed_hours: 4.0 * 24.0 + 13.0,
+            ..records.incidents[0].clone()
+        });
+        let view = LedgerView::measured(&records, Lens::Devlake);
+        assert_eq!(view.failures.len(), 2, "deployments 3 and 4");
+        assert_eq!(
+            view.failures[1].at_hours,
+            4.0 * 24.0 + 10.0,
+            "the deployment before detection, not before impact"
+        );
+        // Every linked incident: deployment 3 (day 3, 10:00) → resolved 14:00 and 22:00;
+        // deployment 4 → resolved 13:00.
+        let recoveries: Vec<f64> = view.recoveries.unwrap().iter().map(|r| r.1).collect();
+        assert_eq!(recoveries, vec![4.0, 12.0, 3.0]);
     }
 
     #[test]
