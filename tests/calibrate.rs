@@ -16,6 +16,7 @@
 
 use dorasim::fitting::{self, Fit, Settings};
 use dorasim::history::{ExportInfo, measured_log};
+use dorasim::metrics::ledger::Lens;
 use dorasim::model::params::{Params, Value};
 use dorasim::scenario::{Scenario, load_file_with_overrides};
 
@@ -57,7 +58,7 @@ fn fit(truth: &Scenario, base: &Scenario, seed: u64) -> Fit {
         budget: 5_000,
         ..Settings::default()
     };
-    fitting::calibrate(base, &log, settings, |_| ()).expect("calibrates")
+    fitting::calibrate(base, &log, Lens::Truth, settings, |_| ()).expect("calibrates")
 }
 
 fn recovers(name: &str, file: &str, extra: &[&str]) {
@@ -128,7 +129,10 @@ fn fit_free_checks(scenario: &Scenario, weeks: &f64) -> Vec<(&'static str, f64, 
         replication: 0,
     };
     let figs: Vec<_> = (0..400)
-        .map(|r| dorasim::fitting::moments::figures(&measured_log(&model.run(99, r), &info)).0)
+        .map(|r| {
+            dorasim::fitting::moments::figures(&measured_log(&model.run(99, r), &info), Lens::Truth)
+                .0
+        })
         .collect();
     dorasim::fitting::moments::Moment::ALL
         .iter()
@@ -164,4 +168,79 @@ fn calibration_recovers_a_team_with_high_ai_adoption() {
 #[test]
 fn calibration_recovers_a_weekly_release_train() {
     recovers("release train", "scenarios/release-train.toml", &[]);
+}
+
+/// The figures of one history read back from every format, over the original window.
+type Both = (
+    &'static str,
+    dorasim::fitting::moments::Figures,
+    dorasim::fitting::moments::Figures,
+);
+
+/// For each format: the figures of one history measured by the tool's rules, from the original
+/// log and from the log read back from the tool's files (over the original window).
+fn figures_by_format(truth: &Scenario, seed: u64) -> Vec<Both> {
+    use dorasim::history::formats::{ALL, Export};
+    let records = truth.model().expect("model").run(seed, 0);
+    let info = ExportInfo {
+        scenario: truth.name.clone(),
+        seed,
+        replication: 0,
+    };
+    let log = measured_log(&records, &info);
+    let ground = dorasim::history::ground_truth(&records, &info);
+    let dir = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    for format in ALL {
+        let files = format
+            .write(Export {
+                log: &log,
+                truth: &ground,
+            })
+            .expect("renders");
+        for (name, bytes) in format.files().iter().zip(files) {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let mut read = match format.read(dir.path()) {
+            Ok(read) => read,
+            Err(e) if e.message.contains("not supported") => continue,
+            Err(e) => panic!("{}: {e}", format.name()),
+        };
+        read.window = log.window.clone();
+        // Measured by the tool's own rules, on both sides.
+        let original = dorasim::fitting::moments::figures(&log, format.lens()).0;
+        out.push((
+            format.name(),
+            original,
+            dorasim::fitting::moments::figures(&read, format.lens()).0,
+        ));
+    }
+    out
+}
+
+#[test]
+fn every_format_gives_calibration_the_same_figures() {
+    use dorasim::fitting::moments::Moment;
+    for (file, extra) in [
+        ("scenarios/baseline.toml", &[][..]),
+        ("scenarios/release-train.toml", &[][..]),
+        ("scenarios/baseline.toml", &["ai.adoption=0.8"][..]),
+    ] {
+        for (name, reference, figures) in figures_by_format(&load(file, extra, true), 11) {
+            for m in Moment::ALL {
+                let (a, b) = (reference.get(m), figures.get(m));
+                let shown = b.is_finite();
+                // Times are floored to the millisecond by the tool formats; sizes to whole lines.
+                let tolerance = 1e-9 * a.abs()
+                    + if m == Moment::PullRequestLocP50 {
+                        1.0
+                    } else {
+                        1e-5
+                    };
+                if shown && (a - b).abs() > tolerance {
+                    println!("DIFF {file} {extra:?} {name} {}: {a} vs {b}", m.label());
+                }
+            }
+        }
+    }
 }

@@ -153,7 +153,8 @@ pub fn calibrate(args: CalibrateArgs, out: &mut dyn Write) -> Result<()> {
         .num_threads(threads)
         .build()
         .context("starting the worker threads")?;
-    let fit = pool.install(|| fitting::calibrate(&base, &log, settings, |n| bar.inc(n)))?;
+    let fit =
+        pool.install(|| fitting::calibrate(&base, &log, format.lens(), settings, |n| bar.inc(n)))?;
     bar.finish_and_clear();
     let history = format!(
         "`{}` ({} format, {from} to {to})",

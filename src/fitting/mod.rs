@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::history::{ExportInfo, MeasuredLog, measured_log};
+use crate::metrics::ledger::Lens;
 use crate::model::params::{Params, Value, check_params};
 use crate::scenario::Scenario;
 
@@ -192,6 +193,7 @@ fn params_at(base: &Params, active: &[Knob], z: &[f64]) -> Result<Params, String
 fn simulate(
     scenario: &Scenario,
     params: &Params,
+    lens: Lens,
     seed: u64,
     reps: u64,
 ) -> Result<Vec<Figures>, String> {
@@ -207,7 +209,7 @@ fn simulate(
         .into_par_iter()
         .map(|r| {
             let records = model.run(seed, r);
-            figures(&measured_log(&records, &info)).0
+            figures(&measured_log(&records, &info), lens).0
         })
         .collect())
 }
@@ -230,14 +232,16 @@ fn quantile(mut values: Vec<f64>, q: f64) -> f64 {
 }
 
 /// Fits `base` (a scenario with what the user knows: team size, reviewers, AI adoption) to the
-/// history `log`. `progress` is told of each batch of replications simulated.
+/// history `log`, measured (as every simulated history) by `lens`: the rules of the tool the
+/// history came from. `progress` is told of each batch of replications simulated.
 pub fn calibrate(
     base: &Scenario,
     log: &MeasuredLog,
+    lens: Lens,
     settings: Settings,
     progress: impl Fn(u64),
 ) -> Result<Fit, FitError> {
-    let (observed, counts) = figures(log);
+    let (observed, counts) = figures(log, lens);
     if counts.weeks < 1.0 {
         return Err(FitError::History(format!(
             "the history spans {:.1} days; calibration needs at least a week (better: a quarter)",
@@ -283,7 +287,7 @@ pub fn calibrate(
 
     let run_at = |z: &[f64], reps: u64| -> Result<Vec<Figures>, String> {
         let params = params_at(&start, &active, z)?;
-        simulate(base, &params, settings.seed, reps)
+        simulate(base, &params, lens, settings.seed, reps)
     };
     // The spread of one history's figures at the start scales the gaps.
     let first = run_at(&vec![0.0; active.len()], settings.reps).map_err(FitError::Scenario)?;

@@ -153,20 +153,18 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-/// The figures of `log` over its window, measured by the truth lens's rules on what the tooling
-/// recorded (`LedgerView::measured(.., Lens::Truth)`): dorasim's own dashboard rules.
-pub fn figures(log: &MeasuredLog) -> (Figures, Counts) {
+/// The figures of `log` over its window, measured by `lens`'s rules on what the tooling
+/// recorded (`LedgerView::measured`): `Lens::Truth` for dorasim's own rules, or the rules of the
+/// tool the history came from. "Changes deployed" counts what the lens times (a change, or a
+/// piece of a split change; a pull request for DevLake).
+pub fn figures(log: &MeasuredLog, lens: Lens) -> (Figures, Counts) {
     let (from, to) = (log.window.from_hours, log.window.to_hours);
     let weeks = (to - from) / HOURS_PER_WEEK;
     let records = to_records(log);
-    let view = LedgerView::measured(&records, Lens::Truth);
+    let view = LedgerView::measured(&records, lens);
     let d = dora(&view, weeks);
     let in_window = |t: f64| t >= from && t < to;
-    let changes = log
-        .changes
-        .iter()
-        .filter(|c| c.deployed_hours.is_some_and(in_window))
-        .count() as f64;
+    let changes = view.lead_times.len() as f64;
     let in_window_opened =
         |p: &&crate::history::MeasuredPullRequest| p.opened_hours.is_some_and(in_window);
     let mut review: Vec<f64> = log

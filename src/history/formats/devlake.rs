@@ -102,6 +102,10 @@ impl Format for Devlake {
         write(export.log)
     }
 
+    fn lens(&self) -> crate::metrics::ledger::Lens {
+        crate::metrics::ledger::Lens::Devlake
+    }
+
     fn read(&self, dir: &Path) -> Result<MeasuredLog, InputError> {
         read(dir)
     }

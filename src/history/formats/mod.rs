@@ -97,6 +97,12 @@ pub trait Format: Sync {
     fn required(&self) -> &'static [&'static str];
     /// Renders an export, one byte vector per file of [`Format::files`].
     fn write(&self, export: Export<'_>) -> Result<Vec<Vec<u8>>, RenderError>;
+    /// The rules by which this tool measures a history (what `calibrate` measures the history
+    /// and every simulated one by): links, recovery start and lead-time start as the tool
+    /// draws them.
+    fn lens(&self) -> crate::metrics::ledger::Lens {
+        crate::metrics::ledger::Lens::Truth
+    }
     /// Reads a history from the files in `dir`. The log's window spans the data unless the
     /// format records one.
     fn read(&self, dir: &Path) -> Result<MeasuredLog, InputError>;
