@@ -5,8 +5,8 @@
 //!   poisoned (every cause "fragility", no restore time, no artificial flag beyond what the work
 //!   items show) and read by the library's measured ledger: equal to 1e-9 relative (in practice
 //!   bit-identical, since serde_json round-trips `f64`).
-//! - The Four Keys and DevLake files are read by an independent re-implementation of each tool's
-//!   lens here, from their RFC 3339 timestamps. Those are floored to the millisecond, so each
+//! - The DevLake files are read by an independent re-implementation of its lens here, from their
+//!   RFC 3339 timestamps. (Four Keys: `tests/fourkeys.rs`.) Those are floored to the millisecond, so each
 //!   time is off by less than 1 ms and a difference of two times (a lead time, a recovery time) by
 //!   less than 1 ms; a median of values each off by less than 1 ms is off by less than 1 ms.
 //!   Counts and ratios must be exact: flooring keeps every time on the same side of the window's
@@ -20,9 +20,6 @@ use dorasim::history::formats::devlake::{
     DEVLAKE_DEPLOYMENTS_JSON, DEVLAKE_INCIDENTS_JSON, DEVLAKE_PULL_REQUESTS_CSV,
 };
 use dorasim::history::formats::dorasim::EVENTS_JSON;
-use dorasim::history::formats::fourkeys::{
-    FOURKEYS_CHANGES_CSV, FOURKEYS_DEPLOYMENTS_CSV, FOURKEYS_INCIDENTS_CSV,
-};
 use dorasim::history::time::hours_of;
 use dorasim::history::{ExportInfo, MeasuredLog, to_records};
 use dorasim::metrics::ledger::{LedgerView, Lens, dora};
@@ -156,10 +153,6 @@ fn hours(text: &str) -> f64 {
     hours_of(text).unwrap_or_else(|| panic!("bad timestamp `{text}`"))
 }
 
-fn optional_hours(text: &str) -> Option<f64> {
-    (!text.is_empty()).then(|| hours(text))
-}
-
 /// Rows of a CSV file as maps from column name to value.
 fn csv_rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(dir.join(name)).unwrap();
@@ -218,37 +211,6 @@ fn figures(
     ]
 }
 
-/// The Four Keys lens from `fourkeys_*.csv`: lead time per commit, failures as linked, recovery
-/// from the incident's creation to its resolution.
-fn four_keys(dir: &Path) -> Five {
-    let window = window(dir);
-    let commits: HashMap<String, f64> = csv_rows(dir, FOURKEYS_CHANGES_CSV)
-        .into_iter()
-        .map(|r| (r["change_id"].clone(), hours(&r["time_created"])))
-        .collect();
-    let mut index = HashMap::new();
-    let mut deployments = Vec::new();
-    let mut lead = Vec::new();
-    for r in csv_rows(dir, FOURKEYS_DEPLOYMENTS_CSV) {
-        let at = hours(&r["time_created"]);
-        index.insert(r["deployment_id"].clone(), deployments.len());
-        deployments.push((at, !r["rework_label"].is_empty()));
-        let shas: Vec<String> = serde_json::from_str(&r["changes"]).unwrap();
-        if at >= window.0 && at < window.1 {
-            lead.extend(shas.iter().map(|sha| at - commits[sha]));
-        }
-    }
-    let failures: Vec<Failure> = csv_rows(dir, FOURKEYS_INCIDENTS_CSV)
-        .into_iter()
-        .filter(|r| !r["root_cause_deployment_id"].is_empty())
-        .map(|r| Failure {
-            deployment: index[&r["root_cause_deployment_id"]],
-            recovery: optional_hours(&r["time_resolved"]).map(|t| t - hours(&r["time_created"])),
-        })
-        .collect();
-    figures(&deployments, &mut lead, &failures, window)
-}
-
 /// The DevLake lens from `devlake_*`: lead time from each pull request's first commit (a
 /// hotfix's first commit when it has none), every incident blamed on the latest deployment
 /// before it.
@@ -303,13 +265,6 @@ fn tool_shaped_files_reproduce_their_lens() {
     let dir = tempfile::tempdir().unwrap();
     let (records, slo, _) = export(dir.path());
     let tolerance = MS_HOURS + 1e-9;
-    assert_close(
-        Lens::FourKeys,
-        "fourkeys_*.csv",
-        four_keys(dir.path()),
-        reported(&compute(&records, slo, Lens::FourKeys)),
-        tolerance,
-    );
     assert_close(
         Lens::Devlake,
         "devlake_*",

@@ -280,6 +280,7 @@ mod tests {
         let rows = csv_rows::<Row>(&path).unwrap();
         assert_eq!(rows[0].0, 2);
         assert_eq!(rows[0].1.id, 1);
+        assert_eq!(rows[0].1.finished, "2026-01-05T10:00:00Z");
         let e = time_cell(&path, 2, "finished", "soon").err().unwrap();
         assert!(e.to_string().contains("line 2, column `finished`"), "{e}");
     }
