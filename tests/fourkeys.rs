@@ -204,6 +204,27 @@ fn load(rows: &[u8]) -> Connection {
         .expect("insert");
     for line in text.lines() {
         let row: serde_json::Value = serde_json::from_str(line).expect("a JSON row");
+        // Exactly the columns of setup/events_raw_schema.json, `metadata` a JSON string.
+        let mut columns: Vec<&str> = row
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        columns.sort_unstable();
+        assert_eq!(
+            columns,
+            [
+                "event_type",
+                "id",
+                "metadata",
+                "msg_id",
+                "signature",
+                "source",
+                "time_created"
+            ]
+        );
+        assert!(row["metadata"].is_string());
         let field = |k: &str| row[k].as_str().map(str::to_string);
         insert
             .execute((

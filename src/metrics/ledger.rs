@@ -545,6 +545,22 @@ mod tests {
     }
 
     #[test]
+    fn four_keys_counts_incidents_and_restores_from_the_causing_deployment() {
+        let records = history();
+        let view = LedgerView::measured(&records, Lens::FourKeys);
+        let four_keys = dora(&view, 10.0 / 7.0);
+        // Both incidents name deployment 3: the dashboard counts two.
+        assert_eq!(four_keys.failures, 2.0);
+        assert_eq!(four_keys.change_fail_rate, 0.2);
+        // Deployment 3 went live at 82 h; the incidents closed at 86 h and 94 h.
+        assert_eq!(view.restores, Some(vec![(82.0, 4.0), (82.0, 12.0)]));
+        assert_eq!(four_keys.recovery_p50, 8.0);
+        // No change: each deployment is timed from the empty commit that triggered it.
+        assert_eq!(four_keys.lead_time_p50, 0.5);
+        assert_eq!(view.lead_times.len(), 10);
+    }
+
+    #[test]
     fn devlake_blames_the_latest_deployment_even_without_a_cause() {
         let mut records = history();
         records.incidents.push(IncidentRecord {

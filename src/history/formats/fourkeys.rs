@@ -251,7 +251,9 @@ fn events_raw(log: &MeasuredLog) -> Result<Vec<u8>, RenderError> {
         } else {
             pr_number += c.pull_requests.len() as u64;
         }
-        head_of[c.id as usize] = head;
+        if let Some(slot) = head_of.get_mut(c.id as usize) {
+            *slot = head;
+        }
     }
     // Deployments: finished, not rollbacks (no lens counts a rollback as a deployment).
     let mut main_of: Vec<Option<String>> = vec![None; log.deployments.len()];
@@ -308,7 +310,9 @@ fn events_raw(log: &MeasuredLog) -> Result<Vec<u8>, RenderError> {
             finished_at,
             metadata,
         )?;
-        main_of[d.id as usize] = Some(main);
+        if let Some(slot) = main_of.get_mut(d.id as usize) {
+            *slot = Some(main);
+        }
     }
     // Incidents: an issue labelled `Incident`, opened when detected and closed when resolved.
     for i in &log.incidents {
