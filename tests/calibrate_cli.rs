@@ -79,7 +79,7 @@ fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
     let o = dorasim(d, &["run", "mine.toml", "--runs", "4"]);
     assert!(o.status.success(), "{}", text(&o));
     // An existing file is not replaced without --force, and nothing else is written.
-    args.truncate(5);
+    args.truncate(4);
     let o = dorasim(d, &args);
     assert!(!o.status.success());
     assert!(text(&o).contains("--force"), "{}", text(&o));

@@ -340,7 +340,7 @@ fn devlakes_own_derivation_agrees_with_the_devlake_lens() {
                 "{name}: cycle {t} vs {l}"
             );
         }
-        let recoveries = view.recoveries.clone().expect("per-incident recovery");
+        let recoveries = view.restores.clone().expect("per-incident recovery");
         let lens_rec = sorted(recoveries.iter().map(|r| r.1 * 60.0).collect());
         let tool_rec = sorted(tool.recovery_minutes.iter().map(|&m| m as f64).collect());
         assert_eq!(lens_rec.len(), tool_rec.len(), "{name}: recoveries");
@@ -461,7 +461,7 @@ fn a_small_history_reads_as_devlake_sees_it() {
     let view = LedgerView::measured(&to_records(&log), Lens::Devlake);
     assert_eq!(view.lead_times, vec![(10.5, 3.5)]);
     assert_eq!(view.failures.len(), 1);
-    assert_eq!(view.recoveries, Some(vec![(34.5, 2.5)]));
+    assert_eq!(view.restores, Some(vec![(34.5, 2.5)]));
 }
 
 /// File, its text, and the expected line, column and message.

@@ -5,22 +5,17 @@
 //!   poisoned (every cause "fragility", no restore time, no artificial flag beyond what the work
 //!   items show) and read by the library's measured ledger: equal to 1e-9 relative (in practice
 //!   bit-identical, since serde_json round-trips `f64`).
-//! - The Four Keys files are read by an independent re-implementation of its lens here (the
-//!   DevLake files are checked in `tests/devlake.rs`), from their RFC 3339 timestamps. Those are
-//!   floored to the millisecond, so each time is off by less than 1 ms and a difference of two times (a lead time, a recovery time) by
+//! - The Four Keys and DevLake exports are checked against each tool's own rules in
+//!   `tests/fourkeys.rs` and `tests/devlake.rs`. Times there are floored to the millisecond, so each
+//!   time is off by less than 1 ms and a difference of two times (a lead time, a recovery time) by
 //!   less than 1 ms; a median of values each off by less than 1 ms is off by less than 1 ms.
 //!   Counts and ratios must be exact: flooring keeps every time on the same side of the window's
 //!   whole-hour bounds and keeps the order of deployments and incidents.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
 use dorasim::history::formats::dorasim::EVENTS_JSON;
-use dorasim::history::formats::fourkeys::{
-    FOURKEYS_CHANGES_CSV, FOURKEYS_DEPLOYMENTS_CSV, FOURKEYS_INCIDENTS_CSV,
-};
-use dorasim::history::time::hours_of;
 use dorasim::history::{ExportInfo, MeasuredLog, to_records};
 use dorasim::metrics::ledger::{LedgerView, Lens, dora};
 use dorasim::metrics::{Metric, ReplicationMetrics, compute};
@@ -33,7 +28,6 @@ use dorasim::scenario::{Scenario, load_file_with_overrides};
 
 const SCENARIO: &str = "scenarios/surveillance.toml";
 const SHORT: [&str; 2] = ["time.warmup_weeks=2", "time.horizon_weeks=10"];
-const MS_HOURS: f64 = 1.0 / 3_600_000.0;
 
 fn scenario() -> Scenario {
     let set: Vec<String> = SHORT.iter().map(|s| s.to_string()).collect();
@@ -132,131 +126,6 @@ fn events_json_reproduces_the_measured_metrics_of_every_lens() {
     assert_eq!(
         gaming_seen, [true; 3],
         "the exported history should contain gaming"
-    );
-}
-
-fn quantile(values: &mut [f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    let pos = q * (values.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
-}
-
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
-fn hours(text: &str) -> f64 {
-    hours_of(text).unwrap_or_else(|| panic!("bad timestamp `{text}`"))
-}
-
-fn optional_hours(text: &str) -> Option<f64> {
-    (!text.is_empty()).then(|| hours(text))
-}
-
-/// Rows of a CSV file as maps from column name to value.
-fn csv_rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(dir.join(name)).unwrap();
-    let header = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-/// The measured window, from the timestamps in `events.json`.
-fn window(dir: &Path) -> (f64, f64) {
-    let v: serde_json::Value = serde_json::from_slice(&read(dir, EVENTS_JSON)).unwrap();
-    let at = |k: &str| hours(v["window"][k].as_str().unwrap());
-    (at("from"), at("to"))
-}
-
-struct Failure {
-    deployment: usize,
-    recovery: Option<f64>,
-}
-
-fn figures(
-    deployments: &[(f64, bool)],
-    lead: &mut [f64],
-    failures: &[Failure],
-    (from, to): (f64, f64),
-) -> Five {
-    let in_window = |t: f64| t >= from && t < to;
-    let counted: Vec<&(f64, bool)> = deployments.iter().filter(|d| in_window(d.0)).collect();
-    let n = counted.len() as f64;
-    let rework = counted.iter().filter(|d| d.1).count() as f64;
-    // The first incident linked to each deployment makes it a failed deployment.
-    let mut first: HashMap<usize, &Failure> = HashMap::new();
-    for f in failures {
-        first.entry(f.deployment).or_insert(f);
-    }
-    let failed: Vec<&&Failure> = first
-        .values()
-        .filter(|f| in_window(deployments[f.deployment].0))
-        .collect();
-    let mut recovery: Vec<f64> = failed.iter().filter_map(|f| f.recovery).collect();
-    [
-        n / ((to - from) / 168.0),
-        quantile(lead, 0.5),
-        ratio(failed.len() as f64, n),
-        quantile(&mut recovery, 0.5),
-        ratio(rework, n),
-    ]
-}
-
-/// The Four Keys lens from `fourkeys_*.csv`: lead time per commit, failures as linked, recovery
-/// from the incident's creation to its resolution.
-fn four_keys(dir: &Path) -> Five {
-    let window = window(dir);
-    let commits: HashMap<String, f64> = csv_rows(dir, FOURKEYS_CHANGES_CSV)
-        .into_iter()
-        .map(|r| (r["change_id"].clone(), hours(&r["time_created"])))
-        .collect();
-    let mut index = HashMap::new();
-    let mut deployments = Vec::new();
-    let mut lead = Vec::new();
-    for r in csv_rows(dir, FOURKEYS_DEPLOYMENTS_CSV) {
-        let at = hours(&r["time_created"]);
-        index.insert(r["deployment_id"].clone(), deployments.len());
-        deployments.push((at, !r["rework_label"].is_empty()));
-        let shas: Vec<String> = serde_json::from_str(&r["changes"]).unwrap();
-        if at >= window.0 && at < window.1 {
-            lead.extend(shas.iter().map(|sha| at - commits[sha]));
-        }
-    }
-    let failures: Vec<Failure> = csv_rows(dir, FOURKEYS_INCIDENTS_CSV)
-        .into_iter()
-        .filter(|r| !r["root_cause_deployment_id"].is_empty())
-        .map(|r| Failure {
-            deployment: index[&r["root_cause_deployment_id"]],
-            recovery: optional_hours(&r["time_resolved"]).map(|t| t - hours(&r["time_created"])),
-        })
-        .collect();
-    figures(&deployments, &mut lead, &failures, window)
-}
-
-#[test]
-fn tool_shaped_files_reproduce_their_lens() {
-    let dir = tempfile::tempdir().unwrap();
-    let (records, slo, _) = export(dir.path());
-    let tolerance = MS_HOURS + 1e-9;
-    assert_close(
-        Lens::FourKeys,
-        "fourkeys_*.csv",
-        four_keys(dir.path()),
-        reported(&compute(&records, slo, Lens::FourKeys)),
-        tolerance,
     );
 }
 

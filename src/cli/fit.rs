@@ -309,15 +309,9 @@ pub fn render(fit: &Fit) -> String {
         ));
     }
     s.push_str(&format!(
-        "\n{} replications simulated; the search {} in {} steps (largest gap {:.2} SD of one history).\n",
+        "\n{} replications simulated; the search {}.\n",
         fit.solution.simulations,
-        if fit.solution.converged {
-            "converged"
-        } else {
-            "did NOT converge: raise --budget"
-        },
-        fit.solution.steps,
-        fit.solution.gap
+        fit.solution.verdict()
     ));
     if poor > 0 {
         s.push_str(&format!(

@@ -74,7 +74,9 @@ fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
             (counts.reviews, 10.0, "pull requests with review times")
         }
         Moment::PullRequestLocP50 => (counts.sized, 10.0, "pull requests with sizes"),
-        Moment::ChangesPerWeek | Moment::LeadTimeP50 => (counts.changes, 10.0, "changes deployed"),
+        Moment::ChangesPerWeek | Moment::LeadTimeP50 | Moment::LeadTimeLogMean => {
+            (counts.changes, 10.0, "changes deployed")
+        }
     };
     if have >= need {
         Ok(())
@@ -132,6 +134,28 @@ impl Check {
         !self.observed.is_finite()
             || !self.simulated.is_finite()
             || (self.observed >= self.low && self.observed <= self.high)
+    }
+}
+
+impl Solution {
+    /// How the search ended, in words.
+    pub fn verdict(&self) -> String {
+        if self.converged {
+            format!(
+                "converged in {} steps (largest gap {:.2} SD of one history)",
+                self.steps, self.gap
+            )
+        } else if self.stalled {
+            format!(
+                "reached its closest point in {} steps: a gap of {:.2} SD of one history remains                  that no parameter closes (see the checks)",
+                self.steps, self.gap
+            )
+        } else {
+            format!(
+                "did NOT converge in {} steps (largest gap {:.2} SD of one history): raise --budget",
+                self.steps, self.gap
+            )
+        }
     }
 }
 
@@ -261,6 +285,13 @@ pub fn calibrate(
     let mut active: Vec<Knob> = Vec::new();
     let mut skipped = Vec::new();
     for knob in KNOBS.iter().filter(|k| k.applies(&start)) {
+        // Review pickup falls back on lead time when the history has no review times.
+        let mut knob = *knob;
+        if knob.moment == Moment::ReviewTimeGeoMean && !observed.get(knob.moment).is_finite() {
+            knob.moment = Moment::LeadTimeLogMean;
+            knob.why = "without review times, pickup delay is read from the lead time";
+        }
+        let knob = &knob;
         let value = observed.get(knob.moment);
         let reason = if !value.is_finite() {
             Some(format!(

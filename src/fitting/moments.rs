@@ -25,16 +25,19 @@ pub enum Moment {
     ReviewTimeP50,
     /// Median pull request size, lines.
     PullRequestLocP50,
-    /// Geometric mean of the failed deployments' recovery times, hours: what recovery time is
+    /// Log-mean of the recovery times (`exp(mean(ln(1 + h))) - 1`), hours: what recovery time is
     /// fitted to. Each incident moves it a little, where the median of a few incidents jumps.
     RecoveryGeoMean,
-    /// Geometric mean of pull requests' review times, hours: what review time is fitted to.
+    /// Log-mean of pull requests' review times, hours: what review time is fitted to.
     ReviewTimeGeoMean,
+    /// Log-mean of lead times, hours: what review pickup is fitted to when a history has no
+    /// review times (Four Keys).
+    LeadTimeLogMean,
 }
 
 impl Moment {
     /// Every figure, in report order.
-    pub const ALL: [Moment; 10] = [
+    pub const ALL: [Moment; 11] = [
         Moment::DeploysPerWeek,
         Moment::LeadTimeP50,
         Moment::ChangeFailRate,
@@ -45,6 +48,7 @@ impl Moment {
         Moment::PullRequestLocP50,
         Moment::RecoveryGeoMean,
         Moment::ReviewTimeGeoMean,
+        Moment::LeadTimeLogMean,
     ];
 
     /// Its label in reports.
@@ -58,8 +62,9 @@ impl Moment {
             Moment::ChangesPerWeek => "changes deployed",
             Moment::ReviewTimeP50 => "review time p50",
             Moment::PullRequestLocP50 => "pull request size p50",
-            Moment::RecoveryGeoMean => "recovery time, geometric mean",
-            Moment::ReviewTimeGeoMean => "review time, geometric mean",
+            Moment::RecoveryGeoMean => "recovery time, log-mean",
+            Moment::ReviewTimeGeoMean => "review time, log-mean",
+            Moment::LeadTimeLogMean => "lead time, log-mean",
         }
     }
 
@@ -71,7 +76,8 @@ impl Moment {
             | Moment::RecoveryP50
             | Moment::ReviewTimeP50
             | Moment::RecoveryGeoMean
-            | Moment::ReviewTimeGeoMean => "hours",
+            | Moment::ReviewTimeGeoMean
+            | Moment::LeadTimeLogMean => "hours",
             Moment::ChangeFailRate | Moment::ReworkRate => "share",
             Moment::PullRequestLocP50 => "lines",
         }
@@ -131,13 +137,15 @@ pub struct Counts {
     pub sized: f64,
 }
 
-/// Geometric mean of the positive values (a zero duration counts as one second).
-fn geometric_mean(values: &[f64]) -> f64 {
+/// `exp(mean(ln(1 + h))) - 1`: a geometric mean of durations shifted by an hour, so that a few
+/// near-zero durations (an incident closed within seconds) do not dominate it as they would a
+/// plain geometric mean, and each value moves it smoothly.
+fn log_mean(values: &[f64]) -> f64 {
     if values.is_empty() {
         return f64::NAN;
     }
-    let sum: f64 = values.iter().map(|v| v.max(1.0 / 3600.0).ln()).sum();
-    (sum / values.len() as f64).exp()
+    let sum: f64 = values.iter().map(|v| v.max(0.0).ln_1p()).sum();
+    (sum / values.len() as f64).exp_m1()
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -194,21 +202,15 @@ pub fn figures(log: &MeasuredLog, lens: Lens) -> (Figures, Counts) {
         failures: d.failures,
         rework: d.rework,
         changes,
-        recoveries: view
-            .failures
-            .iter()
-            .filter(|f| f.recovery_hours.is_some())
-            .count() as f64,
+        recoveries: view.recovery_hours().len() as f64,
         reviews: review.len() as f64,
         sized: sizes.len() as f64,
     };
-    let recoveries: Vec<f64> = view
-        .failures
-        .iter()
-        .filter_map(|f| f.recovery_hours)
-        .collect();
-    f.set(Moment::RecoveryGeoMean, geometric_mean(&recoveries));
-    f.set(Moment::ReviewTimeGeoMean, geometric_mean(&review));
+    let recoveries = view.recovery_hours();
+    let leads: Vec<f64> = view.lead_times.iter().map(|l| l.1).collect();
+    f.set(Moment::LeadTimeLogMean, log_mean(&leads));
+    f.set(Moment::RecoveryGeoMean, log_mean(&recoveries));
+    f.set(Moment::ReviewTimeGeoMean, log_mean(&review));
     f.set(Moment::ReviewTimeP50, median(&mut review));
     f.set(Moment::PullRequestLocP50, median(&mut sizes));
     (f, counts)

@@ -57,6 +57,10 @@ pub struct Solution {
     pub steps: usize,
     /// The gap fell below the tolerance.
     pub converged: bool,
+    /// The search stopped at the closest point it could find with the gap above the tolerance:
+    /// steps no longer shrink it (a parameter whose figure saturates, or a figure the model
+    /// cannot reach). The remaining gap is the model's misfit, shown by the checks.
+    pub stalled: bool,
     /// Replications simulated.
     pub simulations: u64,
 }
@@ -121,14 +125,21 @@ impl Search<'_> {
         // trial (one simulation per step instead of p + 1); refreshed when steps stop helping.
         let mut jac: Option<DMatrix<f64>> = None;
         let mut failures = 0;
+        let mut fresh;
+        let mut small_steps = 0;
+        let mut stalled = false;
         while r.amax() > self.tolerance && spent + self.reps <= self.budget {
             let j = match jac.take() {
-                Some(j) => j,
+                Some(j) => {
+                    fresh = false;
+                    j
+                }
                 None => {
+                    fresh = true;
                     if spent + self.reps * (p as u64 + 1) > self.budget {
                         break;
                     }
-                    let mut fresh = DMatrix::zeros(p, p);
+                    let mut jacobian = DMatrix::zeros(p, p);
                     for k in 0..p {
                         let mut zk = z.clone();
                         // Step away from a bound rather than into it.
@@ -139,9 +150,9 @@ impl Search<'_> {
                         };
                         zk[k] += h;
                         let rk = self.residual(&eval(&zk, &mut spent)?);
-                        fresh.set_column(k, &((rk - &r) / h));
+                        jacobian.set_column(k, &((rk - &r) / h));
                     }
-                    fresh
+                    jacobian
                 }
             };
             let jt = j.transpose();
@@ -175,15 +186,32 @@ impl Search<'_> {
                 updated += (&rt - &r - &j * &step) * step.transpose() / ss;
             }
             if rt.norm() < r.norm() {
+                // Steps that shrink the gap by under 1 % twice in a row: a minimum with a gap.
+                small_steps = if rt.norm() > 0.99 * r.norm() {
+                    small_steps + 1
+                } else {
+                    0
+                };
+                if small_steps >= 2 {
+                    stalled = true;
+                }
                 z = trial;
                 r = rt;
                 lambda = (lambda / 3.0).max(1e-6);
                 steps += 1;
                 failures = 0;
                 jac = Some(updated);
+                if stalled {
+                    break;
+                }
             } else {
                 lambda *= 4.0;
                 failures += 1;
+                // No step helps even on a freshly measured Jacobian with heavy damping.
+                if fresh && lambda > 1e3 {
+                    stalled = true;
+                    break;
+                }
                 // Two failed trials in a row: the secant model is stale; rebuild it here.
                 jac = if failures >= 2 { None } else { Some(updated) };
                 if failures >= 2 {
@@ -197,6 +225,7 @@ impl Search<'_> {
         Ok(Solution {
             gap: r.amax(),
             converged: r.amax() <= self.tolerance,
+            stalled: stalled && r.amax() > self.tolerance,
             z,
             steps,
             simulations: spent,

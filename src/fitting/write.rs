@@ -142,15 +142,9 @@ pub fn scenario_toml(
     let mut header = vec![
         format!("Calibrated by `dorasim calibrate` to {history}."),
         format!(
-            "{} replications simulated; search {} after {} steps (largest gap {:.2} SD of one history).",
+            "{} replications simulated; the search {}.",
             fit.solution.simulations,
-            if fit.solution.converged {
-                "converged"
-            } else {
-                "did NOT converge"
-            },
-            fit.solution.steps,
-            fit.solution.gap
+            fit.solution.verdict()
         ),
         String::new(),
         "figure: observed | simulated mean [95 % range of one history]".into(),

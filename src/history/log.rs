@@ -285,6 +285,67 @@ pub fn measured_log(records: &RunRecords, info: &ExportInfo) -> MeasuredLog {
     }
 }
 
+impl MeasuredLog {
+    /// A history read from a team's tools (no run, no recorded window): its window spans every
+    /// time it holds, from the earliest floored to the whole hour to one hour after the latest
+    /// floored to the whole hour (the end is exclusive, so the latest event stays inside).
+    pub fn from_tools(
+        deployments: Vec<MeasuredDeployment>,
+        changes: Vec<MeasuredChange>,
+        pull_requests: Vec<MeasuredPullRequest>,
+        incidents: Vec<MeasuredIncident>,
+    ) -> MeasuredLog {
+        let times = deployments
+            .iter()
+            .flat_map(|d| [Some(d.started_hours), d.finished_hours])
+            .chain(changes.iter().flat_map(|c| {
+                [
+                    c.first_commit_hours,
+                    c.last_commit_hours,
+                    c.merged_hours,
+                    c.deployed_hours,
+                ]
+            }))
+            .chain(
+                pull_requests
+                    .iter()
+                    .flat_map(|p| [Some(p.first_commit_hours), p.opened_hours, p.approved_hours]),
+            )
+            .chain(incidents.iter().flat_map(|i| {
+                [
+                    Some(i.impact_started_hours),
+                    Some(i.detected_hours),
+                    i.closed_hours,
+                ]
+            }))
+            .flatten()
+            .filter(|t| t.is_finite());
+        let (min, max) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
+            (lo.min(t), hi.max(t))
+        });
+        let (from, to) = if min <= max {
+            (min.floor(), max.floor() + 1.0)
+        } else {
+            (0.0, 0.0)
+        };
+        MeasuredLog {
+            schema: SCHEMA.to_string(),
+            epoch: EPOCH.to_string(),
+            run: None,
+            window: Window {
+                from_hours: from,
+                to_hours: to,
+                from: timestamp(from).unwrap_or_default(),
+                to: timestamp(to).unwrap_or_default(),
+            },
+            deployments,
+            changes,
+            pull_requests,
+            incidents,
+        }
+    }
+}
+
 fn none_nan(x: Option<f64>) -> f64 {
     x.unwrap_or(f64::NAN)
 }

@@ -9,7 +9,7 @@ use crate::model::records::{DeployReason, IncidentCause, RunRecords};
 
 use crate::stats::quantiles::quantile;
 
-use crate::engine::units::HOURS_PER_WEEK;
+use crate::engine::units::{HOURS_PER_WEEK, whole_seconds};
 
 /// How the measured ledger is read.
 #[derive(
@@ -21,8 +21,10 @@ pub enum Lens {
     /// lead time from the first commit of each change the dashboard sees.
     #[default]
     Truth,
-    /// Four Keys: lead time per commit; failures linked to deployments; restore time from the
-    /// incident's creation to its resolution.
+    /// Four Keys, as its queries and dashboard compute: lead time per commit of each deployment
+    /// in whole minutes; every incident whose root-cause commit a deployment carried is a failure
+    /// (two incidents on one deployment count twice); restore time over every incident, from the
+    /// earlier of its causing deployment and its creation to its resolution, in whole hours.
     FourKeys,
     /// Apache DevLake: lead time as each merged pull request's cycle time (first commit to the
     /// deployment that carried its merge commit; changes without a pull request are not timed);
@@ -81,10 +83,11 @@ pub struct LedgerView {
     pub lead_working_hours: Vec<f64>,
     /// Failures counted in the window (numerator of the change fail rate).
     pub failures: Vec<ViewFailure>,
-    /// `(at_hours, recovery_hours)` per incident, for a lens that measures recovery per incident
-    /// rather than per failed deployment (DevLake's failed deployment recovery time); `None`: the
-    /// recovery times of `failures` are used.
-    pub recoveries: Option<Vec<(f64, f64)>>,
+    /// `(at_hours, recovery_hours)` of each recovery the lens reads apart from its failures:
+    /// Four Keys (every incident started in the window, from the earlier of its causing
+    /// deployment and its creation) and DevLake (per incident, from the blamed deployment).
+    /// `None`: recovery is read from the failures.
+    pub restores: Option<Vec<(f64, f64)>>,
 }
 
 /// DORA figures of one ledger.
@@ -175,6 +178,9 @@ impl LedgerView {
 
     /// The measured ledger read through `lens`: what the team's dashboard shows.
     pub fn measured(records: &RunRecords, lens: Lens) -> LedgerView {
+        if lens == Lens::FourKeys {
+            return LedgerView::four_keys(records);
+        }
         let (from, to) = (records.warmup_hours, records.end_hours);
         let in_window = |t: f64| t >= from && t < to;
         let mut view = LedgerView::default();
@@ -215,9 +221,10 @@ impl LedgerView {
                 .total_cmp(&records.deployments[b].finished_hours)
                 .then(a.cmp(&b))
         });
-        let mut recoveries = Vec::new();
+        let mut restores_devlake = Vec::new();
         for (k, incident) in records.incidents.iter().enumerate() {
             let blamed = match lens {
+                // (Four Keys is read by `LedgerView::four_keys`.)
                 Lens::Truth | Lens::FourKeys => incident.reported_deployment.map(|d| d as usize),
                 // DevLake (dora plugin, `ConnectIncidentToDeployment`): the latest successful
                 // production deployment finished strictly before the incident was created.
@@ -245,7 +252,7 @@ impl LedgerView {
                 // deployment's finish to the incident's resolution.
                 let at = records.deployments[d].finished_hours;
                 if in_window(at) && in_window(incident.closed_hours) {
-                    recoveries.push((at, incident.closed_hours - at));
+                    restores_devlake.push((at, incident.closed_hours - at));
                 }
             }
             if let Some(d) = blamed
@@ -256,7 +263,7 @@ impl LedgerView {
             }
         }
         if lens == Lens::Devlake {
-            view.recoveries = Some(recoveries);
+            view.restores = Some(restores_devlake);
         }
         for &i in &counted {
             let d = &records.deployments[i];
@@ -316,26 +323,7 @@ impl LedgerView {
                     }
                 }
             }
-            Lens::FourKeys => {
-                // Every commit counts: each pull request's first commit and the change's last
-                // (rework) commit.
-                for pr in &records.pull_requests {
-                    let c = &changes[pr.change as usize];
-                    if in_window(c.deployed_hours) {
-                        view.lead_times
-                            .push((c.deployed_hours, c.deployed_hours - pr.first_commit_hours));
-                    }
-                }
-                for c in changes.iter().filter(|c| in_window(c.deployed_hours)) {
-                    let last = if c.last_commit_hours.is_finite() {
-                        c.last_commit_hours
-                    } else {
-                        c.first_commit_hours
-                    };
-                    view.lead_times
-                        .push((c.deployed_hours, c.deployed_hours - last));
-                }
-            }
+            Lens::FourKeys => {}
             Lens::Gitlab => {
                 for c in changes.iter().filter(|c| in_window(c.deployed_hours)) {
                     view.lead_times
@@ -374,6 +362,141 @@ pub fn devlake_cycle_time(
     Some(span(first_commit, created) + span(created, merged) + deploy)
 }
 
+impl LedgerView {
+    /// The measured ledger through Four Keys' rules (dora-team/fourkeys: `queries/changes.sql`,
+    /// `deployments.sql`, `incidents.sql` and the dashboard's panels), on its whole-second clock:
+    ///
+    /// - deployments: every finished deployment but rollbacks (the export writes no rollback);
+    /// - lead time: for every commit a deployment carries (each pull request's first commit and
+    ///   each change's head commit; a deployment carrying no change carries the empty commit
+    ///   pushed when it started), deployment − commit in whole minutes, kept only when positive;
+    /// - failures: every incident whose root cause names a commit of a counted deployment, counted
+    ///   once per incident (the dashboard sums incident matches, it does not count distinct failed
+    ///   deployments);
+    /// - restore time: for every incident started in the window, from the earlier of its causing
+    ///   deployment and its creation to its resolution, in whole hours; open incidents left out.
+    fn four_keys(records: &RunRecords) -> LedgerView {
+        let (from, to) = (
+            whole_seconds(records.warmup_hours),
+            whole_seconds(records.end_hours),
+        );
+        let in_window = |s: i64| s >= from && s < to;
+        let mut view = LedgerView {
+            restores: Some(Vec::new()),
+            ..LedgerView::default()
+        };
+        let deployments = &records.deployments;
+        // Finished, non-rollback deployments: their live time in whole seconds.
+        let live: Vec<Option<i64>> = deployments
+            .iter()
+            .map(|d| {
+                (d.reason != DeployReason::Rollback && d.finished_hours.is_finite())
+                    .then(|| whole_seconds(d.finished_hours))
+            })
+            .collect();
+        let counted = |d: Option<u32>| -> Option<(usize, i64)> {
+            let d = d? as usize;
+            live.get(d).copied().flatten().map(|s| (d, s))
+        };
+        for (d, s) in deployments.iter().zip(&live) {
+            if let Some(s) = *s
+                && in_window(s)
+            {
+                view.deployments.push(ViewDeployment {
+                    finished_hours: d.finished_hours,
+                    rework: d.labelled_rework,
+                    padding: d.reason == DeployReason::Padding,
+                });
+            }
+        }
+        // Lead time per commit, whole minutes (TIMESTAMP_DIFF truncates), positive only.
+        let mut lead = |deployment: usize, deployed: i64, commit_hours: f64| {
+            if !commit_hours.is_finite() {
+                return;
+            }
+            let minutes = (deployed - whole_seconds(commit_hours)) / 60;
+            if minutes > 0 {
+                view.lead_times.push((
+                    deployments[deployment].finished_hours,
+                    minutes as f64 / 60.0,
+                ));
+            }
+        };
+        let changes = &records.changes;
+        let mut carries = vec![false; deployments.len()];
+        for pr in &records.pull_requests {
+            if let Some(c) = changes.get(pr.change as usize)
+                && let Some((d, s)) = counted(c.deployment)
+                && in_window(s)
+            {
+                lead(d, s, pr.first_commit_hours);
+            }
+        }
+        for c in changes {
+            if let Some((d, s)) = counted(c.deployment) {
+                carries[d] = true;
+                if in_window(s) {
+                    let head = if c.last_commit_hours.is_finite() {
+                        c.last_commit_hours
+                    } else {
+                        c.first_commit_hours
+                    };
+                    lead(d, s, head);
+                }
+            }
+        }
+        for (i, d) in deployments.iter().enumerate() {
+            if let Some((_, s)) = counted(Some(i as u32))
+                && !carries[i]
+                && in_window(s)
+            {
+                lead(i, s, d.started_hours);
+            }
+        }
+        // Failures and restore times.
+        let mut restores = Vec::new();
+        for incident in &records.incidents {
+            let cause = counted(incident.reported_deployment);
+            let created = whole_seconds(incident.detected_hours);
+            let started = cause.map_or(created, |(_, s)| s.min(created));
+            let restore = incident
+                .closed_hours
+                .is_finite()
+                .then(|| ((whole_seconds(incident.closed_hours) - started) / 3600) as f64);
+            if let Some((d, s)) = cause
+                && in_window(s)
+            {
+                view.failures.push(ViewFailure {
+                    at_hours: deployments[d].finished_hours,
+                    recovery_hours: restore,
+                });
+            }
+            if let Some(hours) = restore
+                && in_window(started)
+            {
+                restores.push((started as f64 / 3600.0, hours));
+            }
+        }
+        view.restores = Some(restores);
+        view
+    }
+}
+
+impl LedgerView {
+    /// The recovery times the lens reads: its own list when it keeps one apart from the failures
+    /// (Four Keys, DevLake), else each failure's.
+    pub fn recovery_hours(&self) -> Vec<f64> {
+        match &self.restores {
+            Some(restores) => restores.iter().map(|r| r.1).collect(),
+            None => self
+                .failures
+                .iter()
+                .filter_map(|f| f.recovery_hours)
+                .collect(),
+        }
+    }
+}
+
 /// The DORA figures of a ledger view over a window of `weeks`.
 pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
     let deployments = view.deployments.len() as f64;
@@ -383,14 +506,7 @@ pub fn dora(view: &LedgerView, weeks: f64) -> DoraFigures {
     let mut lead: Vec<f64> = view.lead_times.iter().map(|(_, l)| *l).collect();
     let lead_time_mean = ratio(lead.iter().sum(), lead.len() as f64);
     let mut working = view.lead_working_hours.clone();
-    let mut recovery: Vec<f64> = match &view.recoveries {
-        Some(list) => list.iter().map(|(_, r)| *r).collect(),
-        None => view
-            .failures
-            .iter()
-            .filter_map(|f| f.recovery_hours)
-            .collect(),
-    };
+    let mut recovery = view.recovery_hours();
     DoraFigures {
         deployments,
         padding,
@@ -426,13 +542,13 @@ pub fn dora_by_week(view: &LedgerView, from_hours: f64, week_count: usize) -> Ve
     for f in &view.failures {
         weeks[week_of(f.at_hours)].failures.push(*f);
     }
-    if let Some(list) = &view.recoveries {
-        for w in weeks.iter_mut() {
-            w.recoveries = Some(Vec::new());
+    if let Some(restores) = &view.restores {
+        for w in &mut weeks {
+            w.restores = Some(Vec::new());
         }
-        for r in list {
-            if let Some(w) = weeks[week_of(r.0)].recoveries.as_mut() {
-                w.push(*r);
+        for r in restores {
+            if let Some(list) = &mut weeks[week_of(r.0)].restores {
+                list.push(*r);
             }
         }
     }
@@ -497,6 +613,22 @@ mod tests {
     }
 
     #[test]
+    fn four_keys_counts_incidents_and_restores_from_the_causing_deployment() {
+        let records = history();
+        let view = LedgerView::measured(&records, Lens::FourKeys);
+        let four_keys = dora(&view, 10.0 / 7.0);
+        // Both incidents name deployment 3: the dashboard counts two.
+        assert_eq!(four_keys.failures, 2.0);
+        assert_eq!(four_keys.change_fail_rate, 0.2);
+        // Deployment 3 went live at 82 h; the incidents closed at 86 h and 94 h.
+        assert_eq!(view.restores, Some(vec![(82.0, 4.0), (82.0, 12.0)]));
+        assert_eq!(four_keys.recovery_p50, 8.0);
+        // No change: each deployment is timed from the empty commit that triggered it.
+        assert_eq!(four_keys.lead_time_p50, 0.5);
+        assert_eq!(view.lead_times.len(), 10);
+    }
+
+    #[test]
     fn devlake_blames_the_latest_deployment_even_without_a_cause() {
         let mut records = history();
         records.incidents.push(IncidentRecord {
@@ -535,7 +667,7 @@ mod tests {
         );
         // Every linked incident: deployment 3 (day 3, 10:00) → resolved 14:00 and 22:00;
         // deployment 4 → resolved 13:00.
-        let recoveries: Vec<f64> = view.recoveries.unwrap().iter().map(|r| r.1).collect();
+        let recoveries: Vec<f64> = view.restores.unwrap().iter().map(|r| r.1).collect();
         assert_eq!(recoveries, vec![4.0, 12.0, 3.0]);
     }
 

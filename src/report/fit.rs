@@ -48,15 +48,9 @@ pub fn fit_page(fit: &Fit, context: &StudyContext, history: &str) -> Result<Stri
     )?;
     let poor = fit.checks.iter().filter(|c| !c.within()).count();
     let meta = format!(
-        "{history}. {} replications simulated; the search {} in {} steps (largest gap {:.2} SD of one history). {}",
+        "{history}. {} replications simulated; the search {}. {}",
         fit.solution.simulations,
-        if fit.solution.converged {
-            "converged"
-        } else {
-            "did not converge (raise --budget)"
-        },
-        fit.solution.steps,
-        fit.solution.gap,
+        fit.solution.verdict(),
         if poor == 0 {
             "Every figure of the history is within the range of simulated histories.".to_string()
         } else {

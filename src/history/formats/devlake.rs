@@ -24,9 +24,9 @@ use super::{
 };
 use crate::history::log::{
     DeployLabel, MeasuredChange, MeasuredDeployment, MeasuredIncident, MeasuredLog,
-    MeasuredPullRequest, SCHEMA, Window,
+    MeasuredPullRequest,
 };
-use crate::history::time::{EPOCH, HEAD, commit_sha, millis_of, timestamp};
+use crate::history::time::{HEAD, commit_sha, millis_of, timestamp};
 use crate::model::records::ChangeKind;
 
 /// Webhook bodies for `POST .../connections/{id}/deployments`.
@@ -1072,40 +1072,10 @@ fn read(dir: &Path) -> Result<MeasuredLog, InputError> {
         })
         .collect();
 
-    // The window spans the data: earliest time floored to the hour, latest past the last hour.
-    let times = measured_deployments
-        .iter()
-        .flat_map(|d| [Some(d.started_hours), d.finished_hours])
-        .chain(
-            pull_requests
-                .iter()
-                .flat_map(|p| [Some(p.first_commit_hours), p.opened_hours]),
-        )
-        .chain(changes.iter().map(|c| c.merged_hours))
-        .chain(
-            measured_incidents
-                .iter()
-                .flat_map(|i| [Some(i.detected_hours), i.closed_hours]),
-        )
-        .flatten();
-    let (lo, hi) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
-        (lo.min(t), hi.max(t))
-    });
-    let from_hours = lo.floor();
-    let to_hours = hi.floor() + 1.0;
-    Ok(MeasuredLog {
-        schema: SCHEMA.to_string(),
-        epoch: EPOCH.to_string(),
-        run: None,
-        window: Window {
-            from_hours,
-            to_hours,
-            from: ts(from_hours),
-            to: ts(to_hours),
-        },
-        deployments: measured_deployments,
+    Ok(MeasuredLog::from_tools(
+        measured_deployments,
         changes,
         pull_requests,
-        incidents: measured_incidents,
-    })
+        measured_incidents,
+    ))
 }

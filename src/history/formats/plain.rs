@@ -30,9 +30,9 @@ use super::{
 };
 use crate::history::log::{
     DeployLabel, MeasuredChange, MeasuredDeployment, MeasuredIncident, MeasuredLog,
-    MeasuredPullRequest, SCHEMA, Window,
+    MeasuredPullRequest,
 };
-use crate::history::time::{EPOCH, timestamp};
+use crate::history::time::timestamp;
 use crate::model::records::ChangeKind;
 
 /// Production deployments.
@@ -696,17 +696,12 @@ fn read_dir(dir: &Path) -> Result<MeasuredLog, InputError> {
         i.id = k as u32;
     }
 
-    let window = data_window(&deployments, &changes, &pull_requests, &incidents);
-    Ok(MeasuredLog {
-        schema: SCHEMA.to_string(),
-        epoch: EPOCH.to_string(),
-        run: None,
-        window,
+    Ok(MeasuredLog::from_tools(
         deployments,
         changes,
         pull_requests,
         incidents,
-    })
+    ))
 }
 
 /// Work items: a change is one work item (its `work_item`, shared by its pull requests) unless
@@ -764,50 +759,5 @@ fn assign_work_items(
                 pull_requests[p as usize].work_item = w;
             }
         }
-    }
-}
-
-/// The window spanning every time in the history: from the earliest floored to the hour, to one
-/// hour after the latest floored to the hour.
-fn data_window(
-    deployments: &[MeasuredDeployment],
-    changes: &[MeasuredChange],
-    pull_requests: &[MeasuredPullRequest],
-    incidents: &[MeasuredIncident],
-) -> Window {
-    let times = deployments
-        .iter()
-        .flat_map(|d| [Some(d.started_hours), d.finished_hours])
-        .chain(changes.iter().flat_map(|c| {
-            [
-                c.first_commit_hours,
-                c.last_commit_hours,
-                c.merged_hours,
-                c.deployed_hours,
-            ]
-        }))
-        .chain(
-            pull_requests
-                .iter()
-                .flat_map(|p| [Some(p.first_commit_hours), p.opened_hours, p.approved_hours]),
-        )
-        .chain(incidents.iter().flat_map(|i| {
-            [
-                Some(i.impact_started_hours),
-                Some(i.detected_hours),
-                i.closed_hours,
-            ]
-        }))
-        .flatten();
-    let (min, max) = times.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), t| {
-        (lo.min(t), hi.max(t))
-    });
-    let from = min.floor();
-    let to = max.floor() + 1.0;
-    Window {
-        from_hours: from,
-        to_hours: to,
-        from: timestamp(from).unwrap_or_default(),
-        to: timestamp(to).unwrap_or_default(),
     }
 }
