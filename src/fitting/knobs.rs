@@ -43,7 +43,8 @@ pub const KNOBS: [Knob; 7] = [
         action: Action::Number {
             key: "defects.failure_share",
             low: 1e-4,
-            high: 0.9,
+            // With bug_share at most 0.5 too, the two shares never add up to more than 1.
+            high: 0.5,
         },
         moment: Moment::ChangeFailRate,
         why: "the share of defects that fail in production sets the change fail rate",
@@ -53,7 +54,7 @@ pub const KNOBS: [Knob; 7] = [
         action: Action::Number {
             key: "defects.bug_share",
             low: 1e-4,
-            high: 0.9,
+            high: 0.5,
         },
         moment: Moment::ReworkRate,
         why: "user-facing bugs become bug-fix deployments: the rework rate",

@@ -59,6 +59,50 @@ impl Default for Settings {
 /// history from its observed value: a small fraction of the history's own noise, well below what it can tell.
 pub const TOLERANCE: f64 = 0.15;
 
+/// A knob whose 95 % interval would span more than a factor of ten each way (sd of its log
+/// factor above this) is not identified by the history.
+const MAX_SD: f64 = 1.2;
+
+/// The knobs the history cannot pin down, dropped one at a time: while some knob's interval is
+/// wider than [`MAX_SD`] (or the Jacobian is singular), drop the least identified one (a column
+/// that moves no figure, else the largest standard deviation) with its figure, and recompute the
+/// others' covariance from what remains. Dropping one of two confounded knobs usually pins the
+/// other.
+fn weak_knobs(jac: &DMatrix<f64>, sigma: &DMatrix<f64>, reps: u64) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..jac.ncols()).collect();
+    let mut weak = Vec::new();
+    while !kept.is_empty() {
+        let sub = |m: &DMatrix<f64>| {
+            DMatrix::from_fn(kept.len(), kept.len(), |i, j| m[(kept[i], kept[j])])
+        };
+        let (j, s) = (sub(jac), sub(sigma));
+        let drop = match knob_covariance(&j, &s, reps) {
+            Some(cov) => (0..kept.len())
+                .map(|k| (k, cov[(k, k)].max(0.0).sqrt()))
+                .filter(|&(_, sd)| sd.is_nan() || sd > MAX_SD)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k),
+            // Singular: the column that moves the figures least (in SDs of one history).
+            None => (0..kept.len())
+                .map(|k| {
+                    let response = (0..kept.len())
+                        .map(|i| j[(i, k)].abs() / s[(i, i)].sqrt())
+                        .filter(|x| x.is_finite())
+                        .fold(0.0, f64::max);
+                    (k, response)
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k),
+        };
+        match drop {
+            Some(k) => weak.push(kept.remove(k)),
+            None => break,
+        }
+    }
+    weak.sort_unstable();
+    weak
+}
+
 /// Least evidence a figure needs before its knob is fitted.
 fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
     let (have, need, what) = match moment {
@@ -100,6 +144,8 @@ pub struct Fitted {
     pub values: Vec<(&'static str, Value, Value, Value, Value)>,
     /// Hit the end of its range.
     pub at_bound: bool,
+    /// Its interval is finite and narrower than a factor of ten each way.
+    pub identified: bool,
 }
 
 /// A knob left at the base value.
@@ -279,7 +325,18 @@ pub fn calibrate(
     }
     let mut start = base.params.clone();
     start.time.horizon_weeks = (counts.weeks * 100.0).round() / 100.0;
-    let direct = direct::deploy_settings(log);
+    let mut direct = direct::deploy_settings(log);
+    if start.time.warmup_weeks >= start.time.horizon_weeks {
+        // A warm-up must be shorter than the horizon it precedes.
+        direct.push(Setting {
+            key: "time.warmup_weeks",
+            value: Value::Float((start.time.horizon_weeks / 2.0 * 10.0).floor() / 10.0),
+            from: format!(
+                "half the history's length: the base's warm-up of {} weeks is longer than the history",
+                start.time.warmup_weeks
+            ),
+        });
+    }
     direct::apply(&mut start, &direct).map_err(FitError::Scenario)?;
 
     let mut active: Vec<Knob> = Vec::new();
@@ -309,75 +366,112 @@ pub fn calibrate(
             None => active.push(*knob),
         }
     }
-    let targets: Vec<Moment> = active.iter().map(|k| k.moment).collect();
-    let obs: Vec<f64> = targets.iter().map(|&m| observed.get(m)).collect();
-    let bounds: Vec<(f64, f64)> = vec![(-4.6, 4.6); active.len()];
-    let p = active.len() as u64;
-    let final_cost = settings.final_reps * (p + 1);
-    let search_budget = settings.budget.saturating_sub(final_cost);
+    // Fit; then drop the knobs the history cannot pin down (their figure does not move, or their
+    // interval spans more than a factor of ten each way) and fit the rest again, once.
+    let mut spent = 0u64;
+    let mut retried = false;
+    let mut z_start = vec![0.0; active.len()];
+    let (active, targets, mut solution, z, at, cov) = loop {
+        let targets: Vec<Moment> = active.iter().map(|k| k.moment).collect();
+        let obs: Vec<f64> = targets.iter().map(|&m| observed.get(m)).collect();
+        let bounds: Vec<(f64, f64)> = vec![(-4.6, 4.6); active.len()];
+        let p = active.len() as u64;
+        let final_cost = settings.final_reps * (p + 1);
+        let search_budget = settings.budget.saturating_sub(final_cost + spent);
 
-    let run_at = |z: &[f64], reps: u64| -> Result<Vec<Figures>, String> {
-        let params = params_at(&start, &active, z)?;
-        simulate(base, &params, lens, settings.seed, reps)
-    };
-    // The spread of one history's figures at the start scales the gaps.
-    let first = run_at(&vec![0.0; active.len()], settings.reps).map_err(FitError::Scenario)?;
-    progress(settings.reps);
-    let spread = covariance(&rows(&first, &targets), targets.len());
-    let scale: Vec<f64> = (0..targets.len())
-        .map(|k| {
-            let sd = spread[(k, k)].sqrt();
-            if sd.is_finite() && sd > 0.0 {
-                sd
-            } else {
-                0.05 * obs[k].abs().max(1e-3)
-            }
-        })
-        .collect();
-    let search = Search {
-        observed: &obs,
-        scale: &scale,
-        reps: settings.reps,
-        budget: search_budget.saturating_sub(settings.reps),
-        tolerance: TOLERANCE,
-        step: 0.1,
-        max_move: 1.5,
-        bounds: &bounds,
-    };
-    let mut solution = search
-        .run(
-            vec![0.0; active.len()],
-            |z| {
-                let figs = run_at(z, settings.reps)?;
-                Ok::<_, String>(means(&rows(&figs, &targets), targets.len()))
-            },
-            &progress,
-        )
-        .map_err(FitError::Scenario)?;
-    solution.simulations += settings.reps;
+        let run_at = |z: &[f64], reps: u64| -> Result<Vec<Figures>, String> {
+            let params = params_at(&start, &active, z)?;
+            simulate(base, &params, lens, settings.seed, reps)
+        };
+        // The spread of one history's figures at the start scales the gaps.
+        let first = run_at(&vec![0.0; active.len()], settings.reps).map_err(FitError::Scenario)?;
+        progress(settings.reps);
+        let spread = covariance(&rows(&first, &targets), targets.len());
+        let scale: Vec<f64> = (0..targets.len())
+            .map(|k| {
+                let sd = spread[(k, k)].sqrt();
+                if sd.is_finite() && sd > 0.0 {
+                    sd
+                } else {
+                    0.05 * obs[k].abs().max(1e-3)
+                }
+            })
+            .collect();
+        let search = Search {
+            observed: &obs,
+            scale: &scale,
+            reps: settings.reps,
+            budget: search_budget.saturating_sub(settings.reps),
+            tolerance: TOLERANCE,
+            step: 0.1,
+            max_move: 1.5,
+            bounds: &bounds,
+        };
+        let mut solution = search
+            .run(
+                z_start.clone(),
+                |z| {
+                    let figs = run_at(z, settings.reps)?;
+                    Ok::<_, String>(means(&rows(&figs, &targets), targets.len()))
+                },
+                &progress,
+            )
+            .map_err(FitError::Scenario)?;
+        solution.simulations += settings.reps;
 
-    // At the solution: the spread of one history, the Jacobian, and the checks.
-    let z = solution.z.clone();
-    let at = run_at(&z, settings.final_reps).map_err(FitError::Scenario)?;
-    progress(settings.final_reps);
-    solution.simulations += final_cost;
-    let at_rows = rows(&at, &targets);
-    let centre = means(&at_rows, targets.len());
-    let sigma = covariance(&at_rows, targets.len());
-    let h = 0.1;
-    let mut jac = DMatrix::zeros(targets.len(), targets.len());
-    for j in 0..targets.len() {
-        let mut zj = z.clone();
-        let step = if zj[j] + h > bounds[j].1 { -h } else { h };
-        zj[j] += step;
-        let figs = run_at(&zj, settings.final_reps).map_err(FitError::Scenario)?;
+        // At the solution: the spread of one history, the Jacobian, and the checks.
+        let z = solution.z.clone();
+        let at = run_at(&z, settings.final_reps).map_err(FitError::Scenario)?;
         progress(settings.final_reps);
-        let m = means(&rows(&figs, &targets), targets.len());
-        for i in 0..targets.len() {
-            jac[(i, j)] = (m[i] - centre[i]) / step;
+        solution.simulations += final_cost;
+        let at_rows = rows(&at, &targets);
+        let centre = means(&at_rows, targets.len());
+        let sigma = covariance(&at_rows, targets.len());
+        let h = 0.1;
+        let mut jac = DMatrix::zeros(targets.len(), targets.len());
+        for j in 0..targets.len() {
+            let mut zj = z.clone();
+            let step = if zj[j] + h > bounds[j].1 { -h } else { h };
+            zj[j] += step;
+            let figs = run_at(&zj, settings.final_reps).map_err(FitError::Scenario)?;
+            progress(settings.final_reps);
+            let m = means(&rows(&figs, &targets), targets.len());
+            for i in 0..targets.len() {
+                jac[(i, j)] = (m[i] - centre[i]) / step;
+            }
         }
-    }
-    let cov = knob_covariance(&jac, &sigma, settings.final_reps);
+        let cov = knob_covariance(&jac, &sigma, settings.final_reps);
+        let weak = weak_knobs(&jac, &sigma, settings.final_reps);
+        if weak.is_empty() || retried || weak.len() == active.len() {
+            break (active, targets, solution, z, at, cov);
+        }
+        for &k in &weak {
+            skipped.push(Skipped {
+                knob: active[k],
+                reason: format!(
+                    "the history does not pin it down (its {} barely moves it, or its interval \
+                     spans more than ten times either way): left at the base value",
+                    active[k].moment.label()
+                ),
+            });
+        }
+        // The rest start again from where they were.
+        z_start = (0..active.len())
+            .filter(|k| !weak.contains(k))
+            .map(|k| z[k])
+            .collect();
+        active = active
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !weak.contains(k))
+            .map(|(_, knob)| *knob)
+            .collect();
+        spent += solution.simulations;
+        retried = true;
+    };
+    solution.simulations += spent;
+    let bounds: Vec<(f64, f64)> = vec![(-4.6, 4.6); active.len()];
+    let obs: Vec<f64> = targets.iter().map(|&m| observed.get(m)).collect();
     let z95 = Normal::standard().inverse_cdf(0.975);
     let params = params_at(&start, &active, &z).map_err(FitError::Scenario)?;
     let mut fitted = Vec::new();
@@ -388,7 +482,7 @@ pub fn calibrate(
         let (lo_z, hi_z) = (z[k] - z95 * sd, z[k] + z95 * sd);
         let value_at = |zk: f64| -> Result<Params, String> {
             let mut params = start.clone();
-            knob.apply(&start, &mut params, zk.clamp(-50.0, 50.0))?;
+            knob.apply(&start, &mut params, zk.clamp(-4.6, 4.6))?;
             Ok(params)
         };
         let (low, high) = (
@@ -418,6 +512,7 @@ pub fn calibrate(
             },
             values,
             at_bound: z[k] <= bounds[k].0 + 1e-9 || z[k] >= bounds[k].1 - 1e-9,
+            identified: sd.is_finite() && sd <= MAX_SD,
         });
     }
     let checks = Moment::ALL

@@ -106,6 +106,11 @@ pub fn scenario_toml(
                 text(high),
                 interval(&f.factor),
             )];
+            if !f.identified {
+                lines.push(
+                    "NOT pinned down by this history: the interval is the search range.".into(),
+                );
+            }
             if f.at_bound {
                 lines.push("At the end of its search range: the history asks for more than this parameter can give.".into());
             }
