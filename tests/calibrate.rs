@@ -87,7 +87,7 @@ fn histories(truth: &Scenario) -> (MeasuredLog, Vec<(&'static dyn Format, Measur
 
 fn calibrate(base: &Scenario, log: &MeasuredLog, lens: Lens) -> Fit {
     let settings = Settings {
-        budget: 5_000,
+        budget: 8_000,
         ..Settings::default()
     };
     fitting::calibrate(base, log, lens, settings, |_| ()).expect("calibrates")

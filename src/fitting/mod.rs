@@ -49,8 +49,8 @@ impl Default for Settings {
         Settings {
             seed: 1,
             reps: 48,
-            final_reps: 120,
-            budget: 6_000,
+            final_reps: 200,
+            budget: 8_000,
         }
     }
 }
@@ -166,7 +166,8 @@ pub struct Check {
     pub observed: f64,
     /// Mean over simulated histories of the same length.
     pub simulated: f64,
-    /// 2.5 % and 97.5 % of simulated histories: where one history falls 95 % of the time.
+    /// 2.5 % and 97.5 % of simulated histories, each with parameters drawn from their fitted
+    /// distribution: where one history falls 95 % of the time.
     pub low: f64,
     /// See `low`.
     pub high: f64,
@@ -290,6 +291,9 @@ fn rows(figs: &[Figures], moments: &[Moment]) -> Rows {
         .collect()
 }
 
+/// The `q` quantile of the finite values by nearest rank, rounded outward (down below the
+/// median, up above it): a figure that takes a few discrete values (a median lead time on a
+/// calendar cliff) keeps its extreme values inside its range instead of between them.
 fn quantile(mut values: Vec<f64>, q: f64) -> f64 {
     values.retain(|x| x.is_finite());
     if values.is_empty() {
@@ -297,8 +301,59 @@ fn quantile(mut values: Vec<f64>, q: f64) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     let pos = q * (values.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+    let rank = if q < 0.5 { pos.floor() } else { pos.ceil() };
+    values[rank as usize]
+}
+
+/// Figures of `settings.final_reps` histories, each simulated with knobs drawn from
+/// `N(z, cov)` (seeded by the settings' seed: reproducible), in replication order.
+fn predictive(
+    start: &Params,
+    base: &Scenario,
+    active: &[Knob],
+    z: &[f64],
+    cov: &DMatrix<f64>,
+    lens: Lens,
+    settings: Settings,
+) -> Result<Vec<Figures>, FitError> {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, StandardNormal};
+    let p = z.len();
+    // A covariance that is not positive definite (rounding) keeps only its diagonal.
+    let lower = cov.clone().cholesky().map(|c| c.l()).unwrap_or_else(|| {
+        DMatrix::from_fn(p, p, |i, j| {
+            if i == j {
+                cov[(i, i)].max(0.0).sqrt()
+            } else {
+                0.0
+            }
+        })
+    });
+    let mut rng = crate::engine::random::SimRng::seed_from_u64(settings.seed ^ 0x9e37_79b9);
+    let draws: Vec<Vec<f64>> = (0..settings.final_reps)
+        .map(|_| {
+            let e = nalgebra::DVector::from_fn(p, |_, _| StandardNormal.sample(&mut rng));
+            let d = &lower * e;
+            (0..p).map(|k| (z[k] + d[k]).clamp(-4.6, 4.6)).collect()
+        })
+        .collect();
+    let info = ExportInfo {
+        scenario: base.name.clone(),
+        seed: settings.seed,
+        replication: 0,
+    };
+    draws
+        .into_par_iter()
+        .enumerate()
+        .map(|(r, zr)| {
+            let mut s = base.clone();
+            s.params = params_at(start, active, &zr)?;
+            let model = s.model().map_err(|e| e.to_string())?;
+            let records = model.run(settings.seed, r as u64);
+            Ok(figures(&measured_log(&records, &info), lens).0)
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(FitError::Scenario)
 }
 
 /// Fits `base` (a scenario with what the user knows: team size, reviewers, AI adoption) to the
@@ -515,10 +570,19 @@ pub fn calibrate(
             identified: sd.is_finite() && sd <= MAX_SD,
         });
     }
+    // Checks against histories simulated with the parameters drawn from their fitted
+    // distribution, one draw per replication (a posterior predictive check): the range of one
+    // history then includes what the history could not pin down about the parameters.
+    let predictive = match &cov {
+        Some(c) => predictive(&start, base, &active, &z, c, lens, settings)?,
+        None => at.clone(),
+    };
+    progress(settings.final_reps);
+    solution.simulations += settings.final_reps;
     let checks = Moment::ALL
         .iter()
         .map(|&m| {
-            let values: Vec<f64> = at.iter().map(|f| f.get(m)).collect();
+            let values: Vec<f64> = predictive.iter().map(|f| f.get(m)).collect();
             Check {
                 moment: m,
                 observed: observed.get(m),
