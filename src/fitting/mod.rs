@@ -29,7 +29,7 @@ use crate::scenario::Scenario;
 use direct::{Interval, Setting};
 use knobs::{KNOBS, Knob};
 use moments::{Counts, Figures, Moment, figures};
-use solve::{Rows, Search, Solution, covariance, knob_covariance, means};
+use solve::{Rows, Search, Solution, covariance, knob_covariance, means, weak_knobs};
 
 /// How hard to work.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,46 +62,6 @@ pub const TOLERANCE: f64 = 0.15;
 /// A knob whose 95 % interval would span more than a factor of ten each way (sd of its log
 /// factor above this) is not identified by the history.
 const MAX_SD: f64 = 1.2;
-
-/// The knobs the history cannot pin down, dropped one at a time: while some knob's interval is
-/// wider than [`MAX_SD`] (or the Jacobian is singular), drop the least identified one (a column
-/// that moves no figure, else the largest standard deviation) with its figure, and recompute the
-/// others' covariance from what remains. Dropping one of two confounded knobs usually pins the
-/// other.
-fn weak_knobs(jac: &DMatrix<f64>, sigma: &DMatrix<f64>, reps: u64) -> Vec<usize> {
-    let mut kept: Vec<usize> = (0..jac.ncols()).collect();
-    let mut weak = Vec::new();
-    while !kept.is_empty() {
-        let sub = |m: &DMatrix<f64>| {
-            DMatrix::from_fn(kept.len(), kept.len(), |i, j| m[(kept[i], kept[j])])
-        };
-        let (j, s) = (sub(jac), sub(sigma));
-        let drop = match knob_covariance(&j, &s, reps) {
-            Some(cov) => (0..kept.len())
-                .map(|k| (k, cov[(k, k)].max(0.0).sqrt()))
-                .filter(|&(_, sd)| sd.is_nan() || sd > MAX_SD)
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(k, _)| k),
-            // Singular: the column that moves the figures least (in SDs of one history).
-            None => (0..kept.len())
-                .map(|k| {
-                    let response = (0..kept.len())
-                        .map(|i| j[(i, k)].abs() / s[(i, i)].sqrt())
-                        .filter(|x| x.is_finite())
-                        .fold(0.0, f64::max);
-                    (k, response)
-                })
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(k, _)| k),
-        };
-        match drop {
-            Some(k) => weak.push(kept.remove(k)),
-            None => break,
-        }
-    }
-    weak.sort_unstable();
-    weak
-}
 
 /// Least evidence a figure needs before its knob is fitted.
 fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
@@ -496,7 +456,7 @@ pub fn calibrate(
             }
         }
         let cov = knob_covariance(&jac, &sigma, settings.final_reps);
-        let weak = weak_knobs(&jac, &sigma, settings.final_reps);
+        let weak = weak_knobs(&jac, &sigma, settings.final_reps, MAX_SD);
         if weak.is_empty() || retried || weak.len() == active.len() {
             break (active, targets, solution, z, at, cov);
         }

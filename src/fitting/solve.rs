@@ -245,6 +245,46 @@ pub fn knob_covariance(
     cov.iter().all(|x| x.is_finite()).then_some(cov)
 }
 
+/// The knobs the history cannot pin down, dropped one at a time: while some knob's interval is
+/// wider than `max_sd` (or the Jacobian is singular), drop the least identified one (a column
+/// that moves no figure, else the largest standard deviation) with its figure, and recompute the
+/// others' covariance from what remains. Dropping one of two confounded knobs usually pins the
+/// other.
+pub fn weak_knobs(jac: &DMatrix<f64>, sigma: &DMatrix<f64>, reps: u64, max_sd: f64) -> Vec<usize> {
+    let mut kept: Vec<usize> = (0..jac.ncols()).collect();
+    let mut weak = Vec::new();
+    while !kept.is_empty() {
+        let sub = |m: &DMatrix<f64>| {
+            DMatrix::from_fn(kept.len(), kept.len(), |i, j| m[(kept[i], kept[j])])
+        };
+        let (j, s) = (sub(jac), sub(sigma));
+        let drop = match knob_covariance(&j, &s, reps) {
+            Some(cov) => (0..kept.len())
+                .map(|k| (k, cov[(k, k)].max(0.0).sqrt()))
+                .filter(|&(_, sd)| sd.is_nan() || sd > max_sd)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k),
+            // Singular: the column that moves the figures least (in SDs of one history).
+            None => (0..kept.len())
+                .map(|k| {
+                    let response = (0..kept.len())
+                        .map(|i| j[(i, k)].abs() / s[(i, i)].sqrt())
+                        .filter(|x| x.is_finite())
+                        .fold(0.0, f64::max);
+                    (k, response)
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(k, _)| k),
+        };
+        match drop {
+            Some(k) => weak.push(kept.remove(k)),
+            None => break,
+        }
+    }
+    weak.sort_unstable();
+    weak
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,9 @@
 //! reads what the team's tooling recorded (after any gaming) through a lens: the rule a real tool
 //! uses to turn records into DORA metrics. Both become the same [`LedgerView`], and one function,
 //! [`dora`], computes the metrics from either.
+//!
+//! (About 690 lines: the reading rules of every lens side by side, so a reader compares what each
+//! tool counts in one place.)
 
 use serde::Serialize;
 

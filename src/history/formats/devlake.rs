@@ -11,6 +11,10 @@
 //!
 //! Read: the domain tables (what a team exports from DevLake's database) back into a
 //! [`MeasuredLog`]. `docs/events.md` has the mapping.
+//!
+//! (About 1,100 lines: one tool's format both ways, its webhook bodies and seven domain tables
+//! written, the tables read back with located errors, so the mapping to DevLake is read and
+//! changed in one place.)
 
 use std::collections::HashMap;
 use std::path::Path;
