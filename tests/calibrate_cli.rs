@@ -113,3 +113,40 @@ fn a_history_that_cannot_be_read_is_refused_and_nothing_is_written() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(!d.join("x.toml").exists() && !d.join("x.html").exists());
 }
+
+#[test]
+fn calibration_is_the_same_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("team.toml"), "name = \"team\"\n").unwrap();
+    let mut args = vec!["run", "team.toml", "--runs", "1", "--events", "history"];
+    args.extend(SHORT);
+    assert!(dorasim(d, &args).status.success());
+    for threads in ["1", "2"] {
+        let out = format!("t{threads}/mine.toml");
+        let o = dorasim(
+            d,
+            &[
+                "calibrate",
+                "history",
+                "--out",
+                &out,
+                "--budget",
+                "1200",
+                "--set",
+                "time.warmup_weeks=2",
+                "--set",
+                "team.developers=20",
+                "--threads",
+                threads,
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    let one = std::fs::read(d.join("t1/mine.toml")).unwrap();
+    let two = std::fs::read(d.join("t2/mine.toml")).unwrap();
+    assert_eq!(
+        one, two,
+        "the calibrated scenario depends on the thread count"
+    );
+}
