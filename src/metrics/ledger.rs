@@ -43,6 +43,29 @@ impl Lens {
     /// Every lens, in display order.
     pub const ALL: [Lens; 4] = [Lens::Truth, Lens::FourKeys, Lens::Devlake, Lens::Gitlab];
 
+    /// How the tool reads the history, in one sentence, for a dashboard's heading (`None` for
+    /// the truth lens, whose rules are dorasim's own).
+    pub fn rules(self) -> Option<&'static str> {
+        match self {
+            Lens::Truth => None,
+            Lens::FourKeys => Some(
+                "Four Keys' rules: every incident whose root cause a deployment carried is a \
+                 failure (so the rate can pass 100 %); recovery runs over incidents, from the \
+                 causing deployment or the incident's creation, whichever came first; lead time \
+                 per commit.",
+            ),
+            Lens::Devlake => Some(
+                "DevLake's rules: each incident is blamed on the latest deployment before it; \
+                 recovery per incident, from that deployment; lead time per merged pull request \
+                 (its cycle time).",
+            ),
+            Lens::Gitlab => Some(
+                "GitLab's rules: change fail rate = incidents / deployments, unlinked; recovery \
+                 per incident; lead time from the merge.",
+            ),
+        }
+    }
+
     /// The lens's name as on the command line.
     pub fn name(self) -> &'static str {
         match self {

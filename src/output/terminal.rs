@@ -445,6 +445,9 @@ fn measured_section(out: &mut String, summary: &RunSummary, lens: Lens, style: S
         "",
         style,
     );
+    if let Some(rules) = lens.rules() {
+        prose(out, rules, "  ", style);
+    }
     // (true, measured, gap, higher is better)
     let metrics = [
         (
