@@ -75,6 +75,39 @@ fn calibrate_writes_a_scenario_that_runs_and_a_fit_report() {
     );
     let html = std::fs::read_to_string(d.join("fit.html")).unwrap();
     assert!(html.contains("Observed against simulated") && html.contains("<svg"));
+    // --json: the fit for scripts.
+    let o = dorasim(
+        d,
+        &[
+            "calibrate",
+            "history",
+            "--out",
+            "json.toml",
+            "--budget",
+            "1500",
+            "--set",
+            "time.warmup_weeks=2",
+            "--set",
+            "team.developers=20",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let fit: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert!(
+        fit["checks"].as_array().is_some_and(|c| c.len() >= 5),
+        "{fit}"
+    );
+    assert!(
+        fit["fitted"].as_array().is_some_and(|f| !f.is_empty()),
+        "{fit}"
+    );
+    assert!(
+        fit["search"]["simulations"]
+            .as_u64()
+            .is_some_and(|n| n <= 1500),
+        "{fit}"
+    );
     // The calibrated scenario runs as any other.
     let o = dorasim(d, &["run", "mine.toml", "--runs", "4"]);
     assert!(o.status.success(), "{}", text(&o));

@@ -52,6 +52,10 @@ pub struct CalibrateArgs {
     /// Worker threads (default: all cores). Results are identical for any value.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print the fit as JSON on stdout (fitted values with intervals, direct settings, checks,
+    /// the search) instead of the tables; the scenario is still written to --out.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn format_names() -> clap::builder::PossibleValuesParser {
@@ -101,7 +105,9 @@ pub fn read_history(dir: &Path, format: &str) -> Result<(MeasuredLog, &'static d
 }
 
 /// `dorasim calibrate`.
-pub fn calibrate(args: CalibrateArgs, out: &mut dyn Write) -> Result<()> {
+pub fn calibrate(args: CalibrateArgs, stdout: &mut dyn Write) -> Result<()> {
+    let mut sink = std::io::sink();
+    let out: &mut dyn Write = if args.json { &mut sink } else { &mut *stdout };
     let threads = super::threads(args.threads)?;
     check_file_target(&args.out, args.force)?;
     if let Some(report) = &args.report {
@@ -203,7 +209,77 @@ pub fn calibrate(args: CalibrateArgs, out: &mut dyn Write) -> Result<()> {
         "Next: dorasim run {0}    then what-ifs: dorasim compare {0} other.toml",
         path.display()
     )?;
+    if args.json {
+        let text =
+            serde_json::to_string_pretty(&fit_json(&fit, &path)).context("serialising the fit")?;
+        writeln!(stdout, "{text}")?;
+    }
     Ok(())
+}
+
+/// A number for JSON: `null` when not finite.
+fn number(x: f64) -> serde_json::Value {
+    if x.is_finite() {
+        serde_json::json!(x)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// The fit as JSON, for scripts.
+pub fn fit_json(fit: &Fit, scenario: &Path) -> serde_json::Value {
+    use serde_json::json;
+    let value = |v: &crate::model::params::Value| {
+        serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+    };
+    json!({
+        "scenario": scenario.display().to_string(),
+        "weeks": number(fit.weeks),
+        "search": {
+            "simulations": fit.solution.simulations,
+            "steps": fit.solution.steps,
+            "converged": fit.solution.converged,
+            "stalled": fit.solution.stalled,
+            "largest_gap_sd": number(fit.solution.gap),
+            "verdict": fit.solution.verdict(),
+        },
+        "rates": fit.rates.iter().map(|(what, i)| json!({
+            "what": what,
+            "estimate": number(i.estimate),
+            "ci95": [number(i.low), number(i.high)],
+        })).collect::<Vec<_>>(),
+        "direct": fit.direct.iter().map(|d| json!({
+            "key": d.key,
+            "value": value(&d.value),
+            "from": d.from,
+        })).collect::<Vec<_>>(),
+        "fitted": fit.fitted.iter().flat_map(|f| f.values.iter().map(move |(key, base, v, low, high)| json!({
+            "key": key,
+            "value": value(v),
+            "ci95": [value(low), value(high)],
+            "base": value(base),
+            "factor": number(f.factor.estimate),
+            "factor_ci95": [number(f.factor.low), number(f.factor.high)],
+            "figure": f.knob.moment.label(),
+            "observed": number(f.observed),
+            "identified": f.identified,
+            "at_bound": f.at_bound,
+        }))).collect::<Vec<_>>(),
+        "not_fitted": fit.skipped.iter().map(|s| json!({
+            "knob": s.knob.name,
+            "reason": s.reason,
+        })).collect::<Vec<_>>(),
+        "checks": fit.checks.iter().map(|c| json!({
+            "figure": c.moment.label(),
+            "unit": c.moment.unit(),
+            "dora": c.moment.is_dora(),
+            "observed": number(c.observed),
+            "simulated": number(c.simulated),
+            "range95": [number(c.low), number(c.high)],
+            "fitted": c.fitted,
+            "within": c.within(),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 fn fmt(x: f64) -> String {

@@ -63,6 +63,9 @@ pub const TOLERANCE: f64 = 0.15;
 /// factor above this) is not identified by the history.
 const MAX_SD: f64 = 1.2;
 
+/// Fewest replications at the solution (the covariance of a handful of figures needs a few dozen).
+const MIN_FINAL_REPS: u64 = 40;
+
 /// Least evidence a figure needs before its knob is fitted.
 fn minimum(moment: Moment, counts: &Counts) -> Result<(), String> {
     let (have, need, what) = match moment {
@@ -204,6 +207,9 @@ pub enum FitError {
     /// The base scenario cannot take the fitted values.
     #[error("{0}")]
     Scenario(String),
+    /// The budget cannot pay for a fit.
+    #[error("{0}")]
+    Budget(String),
 }
 
 /// Knob values at `z` applied to `base`.
@@ -381,6 +387,23 @@ pub fn calibrate(
             None => active.push(*knob),
         }
     }
+    // The budget bounds every replication: at most half of it goes to the final stage (the
+    // Jacobian, the spread and the predictive checks, `final_reps` each).
+    let knobs = active.len() as u64;
+    let final_reps = (settings.budget / 2 / (knobs + 2)).clamp(MIN_FINAL_REPS, settings.final_reps);
+    let least = settings.reps + final_reps * (knobs + 2);
+    if settings.budget < least {
+        return Err(FitError::Budget(format!(
+            "--budget {} is too small to fit {knobs} parameters: at least {least} replications \
+             (the default is {})",
+            settings.budget,
+            Settings::default().budget
+        )));
+    }
+    let settings = Settings {
+        final_reps,
+        ..settings
+    };
     // Fit; then drop the knobs the history cannot pin down (their figure does not move, or their
     // interval spans more than a factor of ten each way) and fit the rest again, once.
     let mut spent = 0u64;
@@ -392,7 +415,10 @@ pub fn calibrate(
         let bounds: Vec<(f64, f64)> = vec![(-4.6, 4.6); active.len()];
         let p = active.len() as u64;
         let final_cost = settings.final_reps * (p + 1);
-        let search_budget = settings.budget.saturating_sub(final_cost + spent);
+        // Keep room for the predictive checks at the end.
+        let search_budget = settings
+            .budget
+            .saturating_sub(final_cost + spent + settings.final_reps);
 
         let run_at = |z: &[f64], reps: u64| -> Result<Vec<Figures>, String> {
             let params = params_at(&start, &active, z)?;
@@ -457,7 +483,12 @@ pub fn calibrate(
         }
         let cov = knob_covariance(&jac, &sigma, settings.final_reps);
         let weak = weak_knobs(&jac, &sigma, settings.final_reps, MAX_SD);
-        if weak.is_empty() || retried || weak.len() == active.len() {
+        let left = settings
+            .budget
+            .saturating_sub(spent + solution.simulations + settings.final_reps);
+        let refit = (active.len() - weak.len()) as u64 + 2;
+        let room = left >= settings.final_reps * refit + 2 * settings.reps * refit;
+        if weak.is_empty() || retried || weak.len() == active.len() || !room {
             break (active, targets, solution, z, at, cov);
         }
         for &k in &weak {
