@@ -389,6 +389,12 @@ pub fn render(fit: &Fit) -> String {
         fit.solution.simulations,
         fit.solution.verdict()
     ));
+    if fit.weeks < 8.0 || fit.counts.deployments < 30.0 {
+        s.push_str(&format!(
+            "Note: a short history ({:.1} weeks, {} deployments): intervals are wide and some parameters cannot be pinned down; a quarter or more of history is better.\n",
+            fit.weeks, fit.counts.deployments
+        ));
+    }
     if poor > 0 {
         s.push_str(&format!(
             "Warning: {poor} figure(s) outside the range of simulated histories: the model does not reproduce this team there; read the scenario's numbers for those with care.\n"

@@ -157,7 +157,7 @@ impl Solution {
             )
         } else if self.stalled {
             format!(
-                "reached its closest point in {} steps: a gap of {:.2} SD of one history remains                  that no parameter closes (see the checks)",
+                "reached its closest point in {} steps: a gap of {:.2} SD of one history remains that no parameter closes (see the checks)",
                 self.steps, self.gap
             )
         } else {
