@@ -6,6 +6,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF, Normal};
 use crate::engine::units::HOURS_PER_WEEK;
 use crate::history::{DeployLabel, MeasuredLog};
 use crate::model::params::{Params, Value};
+use crate::stats::quantiles::quantile;
 
 use super::moments::Counts;
 
@@ -35,12 +36,7 @@ fn planned_starts(log: &MeasuredLog) -> Vec<(f64, usize)> {
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    match values.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => values[n / 2],
-        n => 0.5 * (values[n / 2 - 1] + values[n / 2]),
-    }
+    quantile(&mut values, 0.5)
 }
 
 /// The deployment policy the history shows: continuous when planned deployments carry about one

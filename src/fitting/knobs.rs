@@ -22,6 +22,18 @@ pub enum Action {
     Scale(&'static [&'static str]),
 }
 
+/// Which teams a knob fits: throughput is set by arrivals under Poisson demand, by coding
+/// effort for a team that always has work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Demand {
+    /// Any demand mode.
+    Any,
+    /// Only with `demand.mode = "poisson"`.
+    Poisson,
+    /// Only with `demand.mode = "backlog"`.
+    Backlog,
+}
+
 /// A fitted parameter.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Knob {
@@ -33,6 +45,8 @@ pub struct Knob {
     pub moment: Moment,
     /// Why that figure identifies it.
     pub why: &'static str,
+    /// The demand modes it applies to.
+    pub demand: Demand,
 }
 
 /// Every knob that can be fitted. The first that applies to a figure is used (a base scenario
@@ -48,6 +62,7 @@ pub const KNOBS: [Knob; 7] = [
         },
         moment: Moment::ChangeFailRate,
         why: "the share of defects that fail in production sets the change fail rate",
+        demand: Demand::Any,
     },
     Knob {
         name: "defects.bug_share",
@@ -58,12 +73,14 @@ pub const KNOBS: [Knob; 7] = [
         },
         moment: Moment::ReworkRate,
         why: "user-facing bugs become bug-fix deployments: the rework rate",
+        demand: Demand::Any,
     },
     Knob {
         name: "recovery.diagnosis_hours",
         action: Action::Scale(&["recovery.diagnosis_hours"]),
         moment: Moment::RecoveryGeoMean,
         why: "diagnosis is the longest step of recovery: the recovery time",
+        demand: Demand::Any,
     },
     Knob {
         name: "review.pickup_breaks_per_hour",
@@ -74,6 +91,7 @@ pub const KNOBS: [Knob; 7] = [
         },
         moment: Moment::ReviewTimeGeoMean,
         why: "how soon reviewers pick a pull request up dominates its time in review",
+        demand: Demand::Any,
     },
     Knob {
         name: "demand.*_size_loc",
@@ -84,6 +102,7 @@ pub const KNOBS: [Knob; 7] = [
         ]),
         moment: Moment::PullRequestLocP50,
         why: "work item sizes set pull request sizes",
+        demand: Demand::Any,
     },
     Knob {
         name: "demand.items_per_week",
@@ -94,12 +113,14 @@ pub const KNOBS: [Knob; 7] = [
         },
         moment: Moment::ChangesPerWeek,
         why: "with Poisson demand, arrivals set the changes deployed per week",
+        demand: Demand::Poisson,
     },
     Knob {
         name: "team.coding effort",
         action: Action::Scale(&["team.coding_overhead_hours", "team.coding_hours_per_loc"]),
         moment: Moment::ChangesPerWeek,
         why: "a team that always has work delivers as fast as it codes: changes per week",
+        demand: Demand::Backlog,
     },
 ];
 
@@ -107,10 +128,10 @@ impl Knob {
     /// Does this knob apply to `params` (the demand mode decides which knob fits throughput)?
     pub fn applies(&self, params: &Params) -> bool {
         let poisson = params.demand.mode == DemandMode::Poisson;
-        match self.name {
-            "demand.items_per_week" => poisson,
-            "team.coding effort" => !poisson,
-            _ => true,
+        match self.demand {
+            Demand::Any => true,
+            Demand::Poisson => poisson,
+            Demand::Backlog => !poisson,
         }
     }
 

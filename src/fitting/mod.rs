@@ -29,7 +29,9 @@ use crate::scenario::Scenario;
 use direct::{Interval, Setting};
 use knobs::{KNOBS, Knob};
 use moments::{Counts, Figures, Moment, figures};
-use solve::{Rows, Search, Solution, covariance, knob_covariance, means, weak_knobs};
+use solve::{
+    Rows, Search, Solution, covariance, finite_mean, jacobian, knob_covariance, means, weak_knobs,
+};
 
 /// How hard to work.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -468,19 +470,11 @@ pub fn calibrate(
         let at_rows = rows(&at, &targets);
         let centre = means(&at_rows, targets.len());
         let sigma = covariance(&at_rows, targets.len());
-        let h = 0.1;
-        let mut jac = DMatrix::zeros(targets.len(), targets.len());
-        for j in 0..targets.len() {
-            let mut zj = z.clone();
-            let step = if zj[j] + h > bounds[j].1 { -h } else { h };
-            zj[j] += step;
-            let figs = run_at(&zj, settings.final_reps).map_err(FitError::Scenario)?;
+        let jac = jacobian(&z, &centre, 0.1, &bounds, |zj| {
+            let figs = run_at(zj, settings.final_reps).map_err(FitError::Scenario)?;
             progress(settings.final_reps);
-            let m = means(&rows(&figs, &targets), targets.len());
-            for i in 0..targets.len() {
-                jac[(i, j)] = (m[i] - centre[i]) / step;
-            }
-        }
+            Ok::<_, FitError>(means(&rows(&figs, &targets), targets.len()))
+        })?;
         let cov = knob_covariance(&jac, &sigma, settings.final_reps);
         let weak = weak_knobs(&jac, &sigma, settings.final_reps, MAX_SD);
         let left = settings
@@ -577,7 +571,7 @@ pub fn calibrate(
             Check {
                 moment: m,
                 observed: observed.get(m),
-                simulated: means(&values.iter().map(|&v| vec![v]).collect(), 1)[0],
+                simulated: finite_mean(values.iter().copied()),
                 low: quantile(values.clone(), 0.025),
                 high: quantile(values, 0.975),
                 fitted: targets.contains(&m),

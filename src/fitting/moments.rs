@@ -5,6 +5,7 @@
 use crate::engine::units::HOURS_PER_WEEK;
 use crate::history::{MeasuredLog, to_records};
 use crate::metrics::ledger::{LedgerView, Lens, dora};
+use crate::stats::quantiles::quantile;
 
 /// One figure of a history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,19 +149,6 @@ fn log_mean(values: &[f64]) -> f64 {
     (sum / values.len() as f64).exp_m1()
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        0.5 * (values[n / 2 - 1] + values[n / 2])
-    }
-}
-
 /// The figures of `log` over its window, measured by `lens`'s rules on what the tooling
 /// recorded (`LedgerView::measured`): `Lens::Truth` for dorasim's own rules, or the rules of the
 /// tool the history came from. "Changes deployed" counts what the lens times (a change, or a
@@ -211,7 +199,7 @@ pub fn figures(log: &MeasuredLog, lens: Lens) -> (Figures, Counts) {
     f.set(Moment::LeadTimeLogMean, log_mean(&leads));
     f.set(Moment::RecoveryGeoMean, log_mean(&recoveries));
     f.set(Moment::ReviewTimeGeoMean, log_mean(&review));
-    f.set(Moment::ReviewTimeP50, median(&mut review));
-    f.set(Moment::PullRequestLocP50, median(&mut sizes));
+    f.set(Moment::ReviewTimeP50, quantile(&mut review, 0.5));
+    f.set(Moment::PullRequestLocP50, quantile(&mut sizes, 0.5));
     (f, counts)
 }

@@ -14,18 +14,46 @@ use nalgebra::{DMatrix, DVector};
 /// replication cannot show one).
 pub type Rows = Vec<Vec<f64>>;
 
+/// The mean of the finite values (`NaN` if there are none).
+pub fn finite_mean(values: impl IntoIterator<Item = f64>) -> f64 {
+    let (sum, n) = values
+        .into_iter()
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n > 0 { sum / n as f64 } else { f64::NAN }
+}
+
 /// The mean of each column over its finite values.
 pub fn means(rows: &Rows, width: usize) -> Vec<f64> {
     (0..width)
-        .map(|k| {
-            let (sum, n) = rows
-                .iter()
-                .map(|r| r[k])
-                .filter(|x| x.is_finite())
-                .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-            if n > 0 { sum / n as f64 } else { f64::NAN }
-        })
+        .map(|k| finite_mean(rows.iter().map(|r| r[k])))
         .collect()
+}
+
+/// A forward-difference Jacobian of `f` at `z`, where `f(z) = centre`: one evaluation per
+/// knob, each stepping `step` away from its upper bound rather than into it.
+pub fn jacobian<E>(
+    z: &[f64],
+    centre: &[f64],
+    step: f64,
+    bounds: &[(f64, f64)],
+    mut f: impl FnMut(&[f64]) -> Result<Vec<f64>, E>,
+) -> Result<DMatrix<f64>, E> {
+    let mut jac = DMatrix::zeros(centre.len(), z.len());
+    for k in 0..z.len() {
+        let mut zk = z.to_vec();
+        let h = if zk[k] + step > bounds[k].1 {
+            -step
+        } else {
+            step
+        };
+        zk[k] += h;
+        let value = f(&zk)?;
+        for i in 0..centre.len() {
+            jac[(i, k)] = (value[i] - centre[i]) / h;
+        }
+    }
+    Ok(jac)
 }
 
 /// The covariance matrix of the columns (pairwise over replications where both are finite).
@@ -139,20 +167,14 @@ impl Search<'_> {
                     if spent + self.reps * (p as u64 + 1) > self.budget {
                         break;
                     }
-                    let mut jacobian = DMatrix::zeros(p, p);
-                    for k in 0..p {
-                        let mut zk = z.clone();
-                        // Step away from a bound rather than into it.
-                        let h = if zk[k] + self.step > self.bounds[k].1 {
-                            -self.step
-                        } else {
-                            self.step
-                        };
-                        zk[k] += h;
-                        let rk = self.residual(&eval(&zk, &mut spent)?);
-                        jacobian.set_column(k, &((rk - &r) / h));
-                    }
-                    jacobian
+                    let centre: Vec<f64> = r.iter().copied().collect();
+                    jacobian(&z, &centre, self.step, self.bounds, |zk| {
+                        Ok(self
+                            .residual(&eval(zk, &mut spent)?)
+                            .iter()
+                            .copied()
+                            .collect())
+                    })?
                 }
             };
             let jt = j.transpose();
