@@ -147,3 +147,46 @@ fn three_reviewers_at_85_percent() {
 fn six_reviewers_at_90_percent() {
     check(6, 0.9, 1.5, 200.0, 60);
 }
+
+/// With every item written by coding agents (sessions without limit, supervision that takes no
+/// time, nothing rejected), the agents' pull requests still reach review as a Poisson stream (the
+/// output of an M/G/∞ stage), so review must still match Erlang C.
+#[test]
+fn agents_only_review_still_matches_erlang_c() {
+    let (servers, rho, service_hours) = (3, 0.85, 2.0);
+    let mut p = mmc_params(servers, rho, service_hours, 200.0);
+    p.agents.sessions = 100_000;
+    p.agents.supervisors = 10_000;
+    p.agents.share = 1.0;
+    p.agents.supervision_hours_per_task = 0.0;
+    p.agents.supervision_hours_per_pr = 0.0;
+    p.agents.rejection_probability = 0.0;
+    p.agents.size_multiplier = Dist::constant(1.0);
+    p.agents.run_hours = Dist::lognormal(2.0, 8.0);
+    p.review.ai_extra_effort = 0.0;
+    let one = Model::constant(p.clone()).run(SEED, 0);
+    assert!(
+        !one.changes.is_empty() && one.changes.iter().all(|c| c.agent),
+        "every change should be agent-written"
+    );
+    let (wait, utilisation) = simulate(p, 60);
+    let lambda = rho * f64::from(servers) / service_hours;
+    let expected = erlang_c_wait(servers, lambda, service_hours);
+    let half = wait.ci_half_width(CONFIDENCE);
+    println!(
+        "agents only, M/M/{servers} rho {rho}: wait {:.4} ± {half:.4} h vs Erlang C {expected:.4} h",
+        wait.mean()
+    );
+    assert!(
+        (wait.mean() - expected).abs() <= half,
+        "agents only: simulated mean wait {:.4} h ± {half:.4} (99.9 % CI) does not contain Erlang \
+         C {expected:.4} h",
+        wait.mean()
+    );
+    let half = utilisation.ci_half_width(CONFIDENCE);
+    assert!(
+        (utilisation.mean() - rho).abs() <= half,
+        "agents only: utilisation {:.5} ± {half:.5} does not contain rho {rho}",
+        utilisation.mean()
+    );
+}

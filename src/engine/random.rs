@@ -36,6 +36,10 @@ pub enum Stream {
     Culture = 10,
     /// When a reviewer reaches a break long enough to start a review.
     ReviewPickup = 11,
+    /// Coding agents' run times and rejections, and the AI reviewer's findings.
+    Agents = 12,
+    /// Per-item attributes of the work agents take.
+    AgentItems = 13,
 }
 
 /// SplitMix64 finaliser: a strong 64-bit mixer.

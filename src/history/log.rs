@@ -371,6 +371,7 @@ pub fn to_records(log: &MeasuredLog) -> RunRecords {
             change_count: d.changes.len() as u32,
             rolls_back: d.rolls_back,
             labelled_rework: matches!(d.label, DeployLabel::Hotfix | DeployLabel::BugFix),
+            team: 0,
         })
         .collect();
     let changes = log
@@ -381,6 +382,9 @@ pub fn to_records(log: &MeasuredLog) -> RunRecords {
             kind: c.kind,
             origin: Origin::Planned,
             ai_assisted: false,
+            agent: false,
+            team: 0,
+            abandoned: false,
             ai_tests: false,
             loc: f32::NAN,
             pull_requests: c.pull_requests.len() as u16,
@@ -435,6 +439,7 @@ pub fn to_records(log: &MeasuredLog) -> RunRecords {
             closed_early: false,
             recurrence_of: None,
             postmortem: false,
+            team: 0,
         })
         .collect();
     RunRecords {

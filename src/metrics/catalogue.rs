@@ -26,6 +26,10 @@ pub enum Group {
     Culture,
     /// The measured ledger read through every lens.
     Lenses,
+    /// Coding agents and the AI first-pass reviewer (shown when a scenario uses them).
+    Agents,
+    /// How the services of an organisation affect each other (shown for several teams).
+    Organisation,
 }
 
 /// Describes one metric.
@@ -175,6 +179,24 @@ metrics! {
     LeadRework => ("lead_rework_hours", "Lead time in rework", "hours", LeadTimeBreakdown),
     LeadTests => ("lead_tests_hours", "Lead time in tests and staging", "hours", LeadTimeBreakdown),
     LeadDeployWait => ("lead_deploy_wait_hours", "Lead time waiting to deploy", "hours", LeadTimeBreakdown),
+    AgentShare => ("agent_share", "Agent-written changes (of those merged)", "share", Agents),
+    AgentPrsRejected => ("agent_prs_rejected", "Agent pull requests rejected by reviewers", "count", Agents),
+    TimeSupervision => ("time_supervision", "Developer time: supervising agents", "share", Agents),
+    ReviewTimeOnAgents => ("review_time_on_agents", "Reviewer time on agent pull requests", "share", Agents),
+    ReviewEffortPerPr => ("review_effort_per_pr_hours", "Human review effort per review round", "hours", Agents),
+    AiScreened => ("ai_screened_prs", "Pull requests screened by the AI reviewer", "count", Agents),
+    AiReviewFindings => ("ai_review_findings", "Defects the AI reviewer found", "defects", Agents),
+    AiReviewFalsePositives => ("ai_review_false_positives", "False-positive AI review comments", "comments", Agents),
+    InjectedDescribedAgent => ("defects_injected_described_agent", "Injected: described, agent-written", "defects", Agents),
+    InjectedIntegrationAgent => ("defects_injected_integration_agent", "Injected: integration, agent-written", "defects", Agents),
+    ReviewDescribedAgent => ("defects_review_described_agent", "Caught in review: described, agent-written", "defects", Agents),
+    ReviewIntegrationAgent => ("defects_review_integration_agent", "Caught in review: integration, agent-written", "defects", Agents),
+    TestsDescribedAgent => ("defects_tests_described_agent", "Caught in tests: described, agent-written", "defects", Agents),
+    TestsIntegrationAgent => ("defects_tests_integration_agent", "Caught in tests: integration, agent-written", "defects", Agents),
+    EscapedDescribedAgent => ("defects_escaped_described_agent", "Escaped: described, agent-written", "defects", Agents),
+    EscapedIntegrationAgent => ("defects_escaped_integration_agent", "Escaped: integration, agent-written", "defects", Agents),
+    EscapeRateAgent => ("escape_rate_agent", "Share of defects escaping, agent-written", "share", Agents),
+    IncidentsCrossService => ("incidents_cross_service", "Incidents caused by another team's deployment", "count", Organisation),
 }
 
 /// Number of metrics in a row.

@@ -224,6 +224,8 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     };
     v[M::EscapeRateHuman as usize] = escape_rate(Authorship::Hand);
     v[M::EscapeRateAi as usize] = escape_rate(Authorship::Ai);
+    v[M::EscapeRateAgent as usize] = escape_rate(Authorship::Agent);
+    v[M::AgentShare as usize] = mean_of(merged.iter().map(|c| if c.agent { 1.0 } else { 0.0 }));
 
     // Incidents and reliability.
     let mut downtime = 0.0;
@@ -232,6 +234,9 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     let mut week_non_attributable = vec![0.0; week_count];
     let (mut by_deploy, mut by_fragility, mut by_interaction, mut ai_integration) =
         (0.0, 0.0, 0.0, 0.0);
+    // Caused by another team's deployment: named as such in one service's own records, or, in
+    // the organisation's, by a deployment of another team than the incident's.
+    let (mut by_other_service, mut cross_service) = (0.0, 0.0);
     for incident in &records.incidents {
         let end = if incident.restored_hours.is_finite() {
             incident.restored_hours
@@ -260,18 +265,35 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
         let w = week_of(incident.started_hours);
         week_incidents[w] += 1.0;
         match incident.cause {
-            IncidentCause::Deployment { .. } => by_deploy += 1.0,
+            IncidentCause::Deployment { deployment } => {
+                by_deploy += 1.0;
+                if records
+                    .deployments
+                    .get(deployment as usize)
+                    .is_some_and(|d| d.team != incident.team)
+                {
+                    cross_service += 1.0;
+                }
+            }
             IncidentCause::Fragility => by_fragility += 1.0,
             IncidentCause::Interaction => by_interaction += 1.0,
+            IncidentCause::OtherService => {
+                by_other_service += 1.0;
+                cross_service += 1.0;
+            }
         }
-        if !matches!(incident.cause, IncidentCause::Deployment { .. }) {
+        if matches!(
+            incident.cause,
+            IncidentCause::Fragility | IncidentCause::Interaction
+        ) {
             week_non_attributable[w] += 1.0;
         }
         if incident.ai_integration {
             ai_integration += 1.0;
         }
     }
-    v[M::Incidents as usize] = by_deploy + by_fragility + by_interaction;
+    v[M::Incidents as usize] = by_deploy + by_fragility + by_interaction + by_other_service;
+    v[M::IncidentsCrossService as usize] = cross_service;
     v[M::NonAttributableIncidents as usize] = by_fragility + by_interaction;
     v[M::IncidentsFromDeployments as usize] = by_deploy;
     v[M::IncidentsFromFragility as usize] = by_fragility;
@@ -315,12 +337,19 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::TimeBugFixing as usize] = share_of(t.bug_fixing, available);
     v[M::TimeIncidents as usize] = share_of(t.incidents, available);
     v[M::TimeMaintenance as usize] = share_of(t.maintenance, available);
+    v[M::TimeSupervision as usize] = share_of(t.supervision, available);
     v[M::TimeIdle as usize] = (1.0
         - ratio(
-            t.coding + t.rework + t.bug_fixing + t.incidents + t.maintenance,
+            t.coding + t.rework + t.bug_fixing + t.incidents + t.maintenance + t.supervision,
             available,
         ))
     .max(0.0);
+    v[M::ReviewTimeOnAgents as usize] = ratio(t.reviewing_agents, t.reviewing);
+    v[M::ReviewEffortPerPr as usize] = ratio(t.reviewing, flow.reviews_started as f64);
+    v[M::AgentPrsRejected as usize] = flow.agent_prs_rejected as f64;
+    v[M::AiScreened as usize] = flow.ai_screened as f64;
+    v[M::AiReviewFindings as usize] = flow.ai_review_findings as f64;
+    v[M::AiReviewFalsePositives as usize] = flow.ai_review_false_positives as f64;
 
     // Weekly series.
     let mut weeks_out = Vec::with_capacity(week_count);

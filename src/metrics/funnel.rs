@@ -40,7 +40,7 @@ impl FunnelStage {
 
     /// The metric that reports this stage's count for one authorship and class.
     pub(crate) fn metric(self, author: Authorship, class: DefectClass) -> Metric {
-        use Authorship::{Ai, Hand};
+        use Authorship::{Agent, Ai, Hand};
         use DefectClass::{Described, Integration};
         use FunnelStage::{Escaped, Injected, Review, Tests};
         use Metric as M;
@@ -61,6 +61,14 @@ impl FunnelStage {
             (Escaped, Hand, Integration) => M::EscapedIntegrationHuman,
             (Escaped, Ai, Described) => M::EscapedDescribedAi,
             (Escaped, Ai, Integration) => M::EscapedIntegrationAi,
+            (Injected, Agent, Described) => M::InjectedDescribedAgent,
+            (Injected, Agent, Integration) => M::InjectedIntegrationAgent,
+            (Review, Agent, Described) => M::ReviewDescribedAgent,
+            (Review, Agent, Integration) => M::ReviewIntegrationAgent,
+            (Tests, Agent, Described) => M::TestsDescribedAgent,
+            (Tests, Agent, Integration) => M::TestsIntegrationAgent,
+            (Escaped, Agent, Described) => M::EscapedDescribedAgent,
+            (Escaped, Agent, Integration) => M::EscapedIntegrationAgent,
         }
     }
 }
@@ -105,6 +113,7 @@ mod tests {
                     let author_word = match author {
                         Authorship::Hand => "_human",
                         Authorship::Ai => "_ai",
+                        Authorship::Agent => "_agent",
                     };
                     assert!(
                         key.contains(stage_word)

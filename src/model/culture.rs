@@ -13,7 +13,7 @@ use super::simulation::Simulation;
 impl Simulation<'_> {
     /// Psychological safety now: the culture's level less what blame has eroded.
     pub(crate) fn safety(&self) -> f64 {
-        (self.p().culture.psychological_safety - self.safety_loss).clamp(0.0, 1.0)
+        (self.p().culture.psychological_safety - self.team.safety_loss).clamp(0.0, 1.0)
     }
 
     /// Gaming pressure now (0-1).
@@ -24,7 +24,7 @@ impl Simulation<'_> {
     /// True with probability `propensity × pressure`, drawn from the culture stream.
     pub(crate) fn games(&mut self, propensity: f64) -> bool {
         let p = (propensity * self.gaming_pressure()).clamp(0.0, 1.0);
-        p > 0.0 && self.rng.culture.random::<f64>() < p
+        p > 0.0 && self.team.rng.culture.random::<f64>() < p
     }
 
     /// Share of developer time on maintenance and debt pay-down.
@@ -35,8 +35,8 @@ impl Simulation<'_> {
     /// Lowers the defect rate by `reduction` (a share), down to the learning floor.
     pub(crate) fn learn(&mut self, reduction: f64) {
         let floor = self.p().culture.learning_floor;
-        self.defect_multiplier =
-            (self.defect_multiplier * (1.0 - reduction.clamp(0.0, 1.0))).max(floor);
+        self.team.defect_multiplier =
+            (self.team.defect_multiplier * (1.0 - reduction.clamp(0.0, 1.0))).max(floor);
     }
 
     /// Near-misses: defects caught in tests teach the team, when people feel safe to report them.
@@ -55,7 +55,7 @@ impl Simulation<'_> {
             return;
         }
         let per_open_hour = per_week / self.calendar().hours_per_week().max(1.0);
-        if self.rng.culture.random::<f64>()
+        if self.team.rng.culture.random::<f64>()
             < super::production::probability_of_event(per_open_hour * hours)
         {
             let now = self.now();
@@ -68,6 +68,7 @@ impl Simulation<'_> {
                     change_count: 0,
                     rolls_back: None,
                     labelled_rework: false,
+                team: 0,
                 },
                 Vec::new(),
             );

@@ -35,22 +35,28 @@ impl Severity {
 }
 
 keyed! {
-    /// Who wrote a change: a developer by hand, or with AI assistance.
+    /// Who wrote a change: a developer by hand, a developer with AI assistance, or an autonomous
+    /// coding agent.
     pub enum Authorship {
         /// Written by hand.
         Hand,
         /// Written with AI assistance.
         Ai,
+        /// Written by an autonomous coding agent, under a developer's supervision.
+        Agent,
     }
-    /// One value per authorship (serialised as `[hand, ai]`).
+    /// One value per authorship (serialised as `[hand, ai, agent]`).
     pub struct ByAuthor;
 }
 
 impl Authorship {
-    /// The authorship of a change written with (`true`) or without AI assistance.
+    /// The authorship of a change written by an agent, or by a developer with (`ai_assisted`)
+    /// or without AI assistance.
     #[inline]
-    pub fn of(ai_assisted: bool) -> Self {
-        if ai_assisted {
+    pub fn of(agent: bool, ai_assisted: bool) -> Self {
+        if agent {
+            Authorship::Agent
+        } else if ai_assisted {
             Authorship::Ai
         } else {
             Authorship::Hand
@@ -113,10 +119,20 @@ mod tests {
             Severity::ALL,
             [Severity::Failure, Severity::Bug, Severity::Harmless]
         );
-        assert_eq!(Authorship::ALL, [Authorship::Hand, Authorship::Ai]);
+        assert_eq!(
+            Authorship::ALL,
+            [Authorship::Hand, Authorship::Ai, Authorship::Agent]
+        );
         let by_author = ByAuthor::from_fn(|author| author == Authorship::Ai);
         let seen: Vec<_> = by_author.iter().map(|(a, &v)| (a, v)).collect();
-        assert_eq!(seen, [(Authorship::Hand, false), (Authorship::Ai, true)]);
+        assert_eq!(
+            seen,
+            [
+                (Authorship::Hand, false),
+                (Authorship::Ai, true),
+                (Authorship::Agent, false)
+            ]
+        );
     }
 
     #[test]

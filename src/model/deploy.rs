@@ -13,7 +13,7 @@ impl Simulation<'_> {
     /// mid-run; under continuous deployment its departures do nothing.
     pub(crate) fn start_deploy_schedule(&mut self) {
         let first = self.p().deploy.first_train_hour.max(0.0);
-        self.queue.schedule_at(first, Event::TrainDeparture);
+        self.queue.schedule_at(first, Event::TrainDeparture(self.cur as u16));
     }
 
     /// A scheduled departure of the release train. Departures follow the timetable in force,
@@ -28,7 +28,7 @@ impl Simulation<'_> {
         let on_timetable = (slots - slots.round()).abs() < 1e-9;
         let next = first + (slots + 1e-9).floor().max(-1.0) * interval + interval;
         self.queue
-            .schedule_at(next.max(now + 1e-6), Event::TrainDeparture);
+            .schedule_at(next.max(now + 1e-6), Event::TrainDeparture(self.cur as u16));
         if on_timetable && deploy.policy == DeployPolicy::Scheduled && self.deploy_window_open() {
             self.deploy_batch();
         }
@@ -36,8 +36,25 @@ impl Simulation<'_> {
 
     /// The deploy window opens for changes that merged while it was closed (continuous policy).
     pub(crate) fn on_deploy_window_opens(&mut self) {
-        self.tick_pending = false;
+        self.team.tick_pending = false;
         self.try_deploy_planned();
+    }
+
+    /// The service an escaping defect of `class` shows in: the deploying team's own, or, for a
+    /// cross-service integration defect in an organisation, another team's (drawn uniformly).
+    /// One team never draws, so its streams stay as they were.
+    fn service_of(&mut self, class: DefectClass) -> u16 {
+        let teams = self.teams();
+        let own = self.cur;
+        if teams < 2 || class != DefectClass::Integration {
+            return own as u16;
+        }
+        let share = self.p().org.cross_service_share;
+        if self.team.rng.production.random::<f64>() >= share {
+            return own as u16;
+        }
+        let other = self.team.rng.production.random_range(0..teams - 1);
+        (if other >= own { other + 1 } else { other }) as u16
     }
 
     fn deploy_window_open(&self) -> bool {
@@ -47,31 +64,31 @@ impl Simulation<'_> {
     /// Under continuous deployment, deploys what is merged as soon as the pipeline and the window
     /// allow. Under a schedule, waits for the train.
     pub(crate) fn try_deploy_planned(&mut self) {
-        if self.p().deploy.policy != DeployPolicy::Continuous || self.merged_waiting.is_empty() {
+        if self.p().deploy.policy != DeployPolicy::Continuous || self.team.merged_waiting.is_empty() {
             return;
         }
         if self.deploy_window_open() {
             self.deploy_batch();
-        } else if !self.tick_pending {
-            self.tick_pending = true;
+        } else if !self.team.tick_pending {
+            self.team.tick_pending = true;
             let open = self.calendar().next_open(self.now());
-            self.queue.schedule_at(open, Event::DeployWindowOpens);
+            self.queue.schedule_at(open, Event::DeployWindowOpens(self.cur as u16));
         }
     }
 
     /// Deploys up to `max_batch` waiting changes if no planned deployment is running.
     fn deploy_batch(&mut self) {
-        if self.deploying || self.merged_waiting.is_empty() {
+        if self.team.deploying || self.team.merged_waiting.is_empty() {
             return;
         }
         let max = self.p().deploy.max_batch as usize;
         let take = if max == 0 {
-            self.merged_waiting.len()
+            self.team.merged_waiting.len()
         } else {
-            max.min(self.merged_waiting.len())
+            max.min(self.team.merged_waiting.len())
         };
-        let batch: Vec<u32> = self.merged_waiting.drain(..take).collect();
-        self.deploying = true;
+        let batch: Vec<u32> = self.team.merged_waiting.drain(..take).collect();
+        self.team.deploying = true;
         self.start_deployment(batch, DeployReason::Planned);
     }
 
@@ -91,11 +108,11 @@ impl Simulation<'_> {
 
     fn start_deployment(&mut self, changes: Vec<u32>, reason: DeployReason) {
         let now = self.now();
-        let hours = self.s().deploy.sample(&mut self.rng.deploy).max(0.0);
+        let hours = self.s().deploy.sample(&mut self.team.rng.deploy).max(0.0);
         // Gaming: some hotfixes and bug fixes never get their label, so the rework count shrinks.
         let labelled_rework = reason.is_rework() && !self.games(self.p().culture.hotfix_exclusion);
         if reason.is_rework() && !labelled_rework && self.measuring() {
-            self.records.culture.excluded_rework += 1;
+            self.team.culture.excluded_rework += 1;
         }
         let record = DeploymentRecord {
             id: 0,
@@ -105,6 +122,7 @@ impl Simulation<'_> {
             change_count: changes.len() as u32,
             rolls_back: None,
             labelled_rework,
+            team: 0,
         };
         let id = self.add_deployment(record, changes);
         self.queue.schedule_in(hours, Event::DeployDone(id));
@@ -130,20 +148,21 @@ impl Simulation<'_> {
             record.escaped_failures = latent[DefectClass::Described][Severity::Failure]
                 + latent[DefectClass::Integration][Severity::Failure];
             if record.origin == Origin::Planned {
-                self.in_system = self.in_system.saturating_sub(1);
+                self.team.in_system = self.team.in_system.saturating_sub(1);
             }
             for (class, row) in latent.iter() {
                 for severity in Severity::MANIFESTING {
                     for _ in 0..row[severity] {
-                        if self.rng.production.random::<f64>() >= manifest_probability {
+                        if self.team.rng.production.random::<f64>() >= manifest_probability {
                             continue;
                         }
                         let delay = self
                             .s()
                             .manifest_delay
-                            .sample(&mut self.rng.production)
+                            .sample(&mut self.team.rng.production)
                             .max(0.0);
                         if now + delay <= end {
+                            let service = self.service_of(class);
                             self.queue.schedule_in(
                                 delay,
                                 Event::Manifest {
@@ -151,6 +170,7 @@ impl Simulation<'_> {
                                     deployment,
                                     class,
                                     severity,
+                                    service,
                                 },
                             );
                         }
@@ -158,11 +178,11 @@ impl Simulation<'_> {
                 }
             }
         }
-        self.recent_deploys.push_back((now, changes.len() as u32));
-        self.recent_changes += changes.len() as u32;
+        self.team.recent_deploys.push_back((now, changes.len() as u32));
+        self.team.recent_changes += changes.len() as u32;
         match self.records.deployments[d].reason {
             DeployReason::Planned => {
-                self.deploying = false;
+                self.team.deploying = false;
                 self.try_deploy_planned();
             }
             DeployReason::Hotfix => {

@@ -54,14 +54,14 @@ impl Simulation<'_> {
             );
         } else {
             if self.measuring() {
-                self.records.flow.bugs_manifested += 1;
+                self.team.flow.bugs_manifested += 1;
             }
             let delay = self
                 .s()
                 .bug_report_delay
-                .sample(&mut self.rng.production)
+                .sample(&mut self.team.rng.production)
                 .max(0.0);
-            self.queue.schedule_in(delay, Event::BugReported);
+            self.queue.schedule_in(delay, Event::BugReported(self.cur as u16));
         }
     }
 
@@ -69,7 +69,7 @@ impl Simulation<'_> {
     /// expedited path and deployed on its own (a rework deployment).
     pub(crate) fn on_bug_reported(&mut self) {
         let change = self.new_change(Origin::BugFix);
-        let effort = self.s().bug_fix.sample(&mut self.rng.coding).max(0.0);
+        let effort = self.s().bug_fix.sample(&mut self.team.rng.coding).max(0.0);
         self.queue_task(Task::FixBug(change), effort);
     }
 
@@ -85,19 +85,19 @@ impl Simulation<'_> {
             IncidentCause::Deployment { deployment } => {
                 if self.games(self.p().culture.failure_reclassification) {
                     if self.measuring() {
-                        self.records.culture.reclassified += 1;
+                        self.team.culture.reclassified += 1;
                     }
                     None
                 } else {
                     Some(deployment)
                 }
             }
-            IncidentCause::Fragility | IncidentCause::Interaction => None,
+            IncidentCause::Fragility | IncidentCause::Interaction | IncidentCause::OtherService => None,
         };
         let impact = self
             .s()
             .impact
-            .sample(&mut self.rng.recovery)
+            .sample(&mut self.team.rng.recovery)
             .clamp(0.0, 1.0);
         let incident = self.add_incident(IncidentRecord {
             id: 0,
@@ -113,9 +113,10 @@ impl Simulation<'_> {
             closed_early: false,
             recurrence_of,
             postmortem: false,
+            team: 0,
         });
         let speed = self.observability_speedup(false);
-        let delay = self.s().detection.sample(&mut self.rng.recovery).max(0.0) / speed;
+        let delay = self.s().detection.sample(&mut self.team.rng.recovery).max(0.0) / speed;
         self.queue
             .schedule_in(delay, Event::IncidentDetected(incident));
     }
@@ -138,24 +139,24 @@ impl Simulation<'_> {
         let now = self.now();
         let i = incident as usize;
         self.records.incidents[i].detected_hours = now;
-        self.developers_busy += 1;
+        self.team.developers_busy += 1;
         let culture = &self.p().culture;
         // Blame for AI-amplified failures erodes psychological safety under scorecards.
         if self.records.incidents[i].ai_integration && culture.individual_scorecards {
-            self.safety_loss += culture.blame_safety_loss;
+            self.team.safety_loss += culture.blame_safety_loss;
         }
         // Gaming: the incident is marked resolved in the tool before the root cause is fixed.
         if self.games(culture.early_incident_close) {
-            let close_after = self.s().rollback.sample(&mut self.rng.culture).max(0.0);
+            let close_after = self.s().rollback.sample(&mut self.team.rng.culture).max(0.0);
             let record = &mut self.records.incidents[i];
             record.closed_early = true;
             record.closed_hours = now + close_after;
             if self.measuring() {
-                self.records.culture.closed_early += 1;
+                self.team.culture.closed_early += 1;
             }
         }
-        if self.rng.recovery.random::<f64>() < self.p().recovery.reviewer_pull_probability {
-            self.reviewers_busy += 1;
+        if self.team.rng.recovery.random::<f64>() < self.p().recovery.reviewer_pull_probability {
+            self.team.reviewers_busy += 1;
             self.incident_reviewer[i] = true;
         }
         let ai_integration = self.records.incidents[i].ai_integration;
@@ -165,10 +166,10 @@ impl Simulation<'_> {
         } else {
             1.0
         };
-        let hours = self.s().diagnosis.sample(&mut self.rng.recovery).max(0.0) * multiplier
+        let hours = self.s().diagnosis.sample(&mut self.team.rng.recovery).max(0.0) * multiplier
             / self.observability_speedup(ai_integration);
         if self.measuring() && self.incident_reviewer[i] {
-            self.records.time_use.reviewer_incidents += hours;
+            self.team.time_use.reviewer_incidents += hours;
         }
         self.queue
             .schedule_in(hours, Event::DiagnosisDone(incident));
@@ -177,14 +178,14 @@ impl Simulation<'_> {
     pub(crate) fn on_diagnosis_done(&mut self, incident: u32) {
         let i = incident as usize;
         if self.incident_reviewer[i] {
-            self.reviewers_busy = self.reviewers_busy.saturating_sub(1);
+            self.team.reviewers_busy = self.team.reviewers_busy.saturating_sub(1);
             self.dispatch_reviewers();
         }
         match self.records.incidents[i].cause {
             IncidentCause::Deployment { .. } => {
-                if self.rng.recovery.random::<f64>() < self.p().recovery.rollback_probability {
+                if self.team.rng.recovery.random::<f64>() < self.p().recovery.rollback_probability {
                     let now = self.now();
-                    let hours = self.s().rollback.sample(&mut self.rng.recovery).max(0.0);
+                    let hours = self.s().rollback.sample(&mut self.team.rng.recovery).max(0.0);
                     self.queue
                         .schedule_in(hours, Event::RollbackDone(incident, now));
                 } else {
@@ -192,7 +193,7 @@ impl Simulation<'_> {
                     // on the expedited path and deploys on its own.
                     let change = self.new_change(Origin::Hotfix);
                     let now = self.now();
-                    let hours = self.s().hotfix.sample(&mut self.rng.recovery).max(0.0);
+                    let hours = self.s().hotfix.sample(&mut self.team.rng.recovery).max(0.0);
                     let record = &mut self.records.changes[change as usize];
                     record.first_commit_hours = now;
                     record.last_commit_hours = now + hours;
@@ -200,8 +201,8 @@ impl Simulation<'_> {
                     self.queue.schedule_in(hours, Event::HotfixCoded(change));
                 }
             }
-            IncidentCause::Fragility | IncidentCause::Interaction => {
-                let hours = self.s().rollback.sample(&mut self.rng.recovery).max(0.0);
+            IncidentCause::Fragility | IncidentCause::Interaction | IncidentCause::OtherService => {
+                let hours = self.s().rollback.sample(&mut self.team.rng.recovery).max(0.0);
                 self.records.incidents[i].remediation = Remediation::Mitigation;
                 self.queue
                     .schedule_in(hours, Event::MitigationDone(incident));
@@ -225,6 +226,7 @@ impl Simulation<'_> {
                 change_count: 0,
                 rolls_back,
                 labelled_rework: false,
+                team: 0,
             },
             Vec::new(),
         );
@@ -244,29 +246,29 @@ impl Simulation<'_> {
         }
         if now >= self.model.warmup_hours {
             let from = record.detected_hours.max(self.model.warmup_hours);
-            self.records.time_use.incidents += (now - from).max(0.0);
+            self.team.time_use.incidents += (now - from).max(0.0);
         }
-        self.developers_busy = self.developers_busy.saturating_sub(1);
+        self.team.developers_busy = self.team.developers_busy.saturating_sub(1);
         let culture = &self.p().culture;
         if closed_early {
             // The root cause was never fixed: the failure may come back.
-            if self.rng.culture.random::<f64>() < culture.recurrence_probability {
+            if self.team.rng.culture.random::<f64>() < culture.recurrence_probability {
                 let delay = self
                     .s()
                     .manifest_delay
-                    .sample(&mut self.rng.culture)
+                    .sample(&mut self.team.rng.culture)
                     .max(0.0);
                 if now + delay <= self.model.end_hours {
                     self.queue.schedule_in(delay, Event::Recurrence(incident));
                 }
             }
-        } else if self.rng.culture.random::<f64>() < culture.postmortems {
+        } else if self.team.rng.culture.random::<f64>() < culture.postmortems {
             // A blameless post-mortem: the team learns, more so when it feels safe.
             let reduction = culture.postmortem_learning * self.safety();
             self.learn(reduction);
             self.records.incidents[i].postmortem = true;
             if self.measuring() {
-                self.records.culture.postmortems += 1;
+                self.team.culture.postmortems += 1;
             }
         }
         self.dispatch_developers();
@@ -285,25 +287,43 @@ impl Simulation<'_> {
         let now = self.now();
         let p = self.p();
         let fp = &p.fragility;
-        self.fragility *= self.model.phases[self.phase].fragility_decay_per_tick;
+        self.team.fragility *= self.tp().fragility_decay_per_tick;
         let window = fp.interaction_window_hours.max(0.0);
-        while let Some(&(t, n)) = self.recent_deploys.front() {
+        while let Some(&(t, n)) = self.team.recent_deploys.front() {
             if t >= now - window {
                 break;
             }
-            self.recent_deploys.pop_front();
-            self.recent_changes = self.recent_changes.saturating_sub(n);
+            self.team.recent_deploys.pop_front();
+            self.team.recent_changes = self.team.recent_changes.saturating_sub(n);
         }
+        // In an organisation, other services' recent changes interact with this one's, weighted by
+        // the coupling of their production.
+        let in_window = if self.teams() > 1 {
+            let others: u32 = (0..self.teams())
+                .filter(|&t| t != self.cur)
+                .map(|t| {
+                    self.team_state(t)
+                        .recent_deploys
+                        .iter()
+                        .filter(|(at, _)| *at >= now - window)
+                        .map(|(_, n)| n)
+                        .sum::<u32>()
+                })
+                .sum();
+            f64::from(self.team.recent_changes) + p.org.interaction_coupling * f64::from(others)
+        } else {
+            f64::from(self.team.recent_changes)
+        };
         let (h_fragility, h_interaction) = non_attributable_hazard_per_hour(
-            self.fragility,
+            self.team.fragility,
             fp.incidents_per_week_per_unit,
-            f64::from(self.recent_changes),
+            in_window,
             fp.interaction_free_changes,
             fp.interaction_incidents_per_week,
         );
         let total = (h_fragility + h_interaction) * FRAGILITY_TICK_HOURS;
-        if total > 0.0 && self.rng.fragility.random::<f64>() < probability_of_event(total) {
-            let cause = if self.rng.fragility.random::<f64>() * (h_fragility + h_interaction)
+        if total > 0.0 && self.team.rng.fragility.random::<f64>() < probability_of_event(total) {
+            let cause = if self.team.rng.fragility.random::<f64>() * (h_fragility + h_interaction)
                 < h_fragility
             {
                 IncidentCause::Fragility
@@ -314,6 +334,6 @@ impl Simulation<'_> {
         }
         self.maybe_pad(FRAGILITY_TICK_HOURS);
         self.queue
-            .schedule_in(FRAGILITY_TICK_HOURS, Event::FragilityTick);
+            .schedule_in(FRAGILITY_TICK_HOURS, Event::FragilityTick(self.cur as u16));
     }
 }

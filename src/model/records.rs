@@ -63,8 +63,16 @@ pub struct ChangeRecord {
     pub kind: ChangeKind,
     /// Why it was made.
     pub origin: Origin,
-    /// Written with AI assistance.
+    /// Written with AI assistance, or by a coding agent (AI-generated code either way).
     pub ai_assisted: bool,
+    /// Written by an autonomous coding agent (then also `ai_assisted`).
+    pub agent: bool,
+    /// The team (and service) it belongs to: its index among the scenario's teams (0 for a
+    /// one-team scenario).
+    pub team: u16,
+    /// Closed unmerged by a reviewer (an agent pull request rejected); its work item went back to
+    /// the backlog.
+    pub abandoned: bool,
     /// Tests written by AI as well (AI-assisted changes only).
     pub ai_tests: bool,
     /// Final size, lines of code.
@@ -114,10 +122,10 @@ pub struct ChangeRecord {
 }
 
 impl ChangeRecord {
-    /// Who wrote it: by hand or with AI assistance.
+    /// Who wrote it: by hand, with AI assistance or by an agent.
     #[inline]
     pub fn authorship(&self) -> Authorship {
-        Authorship::of(self.ai_assisted)
+        Authorship::of(self.agent, self.ai_assisted)
     }
 }
 
@@ -139,6 +147,8 @@ pub struct DeploymentRecord {
     /// The team's tooling labels it a hotfix or bug fix (false when a rework deployment was
     /// left out of the count).
     pub labelled_rework: bool,
+    /// The team whose service it deployed to.
+    pub team: u16,
 }
 
 /// What caused an incident (ground truth).
@@ -154,6 +164,9 @@ pub enum IncidentCause {
     Fragility,
     /// Many changes interacting within a short window: not attributable to any one deployment.
     Interaction,
+    /// A defect another team's deployment shipped, showing in this service (seen only in one
+    /// service's own records: the organisation's records name the deployment).
+    OtherService,
 }
 
 /// How service was restored.
@@ -199,6 +212,8 @@ pub struct IncidentRecord {
     pub recurrence_of: Option<u32>,
     /// A blameless post-mortem followed.
     pub postmortem: bool,
+    /// The team whose service failed (and whose on-call responded).
+    pub team: u16,
 }
 
 /// One pull request, as the code host records it.
@@ -253,6 +268,10 @@ pub struct TimeUse {
     pub reviewing: f64,
     /// Reviewer hours pulled into incidents.
     pub reviewer_incidents: f64,
+    /// Developers prompting, steering and checking coding agents.
+    pub supervision: f64,
+    /// Reviewing agent pull requests (reviewers; part of `reviewing`).
+    pub reviewing_agents: f64,
 }
 
 /// Ground-truth state sampled once per week, plus weekly integrals.
@@ -297,6 +316,14 @@ pub struct FlowTotals {
     pub items_arrived: u64,
     /// Flaky CI failures retried.
     pub flaky_retries: u64,
+    /// Agent pull requests reviewers closed unmerged.
+    pub agent_prs_rejected: u64,
+    /// Defects the AI reviewer found.
+    pub ai_review_findings: u64,
+    /// False-positive comments of the AI reviewer.
+    pub ai_review_false_positives: u64,
+    /// Pull requests the AI reviewer screened.
+    pub ai_screened: u64,
 }
 
 /// Everything one replication produced.
@@ -326,4 +353,184 @@ pub struct RunRecords {
     pub events: u64,
     /// Set when a guard stopped the replication: the records are incomplete.
     pub guard: Option<super::guard::GuardTrip>,
+    /// Each team's own totals, when the scenario declares several teams (empty for one team,
+    /// whose totals are the ones above). Changes, deployments and incidents name their team.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamTotals>,
+}
+
+/// One team's totals in an organisation of several teams.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TeamTotals {
+    /// The team's name.
+    pub name: String,
+    /// Its flow totals.
+    pub flow: FlowTotals,
+    /// Where its developers' and reviewers' time went.
+    pub time_use: TimeUse,
+    /// What its culture did.
+    pub culture: CultureTotals,
+    /// Its service's ground truth, per measured week.
+    pub weeks: Vec<WeekSample>,
+}
+
+impl FlowTotals {
+    fn add(&mut self, o: &FlowTotals) {
+        self.review_queue_avg += o.review_queue_avg;
+        self.work_in_progress_avg += o.work_in_progress_avg;
+        self.reviewer_hours_available += o.reviewer_hours_available;
+        self.developer_hours_available += o.developer_hours_available;
+        self.reviews_started += o.reviews_started;
+        self.review_wait_sum_hours += o.review_wait_sum_hours;
+        self.review_pickup_sum_hours += o.review_pickup_sum_hours;
+        self.bugs_manifested += o.bugs_manifested;
+        self.items_arrived += o.items_arrived;
+        self.flaky_retries += o.flaky_retries;
+        self.agent_prs_rejected += o.agent_prs_rejected;
+        self.ai_review_findings += o.ai_review_findings;
+        self.ai_review_false_positives += o.ai_review_false_positives;
+        self.ai_screened += o.ai_screened;
+    }
+}
+
+impl TimeUse {
+    fn add(&mut self, o: &TimeUse) {
+        self.coding += o.coding;
+        self.rework += o.rework;
+        self.bug_fixing += o.bug_fixing;
+        self.incidents += o.incidents;
+        self.maintenance += o.maintenance;
+        self.reviewing += o.reviewing;
+        self.reviewer_incidents += o.reviewer_incidents;
+        self.supervision += o.supervision;
+        self.reviewing_agents += o.reviewing_agents;
+    }
+}
+
+impl RunRecords {
+    /// Sets the organisation's totals from its teams': sums of counts, hours and queue
+    /// averages; fragility, adoption and culture weighted by developers (a leader's roll-up).
+    pub(crate) fn roll_up(&mut self, teams: Vec<TeamTotals>) {
+        let mut flow = FlowTotals::default();
+        let mut time_use = TimeUse::default();
+        let mut culture = CultureTotals::default();
+        let developers: f64 = teams
+            .iter()
+            .map(|t| t.weeks.first().map_or(1.0, |w| w.developers))
+            .sum::<f64>()
+            .max(1.0);
+        for team in &teams {
+            flow.add(&team.flow);
+            time_use.add(&team.time_use);
+            let weight = team.weeks.first().map_or(1.0, |w| w.developers) / developers;
+            let c = &team.culture;
+            culture.safety_end += c.safety_end * weight;
+            culture.defect_multiplier_end += c.defect_multiplier_end * weight;
+            culture.artificial_splits += c.artificial_splits;
+            culture.closed_early += c.closed_early;
+            culture.reclassified += c.reclassified;
+            culture.excluded_rework += c.excluded_rework;
+            culture.postmortems += c.postmortems;
+        }
+        let week_count = teams.iter().map(|t| t.weeks.len()).min().unwrap_or(0);
+        let weeks = (0..week_count)
+            .map(|k| {
+                let mut sum = WeekSample::default();
+                let people: f64 = teams.iter().map(|t| t.weeks[k].developers).sum();
+                for team in &teams {
+                    let w = &team.weeks[k];
+                    let share = if people > 0.0 {
+                        w.developers / people
+                    } else {
+                        0.0
+                    };
+                    sum.fragility += w.fragility;
+                    sum.review_queue += w.review_queue;
+                    sum.work_in_progress += w.work_in_progress;
+                    sum.adoption += w.adoption * share;
+                    sum.reviewers += w.reviewers;
+                    sum.defect_multiplier += w.defect_multiplier * share;
+                    sum.developers += w.developers;
+                }
+                sum
+            })
+            .collect();
+        self.flow = flow;
+        self.time_use = time_use;
+        self.culture = culture;
+        self.weeks = weeks;
+        self.teams = teams;
+    }
+
+    /// The records of one team's service alone, as its own tooling keeps them: its changes,
+    /// pull requests and deployments, the incidents of its service, and its own totals. Ids are
+    /// renumbered; an incident of this service caused by another team's deployment reads as
+    /// not caused by any of this service's deployments (the service's tooling cannot link it).
+    pub fn team_view(&self, team: usize) -> RunRecords {
+        let t = team as u16;
+        let mut change_id = vec![u32::MAX; self.changes.len()];
+        let mut deployment_id = vec![u32::MAX; self.deployments.len()];
+        let mut incident_id = vec![u32::MAX; self.incidents.len()];
+        let mut view = RunRecords {
+            warmup_hours: self.warmup_hours,
+            end_hours: self.end_hours,
+            events: self.events,
+            guard: self.guard,
+            ..RunRecords::default()
+        };
+        for d in self.deployments.iter().filter(|d| d.team == t) {
+            deployment_id[d.id as usize] = view.deployments.len() as u32;
+            view.deployments.push(d.clone());
+        }
+        for c in self.changes.iter().filter(|c| c.team == t) {
+            change_id[c.id as usize] = view.changes.len() as u32;
+            view.changes.push(c.clone());
+        }
+        for i in self.incidents.iter().filter(|i| i.team == t) {
+            incident_id[i.id as usize] = view.incidents.len() as u32;
+            view.incidents.push(i.clone());
+        }
+        let map = |ids: &[u32], id: u32| Some(ids[id as usize]).filter(|&x| x != u32::MAX);
+        for (k, d) in view.deployments.iter_mut().enumerate() {
+            d.id = k as u32;
+            d.rolls_back = d.rolls_back.and_then(|x| map(&deployment_id, x));
+        }
+        for (k, c) in view.changes.iter_mut().enumerate() {
+            c.id = k as u32;
+            c.deployment = c.deployment.and_then(|x| map(&deployment_id, x));
+        }
+        for (k, i) in view.incidents.iter_mut().enumerate() {
+            i.id = k as u32;
+            i.reported_deployment = i.reported_deployment.and_then(|x| map(&deployment_id, x));
+            i.recurrence_of = i.recurrence_of.and_then(|x| map(&incident_id, x));
+            if let IncidentCause::Deployment { deployment } = i.cause {
+                i.cause = match map(&deployment_id, deployment) {
+                    Some(deployment) => IncidentCause::Deployment { deployment },
+                    None => IncidentCause::OtherService,
+                };
+            }
+        }
+        view.pull_requests = self
+            .pull_requests
+            .iter()
+            .filter_map(|pr| {
+                map(&change_id, pr.change).map(|change| PullRequestRecord {
+                    change,
+                    ..pr.clone()
+                })
+            })
+            .collect();
+        if let Some(totals) = self.teams.get(team) {
+            view.flow = totals.flow;
+            view.time_use = totals.time_use;
+            view.culture = totals.culture;
+            view.weeks = totals.weeks.clone();
+        } else {
+            view.flow = self.flow;
+            view.time_use = self.time_use;
+            view.culture = self.culture;
+            view.weeks = self.weeks.clone();
+        }
+        view
+    }
 }

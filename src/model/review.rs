@@ -87,6 +87,9 @@ impl Simulation<'_> {
         if record.opened_hours.is_nan() {
             record.opened_hours = now;
         }
+        if self.screen(pr) {
+            return;
+        }
         let rp = &self.p().review;
         let pull = &self.prs[pr as usize];
         if pull.expedited || rp.pickup_breaks_per_hour <= 0.0 {
@@ -97,10 +100,10 @@ impl Simulation<'_> {
         let (planned, _) = self.round_effort(pr, 1.0);
         let sitting = planned.min(rp.max_session_hours);
         let rate = pickup_rate(sitting, rp.pickup_breaks_per_hour, rp.free_block_mean_hours);
-        let working_hours = -(1.0 - self.rng.pickup.random::<f64>()).ln() / rate;
+        let working_hours = -(1.0 - self.team.rng.pickup.random::<f64>()).ln() / rate;
         let at = self.calendar().finish(now, working_hours);
         if self.measuring() {
-            self.records.flow.review_pickup_sum_hours += at - now;
+            self.team.flow.review_pickup_sum_hours += at - now;
         }
         self.records.changes[change].review_wait_hours += (at - now) as f32;
         self.queue.schedule_at(at, Event::ReviewPickup(pr));
@@ -112,9 +115,9 @@ impl Simulation<'_> {
         let pull = &mut self.prs[pr as usize];
         pull.enqueued = now;
         if pull.expedited {
-            self.expedited_queue.push_back(pr);
+            self.team.expedited_queue.push_back(pr);
         } else {
-            self.review_queue.push_back(pr);
+            self.team.review_queue.push_back(pr);
         }
         self.dispatch_reviewers();
     }
@@ -123,13 +126,14 @@ impl Simulation<'_> {
     pub(crate) fn dispatch_reviewers(&mut self) {
         loop {
             let reviewers = self.p().review.reviewers;
-            if self.reviewers_busy >= reviewers {
+            if self.team.reviewers_busy >= reviewers {
                 return;
             }
             let Some(pr) = self
+                .team
                 .expedited_queue
                 .pop_front()
-                .or_else(|| self.review_queue.pop_front())
+                .or_else(|| self.team.review_queue.pop_front())
             else {
                 return;
             };
@@ -144,6 +148,12 @@ impl Simulation<'_> {
         let rp = &p.review;
         let pull = &self.prs[pr as usize];
         let ai = self.records.changes[pull.change as usize].ai_assisted;
+        // Complacency: a pull request the AI reviewer screened gets less human depth.
+        let target_depth = if pull.screened {
+            target_depth * (1.0 - p.ai_review.complacency.clamp(0.0, 1.0))
+        } else {
+            target_depth
+        };
         let (effort, achieved) = review_effort(
             pull.loc,
             p.pull_requests.review_overhead_hours,
@@ -162,7 +172,7 @@ impl Simulation<'_> {
         let p = self.p();
         let rp = &p.review;
         let start = self.calendar().next_open(now);
-        let waiting = (self.review_queue.len() + self.expedited_queue.len()) as f64
+        let waiting = (self.team.review_queue.len() + self.team.expedited_queue.len()) as f64
             / f64::from(rp.reviewers.max(1));
         let depth = review_depth(
             waiting,
@@ -173,18 +183,22 @@ impl Simulation<'_> {
         // The depth reviewers aim for under pressure; the round achieves less if it is too big
         // for one sitting.
         let (effort_no_noise, depth) = self.round_effort(pr, depth);
-        let noise = self.s().review_noise.sample(&mut self.rng.review).max(0.0);
+        let noise = self.s().review_noise.sample(&mut self.team.rng.review).max(0.0);
         let effort = effort_no_noise * noise;
         let pull = &self.prs[pr as usize];
         let change = pull.change as usize;
         let done = self.calendar().finish(now, effort);
         let wait = start - pull.enqueued;
-        self.reviewers_busy += 1;
+        self.team.reviewers_busy += 1;
         if self.measuring() {
-            self.records.flow.reviews_started += 1;
-            self.records.flow.review_wait_sum_hours += wait;
+            self.team.flow.reviews_started += 1;
+            self.team.flow.review_wait_sum_hours += wait;
         }
-        self.records.time_use.reviewing += effort * self.share_in_window(now, done);
+        let booked = effort * self.share_in_window(now, done);
+        self.team.time_use.reviewing += booked;
+        if self.records.changes[change].agent {
+            self.team.time_use.reviewing_agents += booked;
+        }
         let record = &mut self.records.changes[change];
         record.review_wait_hours += wait as f32;
         record.review_hours += (done - start) as f32;
@@ -194,7 +208,12 @@ impl Simulation<'_> {
     }
 
     pub(crate) fn on_review_done(&mut self, pr: u32, depth: f64) {
-        self.reviewers_busy = self.reviewers_busy.saturating_sub(1);
+        self.team.reviewers_busy = self.team.reviewers_busy.saturating_sub(1);
+        if self.rejects(pr) {
+            self.reject(pr);
+            self.dispatch_reviewers();
+            return;
+        }
         let p = self.p();
         let rp = &p.review;
         let change = self.prs[pr as usize].change as usize;
@@ -225,7 +244,7 @@ impl Simulation<'_> {
             let prob = probability[class];
             for n in by_severity.values_mut() {
                 let hits = (0..*n)
-                    .filter(|_| self.rng.review.random::<f64>() < prob)
+                    .filter(|_| self.team.rng.review.random::<f64>() < prob)
                     .count() as u16;
                 if !last_round {
                     *n -= hits;
@@ -239,8 +258,12 @@ impl Simulation<'_> {
             for class in DefectClass::ALL {
                 record.caught_in_review[class] += found[class];
             }
-            let effort = self.rework_effort(change, total);
-            self.queue_task(Task::ReworkPullRequest(pr), effort);
+            if self.records.changes[change].agent {
+                self.start_agent_run(super::simulation::AgentJob::ReworkPullRequest(pr));
+            } else {
+                let effort = self.rework_effort(change, total);
+                self.queue_task(Task::ReworkPullRequest(pr), effort);
+            }
         } else {
             // Approved: its remaining defects go back into the change.
             self.records.pull_requests[pr as usize].approved_hours = self.now();

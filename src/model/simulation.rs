@@ -14,7 +14,10 @@ use super::defects::{BySuite, DefectClass, Defects, Severity};
 use super::distribution::Sampler;
 use super::guard::{Guard, GuardKind, GuardTrip};
 use super::params::Params;
-use super::records::{ChangeRecord, DeploymentRecord, IncidentRecord, RunRecords, WeekSample};
+use super::records::{
+    ChangeRecord, CultureTotals, DeploymentRecord, FlowTotals, IncidentRecord, RunRecords, TimeUse,
+    WeekSample,
+};
 use super::timeline::{HOURS_PER_WEEK, Schedule};
 
 /// Samplers derived from one parameter set.
@@ -39,6 +42,8 @@ pub(crate) struct Samplers {
     pub diagnosis: Sampler,
     pub rollback: Sampler,
     pub hotfix: Sampler,
+    pub agent_size: Sampler,
+    pub agent_run: Sampler,
 }
 
 impl Samplers {
@@ -63,19 +68,43 @@ impl Samplers {
             diagnosis: p.recovery.diagnosis_hours.sampler(),
             rollback: p.recovery.rollback_hours.sampler(),
             hotfix: p.recovery.hotfix_hours.sampler(),
+            agent_size: p.agents.size_multiplier.sampler(),
+            agent_run: p.agents.run_hours.sampler(),
         }
     }
 }
 
-/// One parameter set in force from `start_hours`, with everything derived from it.
+/// One team's parameter set in one phase, with everything derived from it.
 #[derive(Debug, Clone)]
-pub(crate) struct Phase {
-    pub start_hours: f64,
+pub(crate) struct TeamPhase {
     pub params: Arc<Params>,
     pub samplers: Samplers,
     pub calendar: Calendar,
     /// Fragility decay factor over one hourly tick (derived once per phase).
     pub fragility_decay_per_tick: f64,
+}
+
+impl TeamPhase {
+    fn new(params: &Arc<Params>) -> TeamPhase {
+        TeamPhase {
+            samplers: Samplers::new(params),
+            fragility_decay_per_tick: fragility_decay_per_tick(params),
+            calendar: Calendar {
+                enabled: params.time.working_calendar,
+                start_hour: params.time.workday_start_hour,
+                hours_per_day: params.time.hours_per_day,
+                days_per_week: params.time.days_per_week,
+            },
+            params: Arc::clone(params),
+        }
+    }
+}
+
+/// The parameter sets in force from `start_hours`, one per team.
+#[derive(Debug, Clone)]
+pub(crate) struct Phase {
+    pub start_hours: f64,
+    pub teams: Vec<TeamPhase>,
 }
 
 /// Hours between fragility updates (the production stage's hourly tick).
@@ -92,6 +121,8 @@ pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub(crate) phases: Vec<Phase>,
+    /// The teams' names, in index order (one unnamed team for a one-team scenario).
+    pub(crate) team_names: Vec<String>,
     pub(crate) warmup_hours: f64,
     pub(crate) end_hours: f64,
     /// Limits that stop a runaway replication.
@@ -99,28 +130,36 @@ pub struct Model {
 }
 
 impl Model {
-    /// Compiles a parameter schedule.
+    /// Compiles a parameter schedule of one team.
     pub fn new(schedule: &Schedule) -> Model {
-        let phases: Vec<Phase> = schedule
-            .phases
+        Model::organisation(&[(String::new(), schedule.clone())])
+    }
+
+    /// Compiles the schedules of an organisation's teams (named), which share production. The
+    /// run's calendar length (warm-up and horizon) is the first team's: teams share one clock.
+    /// Every team's parameters change at the union of the teams' phase times.
+    pub fn organisation(teams: &[(String, Schedule)]) -> Model {
+        let mut times: Vec<f64> = teams
             .iter()
-            .map(|(start, params)| Phase {
-                start_hours: *start,
-                samplers: Samplers::new(params),
-                fragility_decay_per_tick: fragility_decay_per_tick(params),
-                calendar: Calendar {
-                    enabled: params.time.working_calendar,
-                    start_hour: params.time.workday_start_hour,
-                    hours_per_day: params.time.hours_per_day,
-                    days_per_week: params.time.days_per_week,
-                },
-                params: Arc::clone(params),
+            .flat_map(|(_, schedule)| schedule.phases.iter().map(|(start, _)| *start))
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        let phases: Vec<Phase> = times
+            .iter()
+            .map(|&start| Phase {
+                start_hours: start,
+                teams: teams
+                    .iter()
+                    .map(|(_, schedule)| TeamPhase::new(schedule.at(start)))
+                    .collect(),
             })
             .collect();
-        let base = &schedule.initial().time;
+        let base = &teams[0].1.initial().time;
         let warmup_hours = base.warmup_weeks * HOURS_PER_WEEK;
         Model {
             phases,
+            team_names: teams.iter().map(|(name, _)| name.clone()).collect(),
             warmup_hours,
             end_hours: warmup_hours + base.horizon_weeks * HOURS_PER_WEEK,
             guard: Guard::default(),
@@ -145,15 +184,36 @@ impl Model {
         })
     }
 
-    /// The parameters in force at the start.
+    /// The parameters in force at the start (the first team's).
     pub fn initial_params(&self) -> &Params {
-        &self.phases[0].params
+        &self.phases[0].teams[0].params
+    }
+
+    /// The teams' names, in index order (one empty name for a one-team scenario).
+    pub fn team_names(&self) -> &[String] {
+        &self.team_names
+    }
+
+    /// Number of teams (services).
+    pub fn team_count(&self) -> usize {
+        self.team_names.len()
     }
 
     /// Runs replication `replication` of this model with `seed`.
     pub fn run(&self, seed: u64, replication: u64) -> RunRecords {
         Simulation::new(self, seed, replication).run()
     }
+}
+
+/// One piece of an agent's work: writing a change, or reworking what review or tests found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AgentJob {
+    /// Write a change (its one pull request).
+    Write(u32),
+    /// Rework a pull request after review findings.
+    ReworkPullRequest(u32),
+    /// Rework a change after test or staging findings.
+    ReworkChange(u32),
 }
 
 /// Work a developer does.
@@ -167,36 +227,47 @@ pub(crate) enum Task {
     ReworkPullRequest(u32),
     /// Rework a change after test or staging findings.
     ReworkChange(u32),
+    /// Prompt and steer an agent session on a change (supervision).
+    Prompt(u32),
+    /// Check an agent's work before it goes on (supervision).
+    Check(AgentJob),
 }
 
-/// Everything that can happen.
+/// Everything that can happen. Events that name no change, pull request, deployment or incident
+/// carry their team.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
-    Arrival,
+    Arrival(u16),
     TaskDone(Task, f64),
     ReviewPickup(u32),
     ReviewDone(u32, f64),
     TestsDone(u32),
     StagingDone(u32),
-    TrainDeparture,
-    DeployWindowOpens,
+    TrainDeparture(u16),
+    DeployWindowOpens(u16),
     DeployDone(u32),
     Manifest {
         change: u32,
         deployment: u32,
         class: DefectClass,
         severity: Severity,
+        /// The team whose service the defect shows in.
+        service: u16,
     },
-    BugReported,
+    BugReported(u16),
     IncidentDetected(u32),
     DiagnosisDone(u32),
     RollbackDone(u32, f64),
     MitigationDone(u32),
     HotfixCoded(u32),
     Recurrence(u32),
-    FragilityTick,
+    FragilityTick(u16),
     WeekEnd,
     PhaseChange(u32),
+    /// An agent finished a run.
+    AgentDone(AgentJob),
+    /// The AI reviewer finished screening a pull request.
+    AiReviewDone(u32),
 }
 
 /// A pull request: part of a change, reviewed on its own.
@@ -208,6 +279,8 @@ pub(crate) struct PullRequest {
     pub rounds: u16,
     pub enqueued: f64,
     pub expedited: bool,
+    /// Already screened by the AI reviewer.
+    pub screened: bool,
 }
 
 /// Model-only state of a change (the record holds what tooling sees).
@@ -230,6 +303,8 @@ pub(crate) struct ChangeState {
     /// missed: whether a suite detects a defect is decided once, so a re-run does not find what
     /// the same tests missed before.
     pub unseen_by: BySuite<Defects>,
+    /// Uniform draw deciding whether a reviewer rejects the change's agent pull request.
+    pub reject_draw: f64,
 }
 
 /// Random generators of one replication, one per source.
@@ -245,60 +320,22 @@ pub(crate) struct Streams {
     pub recovery: SimRng,
     pub fragility: SimRng,
     pub culture: SimRng,
+    /// Agents' run times and the AI reviewer's findings (never drawn without agents or AI
+    /// review, so the other streams stay as they were).
+    pub agents: SimRng,
+    pub agent_items_seed: u64,
 }
 
-/// The state of one replication.
-pub(crate) struct Simulation<'m> {
-    pub model: &'m Model,
-    pub phase: usize,
-    pub queue: EventQueue<Event>,
-    pub rng: Streams,
-    /// Items created so far: planned work, unplanned fixes.
-    pub next_item: [u64; 2],
-    pub records: RunRecords,
-    pub states: Vec<ChangeState>,
-    pub prs: Vec<PullRequest>,
-    pub deployed_changes: Vec<Vec<u32>>,
-    pub incident_reviewer: Vec<bool>,
-    // Developers.
-    pub developers_busy: u32,
-    pub tasks_fix: VecDeque<(Task, f64)>,
-    pub tasks_rework: VecDeque<(Task, f64)>,
-    pub todo: VecDeque<u32>,
-    pub in_flight: u32,
-    // Reviewers.
-    pub reviewers_busy: u32,
-    pub review_queue: VecDeque<u32>,
-    pub expedited_queue: VecDeque<u32>,
-    // Deployment.
-    pub merged_waiting: Vec<u32>,
-    pub deploying: bool,
-    pub tick_pending: bool,
-    // Production.
-    pub fragility: f64,
-    /// Fragility added by merges in the last whole weeks of the warm-up (for the warm start).
-    pub fragility_inflow: f64,
-    // Culture.
-    pub safety_loss: f64,
-    pub defect_multiplier: f64,
-    pub recent_deploys: VecDeque<(f64, u32)>,
-    pub recent_changes: u32,
-    // Integrals for time averages.
-    pub in_system: u32,
-    pub last_time: f64,
-    pub review_area: f64,
-    pub wip_area: f64,
-    pub week_review_area: f64,
-    pub week_wip_area: f64,
-    // Guard: the loop stops once more events than this were processed (lowered to zero when a
-    // change too many is created, so one comparison per event serves both limits).
-    pub event_limit: u64,
-    pub guard_kind: GuardKind,
-}
-
-impl<'m> Simulation<'m> {
-    fn new(model: &'m Model, seed: u64, replication: u64) -> Self {
-        let rng = Streams {
+impl Streams {
+    /// The streams of team `team` (team 0 gets the streams of a one-team run, so adding teams
+    /// leaves the first team's draws where they were).
+    fn new(seed: u64, replication: u64, team: u16) -> Streams {
+        let seed = if team == 0 {
+            seed
+        } else {
+            crate::engine::random::mix(seed ^ (u64::from(team) << 48))
+        };
+        Streams {
             arrivals: stream_rng(seed, replication, Stream::Arrivals),
             items_seed: stream_seed(seed, replication, Stream::Items),
             coding: stream_rng(seed, replication, Stream::Coding),
@@ -310,28 +347,74 @@ impl<'m> Simulation<'m> {
             recovery: stream_rng(seed, replication, Stream::Recovery),
             fragility: stream_rng(seed, replication, Stream::Fragility),
             culture: stream_rng(seed, replication, Stream::Culture),
-        };
-        let records = RunRecords {
-            warmup_hours: model.warmup_hours,
-            end_hours: model.end_hours,
-            ..RunRecords::default()
-        };
-        Simulation {
-            model,
-            phase: 0,
-            queue: EventQueue::new(),
+            agents: stream_rng(seed, replication, Stream::Agents),
+            agent_items_seed: stream_seed(seed, replication, Stream::AgentItems),
+        }
+    }
+}
+
+/// The state of one team: its people, queues, pipeline, service and culture, and its totals.
+pub(crate) struct TeamState {
+    pub rng: Streams,
+    /// Items created so far: planned work, unplanned fixes, agent work.
+    pub next_item: [u64; 3],
+    // Developers.
+    pub developers_busy: u32,
+    pub tasks_fix: VecDeque<(Task, f64)>,
+    pub tasks_agent: VecDeque<(Task, f64)>,
+    pub tasks_rework: VecDeque<(Task, f64)>,
+    pub todo: VecDeque<u32>,
+    pub in_flight: u32,
+    /// Developers prompting or checking agents now.
+    pub supervising: u32,
+    // Agents.
+    pub agent_sessions_busy: u32,
+    pub agent_todo: VecDeque<u32>,
+    // Reviewers.
+    pub reviewers_busy: u32,
+    pub review_queue: VecDeque<u32>,
+    pub expedited_queue: VecDeque<u32>,
+    // Deployment.
+    pub merged_waiting: Vec<u32>,
+    pub deploying: bool,
+    pub tick_pending: bool,
+    // Production: the team's service.
+    pub fragility: f64,
+    /// Fragility added by merges in the last whole weeks of the warm-up (for the warm start).
+    pub fragility_inflow: f64,
+    pub recent_deploys: VecDeque<(f64, u32)>,
+    pub recent_changes: u32,
+    // Culture.
+    pub safety_loss: f64,
+    pub defect_multiplier: f64,
+    // Integrals for time averages.
+    pub in_system: u32,
+    pub last_time: f64,
+    pub review_area: f64,
+    pub wip_area: f64,
+    pub week_review_area: f64,
+    pub week_wip_area: f64,
+    // Totals.
+    pub flow: FlowTotals,
+    pub time_use: TimeUse,
+    pub culture: CultureTotals,
+    pub weeks: Vec<WeekSample>,
+}
+
+impl TeamState {
+    fn new(rng: Streams) -> TeamState {
+        TeamState {
             rng,
-            next_item: [0; 2],
-            records,
-            states: Vec::new(),
-            prs: Vec::new(),
-            deployed_changes: Vec::new(),
-            incident_reviewer: Vec::new(),
+            next_item: [0; 3],
             developers_busy: 0,
             tasks_fix: VecDeque::new(),
+            tasks_agent: VecDeque::new(),
             tasks_rework: VecDeque::new(),
             todo: VecDeque::new(),
             in_flight: 0,
+            supervising: 0,
+            agent_sessions_busy: 0,
+            agent_todo: VecDeque::new(),
             reviewers_busy: 0,
             review_queue: VecDeque::new(),
             expedited_queue: VecDeque::new(),
@@ -340,34 +423,132 @@ impl<'m> Simulation<'m> {
             tick_pending: false,
             fragility: 0.0,
             fragility_inflow: 0.0,
-            safety_loss: 0.0,
-            defect_multiplier: 1.0,
             recent_deploys: VecDeque::new(),
             recent_changes: 0,
+            safety_loss: 0.0,
+            defect_multiplier: 1.0,
             in_system: 0,
             last_time: 0.0,
             review_area: 0.0,
             wip_area: 0.0,
             week_review_area: 0.0,
             week_wip_area: 0.0,
+            flow: FlowTotals::default(),
+            time_use: TimeUse::default(),
+            culture: CultureTotals::default(),
+            weeks: Vec::new(),
+        }
+    }
+
+    /// Brings the time integrals of the queues to `now`.
+    fn accumulate_areas(&mut self, now: f64) {
+        let dt = now - self.last_time;
+        if dt > 0.0 {
+            self.review_area += (self.review_queue.len() + self.expedited_queue.len()) as f64 * dt;
+            self.wip_area += f64::from(self.in_system) * dt;
+            self.last_time = now;
+        }
+    }
+}
+
+/// The state of one replication.
+pub(crate) struct Simulation<'m> {
+    pub model: &'m Model,
+    pub phase: usize,
+    pub queue: EventQueue<Event>,
+    pub records: RunRecords,
+    pub states: Vec<ChangeState>,
+    pub prs: Vec<PullRequest>,
+    pub deployed_changes: Vec<Vec<u32>>,
+    pub incident_reviewer: Vec<bool>,
+    /// The team whose event is being handled, and its state; the other teams' states wait in
+    /// `parked` (the active team's slot there holds a placeholder).
+    pub cur: usize,
+    pub team: TeamState,
+    pub parked: Vec<TeamState>,
+    // Guard: the loop stops once more events than this were processed (lowered to zero when a
+    // change too many is created, so one comparison per event serves both limits).
+    pub event_limit: u64,
+    pub guard_kind: GuardKind,
+}
+
+impl<'m> Simulation<'m> {
+    fn new(model: &'m Model, seed: u64, replication: u64) -> Self {
+        let records = RunRecords {
+            warmup_hours: model.warmup_hours,
+            end_hours: model.end_hours,
+            ..RunRecords::default()
+        };
+        let teams = model.team_count();
+        let mut parked: Vec<TeamState> = (0..teams)
+            .map(|t| TeamState::new(Streams::new(seed, replication, t as u16)))
+            .collect();
+        // Team 0 is active; its slot holds a placeholder (cheap: its streams are never drawn).
+        let team = std::mem::replace(
+            &mut parked[0],
+            TeamState::new(Streams::new(0, 0, 0)),
+        );
+        Simulation {
+            model,
+            phase: 0,
+            queue: EventQueue::new(),
+            records,
+            states: Vec::new(),
+            prs: Vec::new(),
+            deployed_changes: Vec::new(),
+            incident_reviewer: Vec::new(),
+            cur: 0,
+            team,
+            parked,
             event_limit: model.guard.max_events,
             guard_kind: GuardKind::Events,
         }
     }
 
-    /// Parameters in force now.
+    /// Makes team `t` the active one.
+    #[inline]
+    pub(crate) fn activate(&mut self, t: usize) {
+        if t != self.cur {
+            std::mem::swap(&mut self.team, &mut self.parked[self.cur]);
+            std::mem::swap(&mut self.team, &mut self.parked[t]);
+            self.cur = t;
+        }
+    }
+
+    /// Number of teams.
+    #[inline]
+    pub(crate) fn teams(&self) -> usize {
+        self.parked.len()
+    }
+
+    /// The state of team `t` (active or parked).
+    pub(crate) fn team_state(&self, t: usize) -> &TeamState {
+        if t == self.cur {
+            &self.team
+        } else {
+            &self.parked[t]
+        }
+    }
+
+    /// The active team's phase in force now.
+    #[inline]
+    pub(crate) fn tp(&self) -> &'m TeamPhase {
+        &self.model.phases[self.phase].teams[self.cur]
+    }
+
+    /// The active team's parameters in force now.
     #[inline]
     pub fn p(&self) -> &'m Params {
-        &self.model.phases[self.phase].params
+        &self.tp().params
     }
 
     /// Effort to rework `defects` found in a change: one draw per defect, scaled by the change's
     /// effort factor (the assistant that wrote an AI-assisted change helps fix it).
     pub(crate) fn rework_effort(&mut self, change: usize, defects: u16) -> f64 {
         let factor = self.states[change].effort_factor;
-        let sampler = &self.model.phases[self.phase].samplers.rework;
+        let sampler = &self.tp().samplers.rework;
         (0..defects)
-            .map(|_| sampler.sample(&mut self.rng.coding).max(0.0))
+            .map(|_| sampler.sample(&mut self.team.rng.coding).max(0.0))
             .sum::<f64>()
             * factor
     }
@@ -375,13 +556,13 @@ impl<'m> Simulation<'m> {
     /// Samplers in force now.
     #[inline]
     pub fn s(&self) -> &'m Samplers {
-        &self.model.phases[self.phase].samplers
+        &self.tp().samplers
     }
 
     /// The working calendar in force now.
     #[inline]
     pub fn calendar(&self) -> Calendar {
-        self.model.phases[self.phase].calendar
+        self.tp().calendar
     }
 
     /// Current time, hours.
@@ -403,23 +584,79 @@ impl<'m> Simulation<'m> {
         }
         self.queue
             .schedule_at(self.model.warmup_hours, Event::WeekEnd);
-        self.queue.schedule_in(1.0, Event::FragilityTick);
-        self.start_demand();
-        self.start_deploy_schedule();
+        for t in 0..self.teams() {
+            self.activate(t);
+            self.queue
+                .schedule_in(1.0, Event::FragilityTick(self.cur as u16));
+            self.start_demand();
+            self.start_deploy_schedule();
+        }
+        self.activate(0);
         let end = self.model.end_hours;
         while let Some(event) = self.queue.pop_until(end) {
             if self.queue.processed() > self.event_limit {
                 self.records.guard = Some(self.guard_trip());
                 break;
             }
-            self.accumulate_areas();
+            if self.parked.len() > 1 {
+                let team = self.team_of(&event);
+                self.activate(team);
+            }
+            self.team.accumulate_areas(self.queue.now());
             self.handle(event);
         }
         self.finish(end)
     }
 
+    /// The team an event belongs to.
+    fn team_of(&self, event: &Event) -> usize {
+        let change_team = |c: u32| usize::from(self.records.changes[c as usize].team);
+        let pr_team = |pr: u32| change_team(self.prs[pr as usize].change);
+        match *event {
+            Event::Arrival(t)
+            | Event::TrainDeparture(t)
+            | Event::DeployWindowOpens(t)
+            | Event::BugReported(t)
+            | Event::FragilityTick(t) => usize::from(t),
+            Event::Manifest { service, .. } => usize::from(service),
+            Event::TaskDone(task, _) => match task {
+                Task::Code(c)
+                | Task::FixBug(c)
+                | Task::ReworkChange(c)
+                | Task::Prompt(c)
+                | Task::Check(AgentJob::Write(c) | AgentJob::ReworkChange(c)) => change_team(c),
+                Task::ReworkPullRequest(pr) | Task::Check(AgentJob::ReworkPullRequest(pr)) => {
+                    pr_team(pr)
+                }
+            },
+            Event::AgentDone(AgentJob::Write(c) | AgentJob::ReworkChange(c))
+            | Event::TestsDone(c)
+            | Event::StagingDone(c)
+            | Event::HotfixCoded(c) => change_team(c),
+            Event::AgentDone(AgentJob::ReworkPullRequest(pr))
+            | Event::ReviewPickup(pr)
+            | Event::ReviewDone(pr, _)
+            | Event::AiReviewDone(pr) => pr_team(pr),
+            Event::DeployDone(d) => usize::from(self.records.deployments[d as usize].team),
+            Event::IncidentDetected(i)
+            | Event::DiagnosisDone(i)
+            | Event::RollbackDone(i, _)
+            | Event::MitigationDone(i)
+            | Event::Recurrence(i) => usize::from(self.records.incidents[i as usize].team),
+            Event::WeekEnd | Event::PhaseChange(_) => self.cur,
+        }
+    }
+
     fn guard_trip(&self) -> GuardTrip {
         let guard = self.model.guard;
+        let (backlog, review_queue) = (0..self.teams())
+            .map(|t| self.team_state(t))
+            .fold((0, 0), |(b, r), team| {
+                (
+                    b + team.todo.len() + team.agent_todo.len(),
+                    r + team.review_queue.len() + team.expedited_queue.len(),
+                )
+            });
         GuardTrip {
             kind: self.guard_kind,
             limit: match self.guard_kind {
@@ -428,84 +665,100 @@ impl<'m> Simulation<'m> {
             },
             at_hours: self.now(),
             end_hours: self.model.end_hours,
-            backlog: self.todo.len(),
-            review_queue: self.review_queue.len() + self.expedited_queue.len(),
-        }
-    }
-
-    fn accumulate_areas(&mut self) {
-        let now = self.queue.now();
-        let dt = now - self.last_time;
-        if dt > 0.0 {
-            self.review_area += (self.review_queue.len() + self.expedited_queue.len()) as f64 * dt;
-            self.wip_area += f64::from(self.in_system) * dt;
-            self.last_time = now;
+            backlog,
+            review_queue,
         }
     }
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Arrival => self.on_arrival(),
+            Event::Arrival(_) => self.on_arrival(),
             Event::TaskDone(task, effort) => self.on_task_done(task, effort),
             Event::ReviewPickup(pr) => self.enqueue_review(pr),
             Event::ReviewDone(pr, effort) => self.on_review_done(pr, effort),
             Event::TestsDone(change) => self.on_tests_done(change),
             Event::StagingDone(change) => self.on_staging_done(change),
-            Event::TrainDeparture => self.on_train_departure(),
-            Event::DeployWindowOpens => self.on_deploy_window_opens(),
+            Event::TrainDeparture(_) => self.on_train_departure(),
+            Event::DeployWindowOpens(_) => self.on_deploy_window_opens(),
             Event::DeployDone(deployment) => self.on_deploy_done(deployment),
             Event::Manifest {
                 change,
                 deployment,
                 class,
                 severity,
+                ..
             } => self.on_manifest(change, deployment, class, severity),
-            Event::BugReported => self.on_bug_reported(),
+            Event::BugReported(_) => self.on_bug_reported(),
             Event::IncidentDetected(incident) => self.on_incident_detected(incident),
             Event::DiagnosisDone(incident) => self.on_diagnosis_done(incident),
             Event::RollbackDone(incident, started) => self.on_rollback_done(incident, started),
             Event::MitigationDone(incident) => self.restore(incident),
             Event::HotfixCoded(change) => self.start_tests(change),
             Event::Recurrence(incident) => self.on_recurrence(incident),
-            Event::FragilityTick => self.on_fragility_tick(),
+            Event::FragilityTick(_) => self.on_fragility_tick(),
             Event::WeekEnd => self.on_week_end(),
             Event::PhaseChange(phase) => self.on_phase_change(phase as usize),
+            Event::AgentDone(job) => self.on_agent_done(job),
+            Event::AiReviewDone(pr) => self.on_ai_review_done(pr),
         }
     }
 
     fn on_phase_change(&mut self, phase: usize) {
         self.phase = phase;
-        // More people may have become available.
-        self.dispatch_developers();
-        self.dispatch_reviewers();
+        // More people (or agent sessions) may have become available, in every team.
+        let active = self.cur;
+        for t in 0..self.teams() {
+            self.activate(t);
+            let now = self.now();
+            self.team.accumulate_areas(now);
+            self.dispatch_developers();
+            self.dispatch_reviewers();
+            self.dispatch_agents();
+        }
+        self.activate(active);
     }
 
     fn on_week_end(&mut self) {
+        let active = self.cur;
+        let now = self.now();
+        for t in 0..self.teams() {
+            self.activate(t);
+            self.team.accumulate_areas(now);
+            self.team_week_end();
+        }
+        self.activate(active);
+        if now + HOURS_PER_WEEK <= self.model.end_hours + 1e-9 {
+            self.queue.schedule_in(HOURS_PER_WEEK, Event::WeekEnd);
+        }
+    }
+
+    /// The active team's week end: its weekly sample, or the warm start at the end of the warm-up.
+    fn team_week_end(&mut self) {
         let now = self.now();
         let p = self.p();
         if now > self.model.warmup_hours + 1e-9 {
+            let team = &self.team;
             let sample = WeekSample {
-                fragility: self.fragility,
-                review_queue: (self.review_area - self.week_review_area) / HOURS_PER_WEEK,
-                work_in_progress: (self.wip_area - self.week_wip_area) / HOURS_PER_WEEK,
+                fragility: team.fragility,
+                review_queue: (team.review_area - team.week_review_area) / HOURS_PER_WEEK,
+                work_in_progress: (team.wip_area - team.week_wip_area) / HOURS_PER_WEEK,
                 adoption: p.ai.adoption,
                 reviewers: f64::from(p.review.reviewers),
-                defect_multiplier: self.defect_multiplier,
+                defect_multiplier: team.defect_multiplier,
                 developers: f64::from(p.team.developers),
             };
-            self.records.weeks.push(sample);
+            self.team.weeks.push(sample);
         } else {
             self.warm_start_fragility();
-            self.records.flow.review_queue_avg = -self.review_area;
-            self.records.flow.work_in_progress_avg = -self.wip_area;
+            self.team.flow.review_queue_avg = -self.team.review_area;
+            self.team.flow.work_in_progress_avg = -self.team.wip_area;
         }
-        self.week_review_area = self.review_area;
-        self.week_wip_area = self.wip_area;
+        self.team.week_review_area = self.team.review_area;
+        self.team.week_wip_area = self.team.wip_area;
         let hours = self.calendar().hours_per_week();
         if now + HOURS_PER_WEEK <= self.model.end_hours + 1e-9 {
-            self.records.flow.reviewer_hours_available += f64::from(p.review.reviewers) * hours;
-            self.records.flow.developer_hours_available += f64::from(p.team.developers) * hours;
-            self.queue.schedule_in(HOURS_PER_WEEK, Event::WeekEnd);
+            self.team.flow.reviewer_hours_available += f64::from(p.review.reviewers) * hours;
+            self.team.flow.developer_hours_available += f64::from(p.team.developers) * hours;
         }
     }
 
@@ -521,9 +774,9 @@ impl<'m> Simulation<'m> {
         if !p.fragility.warm_start || window_weeks <= 0.0 || decay_per_week <= 0.0 {
             return;
         }
-        let steady = self.fragility_inflow / window_weeks / decay_per_week;
+        let steady = self.team.fragility_inflow / window_weeks / decay_per_week;
         if steady.is_finite() {
-            self.fragility = steady;
+            self.team.fragility = steady;
         }
     }
 
@@ -537,19 +790,42 @@ impl<'m> Simulation<'m> {
     }
 
     fn finish(mut self, end: f64) -> RunRecords {
-        // Bring the integrals to the end of the run.
-        let dt = end - self.last_time;
-        if dt > 0.0 {
-            self.review_area += (self.review_queue.len() + self.expedited_queue.len()) as f64 * dt;
-            self.wip_area += f64::from(self.in_system) * dt;
-        }
         let measured = (end - self.model.warmup_hours).max(f64::MIN_POSITIVE);
-        let flow = &mut self.records.flow;
-        flow.review_queue_avg = (flow.review_queue_avg + self.review_area) / measured;
-        flow.work_in_progress_avg = (flow.work_in_progress_avg + self.wip_area) / measured;
+        let mut totals = Vec::with_capacity(self.teams());
+        for t in 0..self.teams() {
+            self.activate(t);
+            // Bring the integrals to the end of the run.
+            let team = &mut self.team;
+            let dt = end - team.last_time;
+            if dt > 0.0 {
+                team.review_area +=
+                    (team.review_queue.len() + team.expedited_queue.len()) as f64 * dt;
+                team.wip_area += f64::from(team.in_system) * dt;
+            }
+            let flow = &mut team.flow;
+            flow.review_queue_avg = (flow.review_queue_avg + team.review_area) / measured;
+            flow.work_in_progress_avg = (flow.work_in_progress_avg + team.wip_area) / measured;
+            let safety = self.safety();
+            self.team.culture.safety_end = safety;
+            self.team.culture.defect_multiplier_end = self.team.defect_multiplier;
+            totals.push(super::records::TeamTotals {
+                name: self.model.team_names[t].clone(),
+                flow: self.team.flow,
+                time_use: self.team.time_use,
+                culture: self.team.culture,
+                weeks: std::mem::take(&mut self.team.weeks),
+            });
+        }
         self.records.events = self.queue.processed();
-        self.records.culture.safety_end = self.safety();
-        self.records.culture.defect_multiplier_end = self.defect_multiplier;
+        if totals.len() == 1 {
+            let only = totals.pop().unwrap_or_default();
+            self.records.flow = only.flow;
+            self.records.time_use = only.time_use;
+            self.records.culture = only.culture;
+            self.records.weeks = only.weeks;
+        } else {
+            self.records.roll_up(totals);
+        }
         self.records
     }
 
@@ -583,7 +859,10 @@ impl<'m> Simulation<'m> {
             self.guard_kind = GuardKind::Changes;
             self.event_limit = 0;
         }
-        self.records.changes.push(ChangeRecord { id, ..record });
+        let team = self.cur as u16;
+        self.records
+            .changes
+            .push(ChangeRecord { id, team, ..record });
         self.states.push(state);
         id
     }
@@ -591,9 +870,10 @@ impl<'m> Simulation<'m> {
     /// Adds a deployment record; returns its id.
     pub fn add_deployment(&mut self, record: DeploymentRecord, changes: Vec<u32>) -> u32 {
         let id = self.records.deployments.len() as u32;
+        let team = self.cur as u16;
         self.records
             .deployments
-            .push(DeploymentRecord { id, ..record });
+            .push(DeploymentRecord { id, team, ..record });
         self.deployed_changes.push(changes);
         id
     }
@@ -601,7 +881,10 @@ impl<'m> Simulation<'m> {
     /// Adds an incident record; returns its id.
     pub fn add_incident(&mut self, record: IncidentRecord) -> u32 {
         let id = self.records.incidents.len() as u32;
-        self.records.incidents.push(IncidentRecord { id, ..record });
+        let team = self.cur as u16;
+        self.records
+            .incidents
+            .push(IncidentRecord { id, team, ..record });
         self.incident_reviewer.push(false);
         id
     }

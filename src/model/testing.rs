@@ -31,17 +31,17 @@ impl Simulation<'_> {
         let p = self.p();
         let tp = &p.testing;
         let ci = &self.s().ci;
-        let mut hours = ci.sample(&mut self.rng.testing).max(0.0);
+        let mut hours = ci.sample(&mut self.team.rng.testing).max(0.0);
         if tp.traffic_replay {
             hours += tp.traffic_replay_hours.max(0.0);
         }
         let mut retries = 0;
-        while retries < tp.max_retries && self.rng.testing.random::<f64>() < tp.flaky_failure {
-            hours += ci.sample(&mut self.rng.testing).max(0.0);
+        while retries < tp.max_retries && self.team.rng.testing.random::<f64>() < tp.flaky_failure {
+            hours += ci.sample(&mut self.team.rng.testing).max(0.0);
             retries += 1;
         }
         if self.measuring() {
-            self.records.flow.flaky_retries += u64::from(retries);
+            self.team.flow.flaky_retries += u64::from(retries);
         }
         self.records.changes[change as usize].test_hours += hours as f32;
         self.queue.schedule_in(hours, Event::TestsDone(change));
@@ -79,7 +79,7 @@ impl Simulation<'_> {
         if found > 0 {
             self.rework_after_tests(change, found);
         } else if tp.staging && origin != Origin::Hotfix {
-            let hours = self.s().staging.sample(&mut self.rng.testing).max(0.0);
+            let hours = self.s().staging.sample(&mut self.team.rng.testing).max(0.0);
             self.records.changes[c].test_hours += hours as f32;
             self.queue.schedule_in(hours, Event::StagingDone(change));
         } else {
@@ -113,7 +113,7 @@ impl Simulation<'_> {
                 let n = state.latent[class][severity];
                 let fresh = n.saturating_sub(state.unseen_by[suite][class][severity]);
                 let hits = (0..fresh)
-                    .filter(|_| self.rng.testing.random::<f64>() < probability[class])
+                    .filter(|_| self.team.rng.testing.random::<f64>() < probability[class])
                     .count() as u16;
                 let state = &mut self.states[c];
                 state.latent[class][severity] -= hits;
@@ -130,6 +130,10 @@ impl Simulation<'_> {
     }
 
     fn rework_after_tests(&mut self, change: u32, found: u16) {
+        if self.records.changes[change as usize].agent {
+            self.start_agent_run(super::simulation::AgentJob::ReworkChange(change));
+            return;
+        }
         let effort = self.rework_effort(change as usize, found);
         self.queue_task(Task::ReworkChange(change), effort);
     }
@@ -151,21 +155,24 @@ impl Simulation<'_> {
                 0.0
             };
         let origin = record.origin;
-        self.fragility += added;
+        self.team.fragility += added;
         if now >= self.model.warmup_hours - self.warm_start_window_weeks() * HOURS_PER_WEEK
             && now < self.model.warmup_hours
         {
-            self.fragility_inflow += added;
+            self.team.fragility_inflow += added;
         }
         match origin {
             Origin::Planned => {
-                self.in_flight = self.in_flight.saturating_sub(1);
-                self.merged_waiting.push(change);
+                // Agents' changes never counted toward the developers' work in progress.
+                if !self.records.changes[change as usize].agent {
+                    self.team.in_flight = self.team.in_flight.saturating_sub(1);
+                }
+                self.team.merged_waiting.push(change);
                 self.try_deploy_planned();
                 self.dispatch_developers();
             }
             Origin::BugFix if self.bug_fix_rides_train(change) => {
-                self.merged_waiting.push(change);
+                self.team.merged_waiting.push(change);
             }
             Origin::BugFix => {
                 self.start_unplanned_deploy(change, super::records::DeployReason::BugFix)

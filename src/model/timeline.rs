@@ -112,6 +112,12 @@ impl Schedule {
     pub fn initial(&self) -> &Arc<Params> {
         &self.phases[0].1
     }
+
+    /// The parameters in force at `hours` (the last phase starting at or before it).
+    pub fn at(&self, hours: f64) -> &Arc<Params> {
+        let after = self.phases.partition_point(|(start, _)| *start <= hours);
+        &self.phases[after.saturating_sub(1)].1
+    }
 }
 
 /// Parameters in force at `t` hours: every step at or before `t` and every ramp's value at `t`,

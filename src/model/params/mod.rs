@@ -11,6 +11,7 @@
 //! Adding a parameter: add its entry to the table of its section, use it in the model, and
 //! document its calibration in `docs/calibration.md`. Nothing else.
 
+mod agents;
 mod checks;
 mod culture;
 mod operations;
@@ -22,6 +23,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+pub use agents::{AgentParams, AiReviewParams, OrgParams};
 pub use checks::{Problem, check_params};
 pub use culture::{CultureParams, CulturePreset};
 pub use operations::{FragilityParams, ProductionParams, RecoveryParams, ReliabilityParams};
@@ -380,6 +382,12 @@ sections! {
     reliability: ReliabilityParams,
     /// Culture: how metrics are used, gaming and learning behaviours.
     culture: CultureParams,
+    /// Autonomous coding agents.
+    agents: AgentParams,
+    /// An automated first-pass reviewer.
+    ai_review: AiReviewParams,
+    /// How the services of several teams share production.
+    org: OrgParams,
 }
 
 impl Params {
