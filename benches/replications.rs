@@ -1,5 +1,7 @@
 //! Speed of the engine on the embedded default scenario: one replication, and 1,000 replications
-//! through the parallel runner (the figure the README quotes).
+//! through the parallel runner (the figures the README quotes); and the same for the shipped
+//! organisation of five teams (200 engineers, one team running 16 agent sessions), whose
+//! replications also compute every team's metrics.
 
 use std::hint::black_box;
 
@@ -51,5 +53,50 @@ fn thousand_replications(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_replication, thousand_replications);
+fn organisation_model() -> Model {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/org-of-five-teams.toml"
+    );
+    let scenario = dorasim::scenario::load_file(path).expect("the shipped organisation");
+    scenario.model().expect("its timeline")
+}
+
+fn organisation(c: &mut Criterion) {
+    let model = organisation_model();
+    let events = model.run(42, 0).events;
+    let mut group = c.benchmark_group("organisation of five teams");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(events));
+    let mut rep = 0;
+    group.bench_function("one replication (throughput in events)", |b| {
+        b.iter(|| {
+            rep += 1;
+            black_box(model.run(42, rep))
+        })
+    });
+    group.throughput(Throughput::Elements(100));
+    group.sample_size(10);
+    group.bench_function(
+        "100 replications, all cores, team metrics included (throughput in replications)",
+        |b| {
+            b.iter(|| {
+                let plan = RunPlan {
+                    seed: 42,
+                    runs: 100,
+                    threads: 0,
+                };
+                black_box(runner::run(&model, plan, |_, _| Ok(())).expect("run"))
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    one_replication,
+    thousand_replications,
+    organisation
+);
 criterion_main!(benches);

@@ -233,6 +233,10 @@ fn may_be_undefined(metric: Metric) -> bool {
                 | M::ReviewWaitMean
                 | M::EscapeRateHuman
                 | M::EscapeRateAi
+                | M::EscapeRateAgent
+                | M::AgentShare
+                | M::ReviewTimeOnAgents
+                | M::ReviewEffortPerPr
                 | M::LeadCoding
                 | M::LeadReviewWait
                 | M::LeadReview

@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use dorasim::metrics::catalogue::Group;
 use dorasim::metrics::ledger::Lens;
 use dorasim::metrics::{METRICS, Metric, WEEKLY};
 use dorasim::output::terminal::{self, Style};
@@ -66,6 +67,12 @@ fn synthetic_summary() -> RunSummary {
         .collect();
     for rep in 0..200u64 {
         for (acc, metric) in summary.metrics.iter_mut().zip(Metric::ALL) {
+            // A one-team run without agents or an AI reviewer: their metrics are zero (and draw
+            // nothing, so the other synthetic values stay as they were).
+            if matches!(metric.def().group, Group::Agents | Group::Organisation) {
+                acc.push(0.0);
+                continue;
+            }
             acc.push(value(*metric, rep, &mut rng));
         }
         for (week, row) in summary.weekly.iter_mut().enumerate() {

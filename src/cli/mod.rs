@@ -16,7 +16,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app;
 use crate::metrics::ledger::Lens;
-use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
+use crate::output::csv_files::{
+    REPLICATIONS_CSV, ReplicationWriter, TEAMS_CSV, WEEKLY_CSV, teams_csv, weekly_csv,
+};
 use crate::output::json::{SUMMARY_JSON, summary_json};
 use crate::output::{OutputDir, terminal};
 use crate::runner::{self, RunPlan};
@@ -407,6 +409,9 @@ fn run(args: RunArgs, stdout: &mut dyn Write) -> Result<()> {
         }
         let weekly = weekly_csv(&summary).map_err(|e| anyhow::anyhow!(e))?;
         staged.push(dir.stage(WEEKLY_CSV, weekly.as_bytes())?);
+        if let Some(teams) = teams_csv(&summary).map_err(|e| anyhow::anyhow!(e))? {
+            staged.push(dir.stage(TEAMS_CSV, teams.as_bytes())?);
+        }
         staged.push(dir.stage(SUMMARY_JSON, summary_text.as_bytes())?);
         if crate::analysis::progress::interrupted() {
             drop(staged);
@@ -553,7 +558,7 @@ pub(crate) fn write_built_report(
 }
 
 /// The files `dorasim run --out` writes.
-const RUN_FILES: [&str; 3] = [REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON];
+const RUN_FILES: [&str; 4] = [REPLICATIONS_CSV, WEEKLY_CSV, TEAMS_CSV, SUMMARY_JSON];
 
 /// The error of a run that stopped early (Ctrl-C, a guard, a failed write), saying what the
 /// --out directory holds now: nothing of this run is ever renamed into place.

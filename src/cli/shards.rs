@@ -14,7 +14,9 @@ use crate::analysis::shard::{self, RUN_PARTIAL_KIND, RunPartial, Shard};
 use crate::analysis::study::{self, SENSITIVITY_CSV, SENSITIVITY_JSON};
 use crate::analysis::sweep::SWEEP_CSV;
 use crate::output::OutputDir;
-use crate::output::csv_files::{REPLICATIONS_CSV, ReplicationWriter, WEEKLY_CSV, weekly_csv};
+use crate::output::csv_files::{
+    REPLICATIONS_CSV, ReplicationWriter, TEAMS_CSV, WEEKLY_CSV, teams_csv, weekly_csv,
+};
 use crate::output::json::{SUMMARY_JSON, summary_json};
 use crate::runner::{self, RunPlan, RunSummary, block_count};
 
@@ -130,7 +132,7 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
             // together, so a kill never leaves a mixed set.
             let (dir, _lock) = OutputDir::prepare_exclusive(
                 &args.out,
-                &[REPLICATIONS_CSV, WEEKLY_CSV, SUMMARY_JSON],
+                &[REPLICATIONS_CSV, WEEKLY_CSV, TEAMS_CSV, SUMMARY_JSON],
                 args.force,
                 "run",
             )?;
@@ -143,6 +145,9 @@ pub fn merge(args: MergeArgs, out: &mut dyn Write) -> Result<()> {
             }
             let weekly = weekly_csv(&run.summary).map_err(|e| anyhow!(e))?;
             staged.push(dir.stage(WEEKLY_CSV, weekly.as_bytes())?);
+            if let Some(teams) = teams_csv(&run.summary).map_err(|e| anyhow!(e))? {
+                staged.push(dir.stage(TEAMS_CSV, teams.as_bytes())?);
+            }
             let json = summary_json(&run.scenario, &run.summary, run.threads, run.lens);
             let text = serde_json::to_string_pretty(&json).context("serialising the summary")?;
             staged.push(dir.stage(SUMMARY_JSON, text.as_bytes())?);

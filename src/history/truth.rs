@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::defects::PerClass;
+use crate::model::defects::{Authorship, PerClass};
 use crate::model::records::{
     CultureTotals, DeployReason, IncidentCause, Origin, Remediation, RunRecords,
 };
@@ -21,6 +21,8 @@ pub struct TrueDeployment {
     pub padding: bool,
     /// A hotfix or bug fix left out of the rework count.
     pub unlabelled_rework: bool,
+    /// The team whose service it deployed to (0 for a one-team scenario).
+    pub team: u16,
 }
 
 /// Ground truth of one incident.
@@ -46,6 +48,8 @@ pub struct TrueIncident {
     pub impact: f64,
     /// An integration defect in AI-assisted code.
     pub ai_integration: bool,
+    /// The team whose service failed.
+    pub team: u16,
 }
 
 /// Ground truth of one change.
@@ -59,6 +63,12 @@ pub struct TrueChange {
     pub ai_assisted: bool,
     /// Tests written by AI.
     pub ai_tests: bool,
+    /// Who wrote it: `hand`, `ai` (AI-assisted) or `agent` (a coding agent).
+    pub author: &'static str,
+    /// The team it belongs to.
+    pub team: u16,
+    /// An agent pull request closed unmerged; the item went back to the backlog.
+    pub abandoned: bool,
     /// Lines of code.
     pub loc: f32,
     /// Work item arrived, hours.
@@ -121,6 +131,7 @@ pub fn ground_truth(records: &RunRecords, info: &ExportInfo) -> GroundTruth {
                 reason: d.reason,
                 padding: d.reason == DeployReason::Padding,
                 unlabelled_rework: d.reason.is_rework() && !d.labelled_rework,
+                team: d.team,
             })
             .collect(),
         changes: records
@@ -131,6 +142,13 @@ pub fn ground_truth(records: &RunRecords, info: &ExportInfo) -> GroundTruth {
                 origin: c.origin,
                 ai_assisted: c.ai_assisted,
                 ai_tests: c.ai_tests,
+                author: match c.authorship() {
+                    Authorship::Hand => "hand",
+                    Authorship::Ai => "ai",
+                    Authorship::Agent => "agent",
+                },
+                team: c.team,
+                abandoned: c.abandoned,
                 loc: c.loc,
                 arrived_hours: c.arrived_hours,
                 injected: c.injected,
@@ -168,6 +186,7 @@ pub fn ground_truth(records: &RunRecords, info: &ExportInfo) -> GroundTruth {
                     postmortem: i.postmortem,
                     impact: i.impact,
                     ai_integration: i.ai_integration,
+                    team: i.team,
                 }
             })
             .collect(),

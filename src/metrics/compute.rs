@@ -237,13 +237,21 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     // Caused by another team's deployment: named as such in one service's own records, or, in
     // the organisation's, by a deployment of another team than the incident's.
     let (mut by_other_service, mut cross_service) = (0.0, 0.0);
+    // An organisation's availability is its services' mean: each service is an equal share of
+    // production, so an incident in one takes down 1/n of it (times its impact).
+    let share_of_production = if records.teams.len() > 1 {
+        1.0 / records.teams.len() as f64
+    } else {
+        1.0
+    };
     for incident in &records.incidents {
+        let impact = incident.impact * share_of_production;
         let end = if incident.restored_hours.is_finite() {
             incident.restored_hours
         } else {
             to
         };
-        downtime += incident.impact * overlap(incident.started_hours, end, from, to);
+        downtime += impact * overlap(incident.started_hours, end, from, to);
         // Only the weeks the incident overlaps.
         if end > from && incident.started_hours < to && week_count > 0 {
             let first = week_of(incident.started_hours.max(from));
@@ -255,8 +263,7 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
                 .skip(first)
             {
                 let ws = from + w as f64 * HOURS_PER_WEEK;
-                *slot +=
-                    incident.impact * overlap(incident.started_hours, end, ws, ws + HOURS_PER_WEEK);
+                *slot += impact * overlap(incident.started_hours, end, ws, ws + HOURS_PER_WEEK);
             }
         }
         if !in_window(incident.started_hours) {

@@ -603,6 +603,7 @@ mod tests {
                 change_count: 1,
                 rolls_back: None,
                 labelled_rework: false,
+                team: 0,
             });
         }
         for (id, start) in [(0u32, 3.0 * 24.0 + 12.0), (1, 3.0 * 24.0 + 20.0)] {
@@ -620,6 +621,7 @@ mod tests {
                 closed_early: false,
                 recurrence_of: None,
                 postmortem: false,
+                team: 0,
             });
         }
         records

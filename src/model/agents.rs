@@ -59,7 +59,11 @@ impl Simulation<'_> {
                 }
             }
         }
-        let hours = self.s().agent_run.sample(&mut self.team.rng.agents).max(0.0);
+        let hours = self
+            .s()
+            .agent_run
+            .sample(&mut self.team.rng.agents)
+            .max(0.0);
         let done = if self.p().agents.around_the_clock {
             now + hours
         } else {

@@ -7,9 +7,9 @@ use rand_distr::{Distribution, Poisson};
 use crate::engine::random::item_rng;
 
 use super::defects::{DefectClass, Defects, Severity, by_class};
+use super::params::AgentParams;
 use super::params::DemandMode;
 use super::records::{ChangeKind, ChangeRecord, Origin};
-use super::params::AgentParams;
 use super::simulation::{AgentJob, ChangeState, Event, PullRequest, Simulation, Task};
 use crate::engine::random::SimRng;
 
@@ -79,11 +79,14 @@ impl Simulation<'_> {
         let rate_per_hour = self.p().demand.items_per_week / crate::engine::units::HOURS_PER_WEEK;
         if rate_per_hour > 0.0 {
             let u: f64 = self.team.rng.arrivals.random();
-            self.queue
-                .schedule_in(-(1.0 - u).ln() / rate_per_hour, Event::Arrival(self.cur as u16));
+            self.queue.schedule_in(
+                -(1.0 - u).ln() / rate_per_hour,
+                Event::Arrival(self.cur as u16),
+            );
         } else {
             // Re-check after a day in case the timeline raises the rate.
-            self.queue.schedule_in(24.0, Event::Arrival(self.cur as u16));
+            self.queue
+                .schedule_in(24.0, Event::Arrival(self.cur as u16));
         }
     }
 
@@ -141,7 +144,10 @@ impl Simulation<'_> {
             && agents_take(&p.agents, kind)
             && item_rng(self.team.rng.agent_items_seed, index).random::<f64>() < p.agents.share;
         let author = if to_agent {
-            Author::Agent(item_rng(self.team.rng.agent_items_seed, index ^ AGENT_DRAWS))
+            Author::Agent(item_rng(
+                self.team.rng.agent_items_seed,
+                index ^ AGENT_DRAWS,
+            ))
         } else {
             Author::Developer
         };
@@ -159,7 +165,10 @@ impl Simulation<'_> {
         let weights = [
             (ChangeKind::Feature, d.feature_share),
             (ChangeKind::BugFix, d.bugfix_share),
-            (ChangeKind::Config, (1.0 - d.feature_share - d.bugfix_share).max(0.0)),
+            (
+                ChangeKind::Config,
+                (1.0 - d.feature_share - d.bugfix_share).max(0.0),
+            ),
         ]
         .map(|(kind, w)| (kind, if agents_take(a, kind) { w } else { 0.0 }));
         let total: f64 = weights.iter().map(|(_, w)| w).sum();
@@ -185,7 +194,14 @@ impl Simulation<'_> {
         };
         let hand_loc = size_sampler.sample(&mut r).max(1.0);
         let draws = item_rng(self.team.rng.agent_items_seed, index ^ AGENT_DRAWS);
-        Some(self.build_change(r, Origin::Planned, kind, hand_loc, Author::Agent(draws), f64::NAN))
+        Some(self.build_change(
+            r,
+            Origin::Planned,
+            kind,
+            hand_loc,
+            Author::Agent(draws),
+            f64::NAN,
+        ))
     }
 
     /// Creates the change of a developer redoing by hand a work item whose agent pull request was
@@ -194,8 +210,18 @@ impl Simulation<'_> {
         let record = &self.records.changes[rejected as usize];
         let (kind, arrived) = (record.kind, record.arrived_hours);
         let hand_loc = self.states[rejected as usize].logical_loc;
-        let r = item_rng(self.team.rng.agent_items_seed, u64::from(rejected) ^ REDO_DRAWS);
-        self.build_change(r, Origin::Planned, kind, hand_loc, Author::Developer, arrived)
+        let r = item_rng(
+            self.team.rng.agent_items_seed,
+            u64::from(rejected) ^ REDO_DRAWS,
+        );
+        self.build_change(
+            r,
+            Origin::Planned,
+            kind,
+            hand_loc,
+            Author::Developer,
+            arrived,
+        )
     }
 
     /// Draws the rest of a change's attributes from its generator `r` and adds it. `arrived` is
@@ -367,9 +393,7 @@ impl Simulation<'_> {
                 let change = match (self.team.todo.pop_front(), p.demand.mode) {
                     (Some(c), _) => c,
                     (None, DemandMode::Poisson) => return,
-                    (None, DemandMode::Backlog) => {
-                        self.new_change(super::records::Origin::Planned)
-                    }
+                    (None, DemandMode::Backlog) => self.new_change(super::records::Origin::Planned),
                 };
                 self.team.in_flight += 1;
                 (

@@ -68,7 +68,7 @@ impl Simulation<'_> {
                     change_count: 0,
                     rolls_back: None,
                     labelled_rework: false,
-                team: 0,
+                    team: 0,
                 },
                 Vec::new(),
             );

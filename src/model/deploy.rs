@@ -13,7 +13,8 @@ impl Simulation<'_> {
     /// mid-run; under continuous deployment its departures do nothing.
     pub(crate) fn start_deploy_schedule(&mut self) {
         let first = self.p().deploy.first_train_hour.max(0.0);
-        self.queue.schedule_at(first, Event::TrainDeparture(self.cur as u16));
+        self.queue
+            .schedule_at(first, Event::TrainDeparture(self.cur as u16));
     }
 
     /// A scheduled departure of the release train. Departures follow the timetable in force,
@@ -64,7 +65,8 @@ impl Simulation<'_> {
     /// Under continuous deployment, deploys what is merged as soon as the pipeline and the window
     /// allow. Under a schedule, waits for the train.
     pub(crate) fn try_deploy_planned(&mut self) {
-        if self.p().deploy.policy != DeployPolicy::Continuous || self.team.merged_waiting.is_empty() {
+        if self.p().deploy.policy != DeployPolicy::Continuous || self.team.merged_waiting.is_empty()
+        {
             return;
         }
         if self.deploy_window_open() {
@@ -72,7 +74,8 @@ impl Simulation<'_> {
         } else if !self.team.tick_pending {
             self.team.tick_pending = true;
             let open = self.calendar().next_open(self.now());
-            self.queue.schedule_at(open, Event::DeployWindowOpens(self.cur as u16));
+            self.queue
+                .schedule_at(open, Event::DeployWindowOpens(self.cur as u16));
         }
     }
 
@@ -178,7 +181,9 @@ impl Simulation<'_> {
                 }
             }
         }
-        self.team.recent_deploys.push_back((now, changes.len() as u32));
+        self.team
+            .recent_deploys
+            .push_back((now, changes.len() as u32));
         self.team.recent_changes += changes.len() as u32;
         match self.records.deployments[d].reason {
             DeployReason::Planned => {

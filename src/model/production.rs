@@ -61,7 +61,8 @@ impl Simulation<'_> {
                 .bug_report_delay
                 .sample(&mut self.team.rng.production)
                 .max(0.0);
-            self.queue.schedule_in(delay, Event::BugReported(self.cur as u16));
+            self.queue
+                .schedule_in(delay, Event::BugReported(self.cur as u16));
         }
     }
 
@@ -92,7 +93,9 @@ impl Simulation<'_> {
                     Some(deployment)
                 }
             }
-            IncidentCause::Fragility | IncidentCause::Interaction | IncidentCause::OtherService => None,
+            IncidentCause::Fragility | IncidentCause::Interaction | IncidentCause::OtherService => {
+                None
+            }
         };
         let impact = self
             .s()
@@ -116,7 +119,12 @@ impl Simulation<'_> {
             team: 0,
         });
         let speed = self.observability_speedup(false);
-        let delay = self.s().detection.sample(&mut self.team.rng.recovery).max(0.0) / speed;
+        let delay = self
+            .s()
+            .detection
+            .sample(&mut self.team.rng.recovery)
+            .max(0.0)
+            / speed;
         self.queue
             .schedule_in(delay, Event::IncidentDetected(incident));
     }
@@ -147,7 +155,11 @@ impl Simulation<'_> {
         }
         // Gaming: the incident is marked resolved in the tool before the root cause is fixed.
         if self.games(culture.early_incident_close) {
-            let close_after = self.s().rollback.sample(&mut self.team.rng.culture).max(0.0);
+            let close_after = self
+                .s()
+                .rollback
+                .sample(&mut self.team.rng.culture)
+                .max(0.0);
             let record = &mut self.records.incidents[i];
             record.closed_early = true;
             record.closed_hours = now + close_after;
@@ -166,7 +178,12 @@ impl Simulation<'_> {
         } else {
             1.0
         };
-        let hours = self.s().diagnosis.sample(&mut self.team.rng.recovery).max(0.0) * multiplier
+        let hours = self
+            .s()
+            .diagnosis
+            .sample(&mut self.team.rng.recovery)
+            .max(0.0)
+            * multiplier
             / self.observability_speedup(ai_integration);
         if self.measuring() && self.incident_reviewer[i] {
             self.team.time_use.reviewer_incidents += hours;
@@ -185,7 +202,11 @@ impl Simulation<'_> {
             IncidentCause::Deployment { .. } => {
                 if self.team.rng.recovery.random::<f64>() < self.p().recovery.rollback_probability {
                     let now = self.now();
-                    let hours = self.s().rollback.sample(&mut self.team.rng.recovery).max(0.0);
+                    let hours = self
+                        .s()
+                        .rollback
+                        .sample(&mut self.team.rng.recovery)
+                        .max(0.0);
                     self.queue
                         .schedule_in(hours, Event::RollbackDone(incident, now));
                 } else {
@@ -202,7 +223,11 @@ impl Simulation<'_> {
                 }
             }
             IncidentCause::Fragility | IncidentCause::Interaction | IncidentCause::OtherService => {
-                let hours = self.s().rollback.sample(&mut self.team.rng.recovery).max(0.0);
+                let hours = self
+                    .s()
+                    .rollback
+                    .sample(&mut self.team.rng.recovery)
+                    .max(0.0);
                 self.records.incidents[i].remediation = Remediation::Mitigation;
                 self.queue
                     .schedule_in(hours, Event::MitigationDone(incident));

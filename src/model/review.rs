@@ -183,7 +183,11 @@ impl Simulation<'_> {
         // The depth reviewers aim for under pressure; the round achieves less if it is too big
         // for one sitting.
         let (effort_no_noise, depth) = self.round_effort(pr, depth);
-        let noise = self.s().review_noise.sample(&mut self.team.rng.review).max(0.0);
+        let noise = self
+            .s()
+            .review_noise
+            .sample(&mut self.team.rng.review)
+            .max(0.0);
         let effort = effort_no_noise * noise;
         let pull = &self.prs[pr as usize];
         let change = pull.change as usize;

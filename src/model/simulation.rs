@@ -484,10 +484,7 @@ impl<'m> Simulation<'m> {
             .map(|t| TeamState::new(Streams::new(seed, replication, t as u16)))
             .collect();
         // Team 0 is active; its slot holds a placeholder (cheap: its streams are never drawn).
-        let team = std::mem::replace(
-            &mut parked[0],
-            TeamState::new(Streams::new(0, 0, 0)),
-        );
+        let team = std::mem::replace(&mut parked[0], TeamState::new(Streams::new(0, 0, 0)));
         Simulation {
             model,
             phase: 0,
@@ -649,14 +646,15 @@ impl<'m> Simulation<'m> {
 
     fn guard_trip(&self) -> GuardTrip {
         let guard = self.model.guard;
-        let (backlog, review_queue) = (0..self.teams())
-            .map(|t| self.team_state(t))
-            .fold((0, 0), |(b, r), team| {
-                (
-                    b + team.todo.len() + team.agent_todo.len(),
-                    r + team.review_queue.len() + team.expedited_queue.len(),
-                )
-            });
+        let (backlog, review_queue) =
+            (0..self.teams())
+                .map(|t| self.team_state(t))
+                .fold((0, 0), |(b, r), team| {
+                    (
+                        b + team.todo.len() + team.agent_todo.len(),
+                        r + team.review_queue.len() + team.expedited_queue.len(),
+                    )
+                });
         GuardTrip {
             kind: self.guard_kind,
             limit: match self.guard_kind {

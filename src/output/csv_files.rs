@@ -77,6 +77,53 @@ impl ReplicationWriter {
     }
 }
 
+/// File name of the per-team CSV (organisations of several teams only).
+pub const TEAMS_CSV: &str = "teams.csv";
+
+/// The per-team CSV text of an organisation, `None` for one team:
+/// `team,metric,unit,n,mean,ci95_low,ci95_high,p5,p50,p95`, one row per team and metric, then the
+/// organisation's roll-up under the team name `organisation`.
+pub fn teams_csv(summary: &RunSummary) -> Result<Option<String>, String> {
+    if summary.teams.is_empty() {
+        return Ok(None);
+    }
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record([
+        "team",
+        "metric",
+        "unit",
+        "n",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "p5",
+        "p50",
+        "p95",
+    ])
+    .map_err(csv_error)?;
+    for (name, accumulators) in super::teams::rows(summary) {
+        for (def, acc) in crate::metrics::METRICS.iter().zip(accumulators) {
+            let s = acc.summary();
+            let cell = |x: Option<f64>| x.map_or(String::new(), csv_cell);
+            csv.write_record([
+                super::format::csv_text(name),
+                def.key.to_string(),
+                def.unit.to_string(),
+                s.n.to_string(),
+                cell(s.mean),
+                cell(s.ci95_low),
+                cell(s.ci95_high),
+                cell(s.p5),
+                cell(s.p50),
+                cell(s.p95),
+            ])
+            .map_err(csv_error)?;
+        }
+    }
+    let bytes = csv.into_inner().map_err(csv_error)?;
+    String::from_utf8(bytes).map(Some).map_err(csv_error)
+}
+
 /// The weekly CSV text: `week,series,unit,n,mean,p5,p25,p50,p75,p95`.
 pub fn weekly_csv(summary: &RunSummary) -> Result<String, String> {
     let mut csv = csv::Writer::from_writer(Vec::new());

@@ -52,6 +52,46 @@ pub struct SummaryFile {
     pub tiers: TierTables,
     /// Wall time and speed (the only part that depends on the machine and threads).
     pub timing: Timing,
+    /// For an organisation of several teams: each team's metrics, from its own service's records
+    /// (the `metrics` above are the organisation's roll-up). Absent for one team.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamRecord>,
+}
+
+/// One team's metrics in `summary.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamRecord {
+    /// The team's name.
+    pub name: String,
+    /// Every metric's summary, by key, in catalogue order.
+    pub metrics: IndexMap<String, MetricRecord>,
+}
+
+/// The metric records of one set of accumulators (`two_modes` from `summary` when given).
+fn metric_records(
+    accumulators: &[crate::stats::summary::Accumulator],
+    summary: Option<&RunSummary>,
+) -> IndexMap<String, MetricRecord> {
+    METRICS
+        .iter()
+        .zip(accumulators)
+        .zip(Metric::ALL)
+        .map(|((def, acc), metric)| {
+            let record = MetricRecord {
+                summary: acc.summary(),
+                label: def.label.to_string(),
+                unit: def.unit.to_string(),
+                group: def.group,
+                two_modes: summary.and_then(|summary| {
+                    CHECKED_FOR_TWO_MODES
+                        .contains(metric)
+                        .then(|| summary.two_modes(*metric))
+                }),
+            };
+            (def.key.to_string(), record)
+        })
+        .collect()
 }
 
 /// One metric in `summary.json`: its summary over replications and its description. (Unknown
@@ -157,23 +197,7 @@ pub fn summary_file(
     lens: Lens,
 ) -> SummaryFile {
     debug_assert_eq!(Tier::ALL.len(), 4);
-    let metrics = METRICS
-        .iter()
-        .zip(&summary.metrics)
-        .zip(Metric::ALL)
-        .map(|((def, acc), metric)| {
-            let record = MetricRecord {
-                summary: acc.summary(),
-                label: def.label.to_string(),
-                unit: def.unit.to_string(),
-                group: def.group,
-                two_modes: CHECKED_FOR_TWO_MODES
-                    .contains(metric)
-                    .then(|| summary.two_modes(*metric)),
-            };
-            (def.key.to_string(), record)
-        })
-        .collect();
+    let metrics = metric_records(&summary.metrics, Some(summary));
     let notes = summary
         .two_modes_noted()
         .iter()
@@ -204,6 +228,14 @@ pub fn summary_file(
             replications_per_second: finite(summary.replications_per_second()),
             events_per_second: finite(summary.events_per_second()),
         },
+        teams: summary
+            .teams
+            .iter()
+            .map(|t| TeamRecord {
+                name: t.name.clone(),
+                metrics: metric_records(&t.metrics, None),
+            })
+            .collect(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod files;
 pub mod format;
 pub mod json;
 pub mod layout;
+pub mod teams;
 pub mod terminal;
 
 pub use files::{OutputDir, OutputError};

@@ -144,7 +144,7 @@ fn group_rows(summary: &RunSummary, group: Group) -> Vec<MetricRow> {
 }
 
 /// The groups of the metric tables, in page order, after the DORA table.
-const SECTIONS: [(&str, Group); 7] = [
+const SECTIONS: [(&str, Group); 9] = [
     ("Reliability", Group::Reliability),
     ("Flow", Group::Flow),
     (
@@ -161,7 +161,23 @@ const SECTIONS: [(&str, Group); 7] = [
         Group::TimeUse,
     ),
     ("Culture: gaming and learning", Group::Culture),
+    ("Coding agents and AI review", Group::Agents),
+    (
+        "Organisation: services sharing production",
+        Group::Organisation,
+    ),
 ];
+
+/// Whether a section is shown: the agents' only when agents or an AI reviewer ran, the
+/// organisation's only for several teams.
+fn shown(summary: &RunSummary, group: Group) -> bool {
+    let used = |m: Metric| summary.metric(m).summary().mean.is_some_and(|x| x > 0.0);
+    match group {
+        Group::Agents => used(Metric::AgentShare) || used(Metric::AiScreened),
+        Group::Organisation => !summary.teams.is_empty(),
+        _ => true,
+    }
+}
 
 const DORA_TITLE: &str = "DORA metrics (true ledger)";
 const BUCKET_HEADER: &str = "DORA bucket";
@@ -776,6 +792,7 @@ pub fn render_styled(
     let dora = group_rows(summary, Group::Dora);
     let sections: Vec<(&str, Vec<MetricRow>)> = SECTIONS
         .iter()
+        .filter(|(_, group)| shown(summary, *group))
         .map(|(title, group)| (*title, group_rows(summary, *group)))
         .collect();
     // Each table fits on its own: the DORA table's bucket column need not cut the labels of
@@ -814,6 +831,7 @@ pub fn render_styled(
     );
     tier_line(&mut out, "DORA 2024", &summary.tiers_2024, style.width);
     tier_line(&mut out, "DORA 2023", &summary.tiers_2023, style.width);
+    out.push_str(&super::teams::table(summary));
     measured_section(&mut out, summary, lens, style);
     if all_lenses {
         lens_section(&mut out, summary, style.width);

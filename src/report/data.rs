@@ -180,6 +180,9 @@ pub struct ReportData {
     pub parameters: Vec<(String, String)>,
     /// Distributions over replications (empty without per-replication values).
     pub distributions: Vec<Distribution>,
+    /// For an organisation: each team's name and metric summaries, in catalogue order (empty
+    /// for one team).
+    pub teams: Vec<(String, Vec<Summary>)>,
 }
 
 impl ReportData {
@@ -256,6 +259,17 @@ impl ReportData {
             entry.summary = record.summary;
             entry.two_modes = record.two_modes.flatten();
         }
+        for team in &file.teams {
+            let summaries = METRICS
+                .iter()
+                .map(|def| {
+                    team.metrics
+                        .get(def.key)
+                        .map_or_else(empty_summary, |r| r.summary)
+                })
+                .collect();
+            data.teams.push((team.name.clone(), summaries));
+        }
         Ok(data)
     }
 
@@ -289,6 +303,7 @@ impl ReportData {
             events: scenario.timeline.iter().map(timeline_event).collect(),
             parameters: parameters(params),
             distributions: Vec::new(),
+            teams: Vec::new(),
         }
     }
 

@@ -19,6 +19,8 @@ use super::data::{MetricEntry, ReportData, TierShares};
 pub const SECTIONS: &[(&str, &str)] = &[
     ("summary", "DORA metrics and reliability"),
     ("tiers", "Performance tier"),
+    ("teams", "Teams and the organisation"),
+    ("agents", "Coding agents and AI review"),
     ("measured", "The dashboard beside the truth"),
     ("weekly", "Week by week"),
     ("distributions", "Spread over replications"),
@@ -29,6 +31,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("time-use", "Where developer time goes"),
     ("scenario", "Scenario and reproduction"),
 ];
+
+/// Sections a report shows only when the run has them: the teams of an organisation, and coding
+/// agents or an AI reviewer.
+pub const OPTIONAL_SECTIONS: &[&str] = &["teams", "agents"];
 
 pub use crate::output::format::escape;
 
@@ -89,9 +95,20 @@ pub fn page(data: &ReportData, charts: &[Chart]) -> String {
     let title = format!("dorasim report — {}", data.name);
     header(&mut out, data);
     out.push_str("<main>\n");
+    let used = |m: Metric| data.mean(m).is_some_and(|x| x > 0.0);
     for (id, heading) in SECTIONS {
+        let skip = match *id {
+            "teams" => data.teams.is_empty(),
+            "agents" => !used(Metric::AgentShare) && !used(Metric::AiScreened),
+            _ => false,
+        };
+        if skip {
+            continue;
+        }
         let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{}</h2>", escape(heading));
         match *id {
+            "teams" => teams(&mut out, data),
+            "agents" => agent_stats(&mut out, data),
             "summary" => summary(&mut out, data),
             "tiers" => tiers(&mut out, data),
             "measured" => measured(&mut out, data),
@@ -604,6 +621,64 @@ fn stat_table(out: &mut String, data: &ReportData, metrics: &[Metric]) {
         );
     }
     out.push_str("</table>\n");
+}
+
+/// Each team's DORA metrics as its own tooling measures them, and the organisation's roll-up.
+fn teams(out: &mut String, data: &ReportData) {
+    use crate::output::teams::{ORGANISATION, TEAM_COLUMNS, cell};
+    out.push_str(
+        "<p class=\"muted\">DORA defines its metrics per application or service: each row is one \
+         team's service, read from that service's own records (its change fail rate counts the \
+         failures its tooling links to its own deployments). The last row is the organisation's \
+         roll-up, every service together, as a leader's dashboard shows it. Mean over \
+         replications ± half-width of its 95 % confidence interval; <em>from others</em> counts \
+         incidents in the service caused by another team's deployment.</p>\n<table><tr><th>team</th>",
+    );
+    for (_, header) in TEAM_COLUMNS {
+        let _ = write!(out, "<th class=\"num\">{}</th>", escape(header));
+    }
+    out.push_str("</tr>\n");
+    let org: Vec<crate::stats::summary::Summary> = data.metrics.iter().map(|e| e.summary).collect();
+    for (name, summaries) in data
+        .teams
+        .iter()
+        .map(|(n, s)| (n.as_str(), s))
+        .chain(std::iter::once((ORGANISATION, &org)))
+    {
+        let _ = write!(out, "<tr><td>{}</td>", escape(name));
+        for (metric, _) in TEAM_COLUMNS {
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                escape(&cell(metric, &summaries[metric as usize]))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+}
+
+fn agent_stats(out: &mut String, data: &ReportData) {
+    out.push_str(
+        "<p class=\"muted\">Agents' pull requests go through the same review as everyone's; \
+         supervising them is developer time. The AI reviewer screens pull requests before humans \
+         see them.</p>\n",
+    );
+    stat_table(
+        out,
+        data,
+        &[
+            Metric::AgentShare,
+            Metric::AgentPrsRejected,
+            Metric::TimeSupervision,
+            Metric::ReviewTimeOnAgents,
+            Metric::ReviewEffortPerPr,
+            Metric::EscapeRateAgent,
+            Metric::AiScreened,
+            Metric::AiReviewFindings,
+            Metric::AiReviewFalsePositives,
+        ],
+    );
 }
 
 fn flow_stats(out: &mut String, data: &ReportData) {

@@ -98,6 +98,41 @@ pub struct RunSummary {
     pub events: u64,
     /// Wall time, seconds.
     pub wall_seconds: f64,
+    /// Per team of an organisation (empty for one team): each team's metrics, from its own
+    /// service's records ([`crate::model::records::RunRecords::team_view`]), in team order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamSummary>,
+}
+
+/// One team's metrics over the replications of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TeamSummary {
+    /// The team's name.
+    pub name: String,
+    /// One accumulator per metric, in `METRICS` order.
+    pub metrics: Vec<Accumulator>,
+}
+
+impl TeamSummary {
+    fn new(name: &str) -> TeamSummary {
+        TeamSummary {
+            name: name.to_string(),
+            metrics: metric_accumulators(),
+        }
+    }
+
+    /// The accumulator of one metric.
+    pub fn metric(&self, metric: Metric) -> &Accumulator {
+        &self.metrics[metric as usize]
+    }
+}
+
+/// One accumulator per metric, in `METRICS` order.
+fn metric_accumulators() -> Vec<Accumulator> {
+    Metric::ALL
+        .iter()
+        .map(|m| accumulator_for(matches!(m, Metric::Availability | Metric::ReviewDepth)))
+        .collect()
 }
 
 impl RunSummary {
@@ -106,15 +141,23 @@ impl RunSummary {
         RunSummary {
             seed,
             runs: 0,
-            metrics: Metric::ALL
-                .iter()
-                .map(|m| accumulator_for(matches!(m, Metric::Availability | Metric::ReviewDepth)))
-                .collect(),
+            metrics: metric_accumulators(),
             weekly: Vec::new(),
             tiers_2023: TierCounts::default(),
             tiers_2024: TierCounts::default(),
             events: 0,
             wall_seconds: 0.0,
+            teams: Vec::new(),
+        }
+    }
+
+    /// Adds one team's metrics of one replication (teams in order, after [`RunSummary::add`]).
+    fn add_team(&mut self, team: usize, name: &str, m: &ReplicationMetrics) {
+        if self.teams.len() <= team {
+            self.teams.push(TeamSummary::new(name));
+        }
+        for (acc, &x) in self.teams[team].metrics.iter_mut().zip(m.values.iter()) {
+            acc.push(x);
         }
     }
 
@@ -143,6 +186,14 @@ impl RunSummary {
         self.events += other.events;
         for (a, b) in self.metrics.iter_mut().zip(&other.metrics) {
             a.merge(b);
+        }
+        for (t, theirs) in other.teams.iter().enumerate() {
+            if self.teams.len() <= t {
+                self.teams.push(TeamSummary::new(&theirs.name));
+            }
+            for (a, b) in self.teams[t].metrics.iter_mut().zip(&theirs.metrics) {
+                a.merge(b);
+            }
         }
         if self.weekly.len() < other.weekly.len() {
             self.weekly.resize(other.weekly.len(), weekly_row());
@@ -379,6 +430,12 @@ where
                         }
                         let metrics = compute(&records, slo_target, lens);
                         summary.add(&metrics, records.events);
+                        if model.team_count() > 1 {
+                            for (t, name) in model.team_names().iter().enumerate() {
+                                let view = records.team_view(t);
+                                summary.add_team(t, name, &compute(&view, slo_target, lens));
+                            }
+                        }
                         rows.push(metrics);
                     }
                     (summary, rows, None)

@@ -36,6 +36,7 @@
 
 pub mod error;
 mod overrides;
+mod teams;
 mod timeline;
 mod walk;
 
@@ -45,6 +46,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use error::{ScenarioError, ScenarioErrors};
+pub use teams::{MAX_TEAMS, TeamSpec};
 
 use crate::model::params::{CultureParams, CulturePreset, ParamType, Params, Value, check_params};
 pub use crate::model::params::{ParamInfo, catalogue};
@@ -121,14 +123,37 @@ pub struct Scenario {
     /// The `--set KEY=VALUE` overrides applied on top of the file, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
+    /// The teams of an organisation (`[[teams]]`); empty for a one-team scenario, whose team is
+    /// `params`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<TeamSpec>,
 }
 
 impl Scenario {
     /// The model this scenario describes, with the runaway guard its `[run]` settings ask for.
     /// Every command builds its model here, so none can drop the guard.
     pub fn model(&self) -> Result<crate::model::Model, crate::model::timeline::SetError> {
-        let schedule = crate::model::timeline::Schedule::build(&self.params, &self.timeline)?;
-        Ok(crate::model::Model::new(&schedule).with_guard(self.run.guard()))
+        use crate::model::timeline::Schedule;
+        if self.teams.is_empty() {
+            let schedule = Schedule::build(&self.params, &self.timeline)?;
+            return Ok(crate::model::Model::new(&schedule).with_guard(self.run.guard()));
+        }
+        let teams = self
+            .teams
+            .iter()
+            .map(|team| {
+                Ok((
+                    team.name.clone(),
+                    Schedule::build(&team.params, &self.timeline)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, crate::model::timeline::SetError>>()?;
+        Ok(crate::model::Model::organisation(&teams).with_guard(self.run.guard()))
+    }
+
+    /// The teams' names (empty for a one-team scenario).
+    pub fn team_names(&self) -> Vec<String> {
+        self.teams.iter().map(|t| t.name.clone()).collect()
     }
 
     /// The measurement lens: the command line's when given, else the scenario's `[run] lens`.
@@ -203,6 +228,7 @@ pub fn embedded_default() -> Scenario {
             timeline: Vec::new(),
             origin: EMBEDDED_ORIGIN.to_string(),
             overrides: Vec::new(),
+            teams: Vec::new(),
         },
     }
 }
@@ -287,7 +313,26 @@ pub fn apply_overrides(
     for problem in problems {
         walker.report_at_key(problem);
     }
+    let base_values = walker.values.clone();
+    let teams = teams::assemble_teams(&mut walker, &base_values);
     timeline::check_timeline(&mut walker, &params, params_valid);
+    for team in &teams {
+        // The timeline applies to every team: it must be valid on each team's parameters too.
+        if let Err(e) = crate::model::timeline::Schedule::build(
+            &team.params,
+            &walker
+                .timeline
+                .iter()
+                .map(|c| c.change.clone())
+                .collect::<Vec<_>>(),
+        ) {
+            walker.report(
+                &walk::Loc::Unknown,
+                Problem::new("timeline", format!("team `{}`: {e}", team.name))
+                    .allowed("timeline changes that are valid for every team"),
+            );
+        }
+    }
 
     if !walker.errors.is_empty() {
         // Read like a compiler's output: the file top to bottom, then the overrides.
@@ -305,6 +350,7 @@ pub fn apply_overrides(
         timeline,
         origin: origin.to_string(),
         overrides: overrides.to_vec(),
+        teams,
     })
 }
 

@@ -19,7 +19,7 @@ use crate::model::params::{self, Kind, SECTIONS, Value, find};
 use crate::model::timeline::TimelineChange;
 
 /// Top-level keys of a scenario file besides the parameter sections.
-const SCENARIO_KEYS: [&str; 5] = ["name", "description", "lesson", "run", "timeline"];
+const SCENARIO_KEYS: [&str; 6] = ["name", "description", "lesson", "run", "timeline", "teams"];
 /// Keys of `[run]`.
 const RUN_KEYS: [&str; 6] = [
     "runs",
@@ -120,6 +120,8 @@ pub(crate) struct Walker<'a> {
     pub values: Vec<(String, Value)>,
     /// The timeline entries.
     pub timeline: Vec<RawChange>,
+    /// The `[[teams]]` entries.
+    pub(crate) teams: Vec<super::teams::RawTeam>,
 }
 
 impl<'a> Walker<'a> {
@@ -139,6 +141,7 @@ impl<'a> Walker<'a> {
             run: RunSettings::default(),
             values: Vec::new(),
             timeline: Vec::new(),
+            teams: Vec::new(),
         }
     }
 
@@ -217,6 +220,7 @@ impl<'a> Walker<'a> {
         match parts.as_slice() {
             [top] => self.walk_top(&src, top, None, item),
             ["run", field] => self.walk_run_field(&src, field, None, item),
+            ["teams", name, rest @ ..] => self.walk_team_override(key, name, rest, item),
             [section, field] if SECTIONS.contains(section) => {
                 self.walk_field(&src, section, field, None, item)
             }
@@ -276,6 +280,14 @@ impl<'a> Walker<'a> {
                     Problem::new("run", "`run` must be a table")
                         .found(describe(item))
                         .allowed("[run] with `runs` and `seed`"),
+                ),
+            },
+            "teams" => match src {
+                Src::File => self.walk_teams(key_span, item),
+                Src::Set(_) => self.report(
+                    &loc,
+                    Problem::new("teams", "teams cannot be declared with --set")
+                        .allowed("[[teams]] entries in a scenario file; --set teams.NAME.SECTION.FIELD=VALUE changes one team's parameter"),
                 ),
             },
             "timeline" => match src {
