@@ -46,6 +46,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(index))
         .route("/assets/app.js", get(app_js))
         .route("/assets/app.css", get(app_css))
+        .route("/assets/report.css", get(report_css))
         .route("/api/config", get(config))
         .route("/api/run", post(run))
         .route("/api/compare", post(compare))
@@ -82,6 +83,14 @@ async fn app_js() -> impl IntoResponse {
 
 async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], APP_CSS)
+}
+
+/// The report's style sheet, so the page looks like the report.
+async fn report_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        crate::report::html::css(),
+    )
 }
 
 async fn not_found() -> Refusal {
