@@ -176,7 +176,10 @@ impl Browser {
                 break;
             }
             assert!(state != "failed" && state != "refused", "the run failed");
-            assert!(Instant::now() < deadline, "the page did not finish: {state}");
+            assert!(
+                Instant::now() < deadline,
+                "the page did not finish: {state}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let cards = self.eval(
@@ -254,7 +257,9 @@ fn the_workshop_page_updates_shares_and_downloads() {
             std::env::var_os("CI").is_none(),
             "chromium is not installed, and CI is set: install Debian's `chromium` package"
         );
-        eprintln!("SKIPPED: serve_browser needs Chromium (apt-get install chromium, or set CHROMIUM)");
+        eprintln!(
+            "SKIPPED: serve_browser needs Chromium (apt-get install chromium, or set CHROMIUM)"
+        );
         return;
     };
     let started = Instant::now();
@@ -319,7 +324,11 @@ fn the_workshop_page_updates_shares_and_downloads() {
         .args(["--json", "--threads", "2"])
         .output()
         .expect("dorasim run");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let summary: Value = serde_json::from_slice(&run.stdout).expect("summary JSON");
     assert_eq!(summary["runs"], 64);
     for (key, mean) in &after {

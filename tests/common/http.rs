@@ -19,14 +19,19 @@ pub struct Server {
 impl Server {
     /// Starts `binary serve --port 0 ARGS` and waits for its address.
     pub fn start(binary: &str, args: &[&str]) -> Server {
-        let mut child = Command::new(binary)
+        let child = Command::new(binary)
             .args(["serve", "--port", "0"])
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start dorasim serve");
-        let stdout = child.stdout.take().expect("stdout");
+        // Owned by the `Server` at once, so that it is stopped whatever happens next.
+        let mut server = Server {
+            child,
+            address: String::new(),
+        };
+        let stdout = server.child.stdout.take().expect("stdout");
         let mut line = String::new();
         let mut reader = BufReader::new(stdout);
         loop {
@@ -34,8 +39,8 @@ impl Server {
             let n = reader.read_line(&mut line).expect("read the address");
             assert!(n > 0, "dorasim serve exited before printing its address");
             if let Some(rest) = line.split("http://").nth(1) {
-                let address = rest.split('/').next().expect("address").to_string();
-                return Server { child, address };
+                server.address = rest.split('/').next().expect("address").to_string();
+                return server;
             }
         }
     }
@@ -170,10 +175,7 @@ pub fn post(address: &str, path: &str, body: &str) -> Response {
 fn dechunk(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut rest = raw;
-    loop {
-        let Some(end) = rest.windows(2).position(|w| w == b"\r\n") else {
-            break;
-        };
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
         let size_text = String::from_utf8_lossy(&rest[..end]);
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
             .unwrap_or(0);

@@ -260,9 +260,11 @@ function render(snapshot) {
   lesson.textContent = view.lesson ? "Lesson: " + view.lesson : "";
 }
 
-function diffText(d, unit) {
+// A difference whose paired CI excludes zero is coloured by whether B is better.
+function diffText(d, unit, better) {
   if (!d) return null;
-  const cls = d.prob_better > 0.975 ? "better" : d.prob_better < 0.025 ? "worse" : "";
+  const up = d.ci95_low > 0, down = d.ci95_high < 0;
+  const cls = !(up || down) ? "" : (up === (better === "higher")) ? "better" : "worse";
   return { cls, text: `B − A ${fmtDiff(d.mean, unit)} [${fmtDiff(d.ci95_low, unit)}, ${fmtDiff(d.ci95_high, unit)}]` };
 }
 
@@ -276,7 +278,7 @@ function renderCards(view, diffs) {
       el("span", { class: "unit", text: m.unit === "share" ? "" : m.unit })));
     card.append(el("dl", {}, el("dt", { text: "95 % CI" }), el("dd", { text: ci(m, m.unit) }),
       el("dt", { text: "p5 – p95" }), el("dd", { text: `${fmt(m.p5, m.unit)} – ${fmt(m.p95, m.unit)}` })));
-    const d = diffText(diffs[k], m.unit);
+    const d = diffText(diffs[k], m.unit, m.better);
     if (d) card.append(el("div", { class: "diff " + d.cls, text: d.text }));
     return card;
   }));
@@ -314,7 +316,7 @@ function renderTable(view, diffs) {
       el("td", { class: "num", text: `${fmt(m.mean, m.unit)} ${ci(m, m.unit)}` }),
       el("td", { class: "num", text: `${fmt(m.p5, m.unit)} – ${fmt(m.p95, m.unit)}` }));
     if (compare) {
-      const d = diffText(diffs[m.key], m.unit);
+      const d = diffText(diffs[m.key], m.unit, m.better);
       tr.append(el("td", { class: "num diff " + (d ? d.cls : ""), text: d ? d.text.replace("B − A ", "") : "–" }));
     }
     return tr;
