@@ -20,6 +20,8 @@
 //!   event logs, the HTML report).
 //! - [`app`]: one way from a request (scenario, `--set`, run flags) to a model with its guard,
 //!   lens, label and reproduce command, used by every command.
+//! - [`serve`]: `dorasim serve`, the workshop page: a local web server, its JSON API and
+//!   streamed partial results.
 //! - [`cli`]: the command line: parses arguments, calls [`app`] and the analyses, prints.
 //!
 //! # A scenario in code
@@ -77,4 +79,5 @@ pub mod output;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod stats;

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod calibration;
 pub mod fit;
 pub mod sensitivity;
+pub mod serve;
 pub mod shards;
 
 use std::io::Write;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Write a self-contained HTML report (charts inline as SVG) of a run's, a comparison's, a
     /// sweep's or a sensitivity study's --out directory.
     Report(ReportArgs),
+    /// Workshop mode: a local web page with sliders for the levers, streaming results as
+    /// replications finish, A/B comparisons, share links and downloads; and a JSON API.
+    Serve(serve::ServeArgs),
     /// Check scenario files and report every problem at once.
     Validate {
         /// Scenario files to check.
@@ -243,6 +247,7 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Calibration(args) => calibration::calibration(args, out),
         Command::Calibrate(args) => fit::calibrate(args, out),
         Command::Report(args) => report(&args, out),
+        Command::Serve(args) => serve::serve(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),
         Command::Params { scenario, format } => params(scenario.as_ref(), format, out),
         Command::Completions { shell } => {

@@ -419,26 +419,14 @@ where
             (next..end)
                 .into_par_iter()
                 .map(|block| {
-                    let first = block * BLOCK;
-                    let last = ((block + 1) * BLOCK).min(plan.runs);
-                    let mut summary = RunSummary::new(plan.seed);
-                    let mut rows = Vec::with_capacity((last - first) as usize);
-                    for rep in first..last {
-                        let records = model.run(plan.seed, rep);
-                        if let Some(trip) = records.guard {
-                            return (summary, rows, Some(trip.message(rep)));
-                        }
-                        let metrics = compute(&records, slo_target, lens);
-                        summary.add(&metrics, records.events);
-                        if model.team_count() > 1 {
-                            for (t, name) in model.team_names().iter().enumerate() {
-                                let view = records.team_view(t);
-                                summary.add_team(t, name, &compute(&view, slo_target, lens));
-                            }
-                        }
-                        rows.push(metrics);
-                    }
-                    (summary, rows, None)
+                    let mut rows = Vec::new();
+                    let (summary, stop) =
+                        block_replications(model, plan, lens, slo_target, block, |_, m, _| {
+                            rows.push(m);
+                            Ok(())
+                        });
+                    let stop = stop.err().map(|BlockStop::Guard(message)| message);
+                    (summary, rows, stop)
                 })
                 .collect()
         });
@@ -457,4 +445,85 @@ where
         next = end;
     }
     Ok(())
+}
+
+/// Why a block stopped before its last replication.
+enum BlockStop {
+    /// A replication tripped its runaway guard (the guard's message).
+    Guard(String),
+}
+
+/// Runs the replications of `block` one after the other on this thread, adding each to the
+/// block's summary; `after_each` sees each replication's index, metrics and the block's summary
+/// so far. Stops at a guard trip (returned as `Err`); an error from `after_each` stops it too
+/// (returned as `Err` of the outer result by [`run_block`]).
+fn block_replications<F>(
+    model: &Model,
+    plan: RunPlan,
+    lens: Lens,
+    slo_target: f64,
+    block: u64,
+    mut after_each: F,
+) -> (RunSummary, Result<(), BlockStop>)
+where
+    F: FnMut(u64, ReplicationMetrics, &RunSummary) -> Result<(), ()>,
+{
+    let first = block * BLOCK;
+    let last = ((block + 1) * BLOCK).min(plan.runs);
+    let mut summary = RunSummary::new(plan.seed);
+    for rep in first..last {
+        let records = model.run(plan.seed, rep);
+        if let Some(trip) = records.guard {
+            return (summary, Err(BlockStop::Guard(trip.message(rep))));
+        }
+        let metrics = compute(&records, slo_target, lens);
+        summary.add(&metrics, records.events);
+        if model.team_count() > 1 {
+            for (t, name) in model.team_names().iter().enumerate() {
+                let view = records.team_view(t);
+                summary.add_team(t, name, &compute(&view, slo_target, lens));
+            }
+        }
+        if after_each(rep, metrics, &summary).is_err() {
+            break;
+        }
+    }
+    (summary, Ok(()))
+}
+
+/// Runs one block of `plan.runs` replications on the calling thread and returns its summary:
+/// the same summary [`run_blocks`] hands to its `on_block` for that block, so merging the blocks
+/// of a run in order gives exactly [`run_with_lens`]'s result. `on_replication` sees each
+/// replication's index, metrics and the block's summary so far (for streaming partial results);
+/// an error from it stops the block (`RunError::Sink`), which is how a caller cancels.
+pub fn run_block<F>(
+    model: &Model,
+    plan: RunPlan,
+    lens: Lens,
+    block: u64,
+    mut on_replication: F,
+) -> Result<RunSummary, RunError>
+where
+    F: FnMut(u64, &ReplicationMetrics, &RunSummary) -> Result<(), String>,
+{
+    let slo_target = model.initial_params().reliability.slo_target;
+    let mut failure = None;
+    let (summary, stop) = block_replications(
+        model,
+        plan,
+        lens,
+        slo_target,
+        block,
+        |rep, metrics, summary| {
+            on_replication(rep, &metrics, summary).map_err(|e| failure = Some(e))
+        },
+    );
+    if let Err(BlockStop::Guard(message)) = stop {
+        GUARD_STOPPED.store(true, std::sync::atomic::Ordering::SeqCst);
+        return Err(RunError::Guard(message));
+    }
+    match failure {
+        Some(message) => Err(RunError::Sink(message)),
+        None => Ok(summary),
+    }
 }
