@@ -115,6 +115,16 @@ pub fn show_date(date: jiff::civil::Date) -> String {
     format!("{} ({})", date, date.strftime("%a"))
 }
 
+/// A time after the start as a date, or why there is none.
+pub fn date_text(clock: &Clock, hours: f64) -> String {
+    if hours == f64::INFINITY {
+        return "not within horizon".to_string();
+    }
+    clock
+        .date(hours)
+        .map_or_else(|| "n/a".to_string(), show_date)
+}
+
 /// One item of a release file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReleaseItem {
@@ -830,6 +840,80 @@ pub fn horizon_needed(
         let weeks = ((offset + needed) / HOURS_PER_WEEK).ceil();
         weeks.max((horizon_weeks * 1.5).ceil())
     })
+}
+
+/// One scenario's forecast.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    /// Scenario name.
+    pub name: String,
+    /// Where it came from.
+    pub origin: String,
+    /// The measured horizon it ran, weeks (after any extension).
+    pub horizon_weeks: f64,
+    /// The scenario's own horizon, weeks.
+    pub scenario_horizon_weeks: f64,
+    /// The clock of this scenario's forecast.
+    pub clock: Clock,
+    /// Each replication's forecast, in replication order.
+    pub samples: Vec<Sample>,
+}
+
+/// Everything a forecast prints and writes.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// The question.
+    pub question: Question,
+    /// The start date.
+    pub start: jiff::civil::Date,
+    /// The deadline, if asked.
+    pub deadline: Option<jiff::civil::Date>,
+    /// The date of `--by` (or of `--weeks`).
+    pub by_label: Option<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub runs: u64,
+    /// Each scenario, baseline first.
+    pub arms: Vec<Arm>,
+    /// For each scenario after the first, the shift of each percentile against the first.
+    pub shifts: Vec<Vec<Shift>>,
+    /// The command's overrides.
+    pub overrides: Vec<String>,
+}
+
+impl Forecast {
+    /// The completion summary of arm `k`.
+    pub fn completion(&self, k: usize) -> Option<CompletionSummary> {
+        self.question.target_items()?;
+        let arm = &self.arms[k];
+        let deadline = self.deadline.and_then(|d| arm.clock.hours_to_end_of(d));
+        Some(completion_summary(&arm.samples, deadline))
+    }
+
+    /// The items-by summary of arm `k`.
+    pub fn items_by(&self, k: usize) -> Option<ItemsSummary> {
+        self.question.by_hours?;
+        Some(items_summary(&self.arms[k].samples))
+    }
+
+    /// What the forecast asks, in words.
+    pub fn asked(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(release) = &self.question.release {
+            parts.push(format!(
+                "when will the {} items of the release `{}` be in production?",
+                release.items.len(),
+                release.origin
+            ));
+        } else if let Some(n) = self.question.items {
+            parts.push(format!("when will {n} items be in production?"));
+        }
+        if let Some(by) = &self.by_label {
+            parts.push(format!("how many items will be in production by {by}?"));
+        }
+        parts.join(" and ")
+    }
 }
 
 #[cfg(test)]
