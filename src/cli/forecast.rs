@@ -30,7 +30,7 @@ pub struct ForecastArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "weeks")]
     pub by: Option<jiff::civil::Date>,
     /// How many items will be in production this many weeks after the start?
-    #[arg(long, value_name = "W", value_parser = parse_weeks)]
+    #[arg(long, value_name = "W", value_parser = parse_weeks, allow_negative_numbers = true)]
     pub weeks: Option<f64>,
     /// When will the last item of this release be in production? A TOML file of [[item]]
     /// tables with `id`, optional `kind`, `size_loc` and `depends_on` (see README).
@@ -228,6 +228,15 @@ pub fn forecast(args: ForecastArgs, stdout: &mut dyn Write) -> Result<()> {
         });
     }
     bar.finish_and_clear();
+    // Scenarios that share a name (copies of one file) are told apart by their files.
+    let names: Vec<String> = arms.iter().map(|a| a.name.clone()).collect();
+    for arm in &mut arms {
+        if names.iter().filter(|n| **n == arm.name).count() > 1 {
+            arm.name = std::path::Path::new(&arm.origin)
+                .file_stem()
+                .map_or(arm.origin.clone(), |s| s.to_string_lossy().to_string());
+        }
+    }
     let shifts = if question.target_items().is_some() {
         arms.iter()
             .skip(1)
