@@ -106,8 +106,8 @@ fn with_poisson_throughput_only_items_by_a_date_follow_the_poisson_law() {
         "mean {mean} against {lambda}"
     );
     let variance = counts.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    // The variance of a sample variance of Poisson counts is about (λ + 2λ²/(n − 1)) / n... use
-    // its normal approximation: Var(s²) ≈ (μ4 − σ⁴(n − 3)/(n − 1)) / n with μ4 = λ + 3λ².
+    // The sample variance, against λ: Var(s²) ≈ (μ4 − σ⁴(n − 3)/(n − 1)) / n with the Poisson
+    // fourth central moment μ4 = λ + 3λ².
     let var_of_var = (lambda + 3.0 * lambda * lambda - lambda * lambda * (n - 3.0) / (n - 1.0)) / n;
     assert!(
         (variance - lambda).abs() < Z_999 * var_of_var.sqrt(),
@@ -116,7 +116,7 @@ fn with_poisson_throughput_only_items_by_a_date_follow_the_poisson_law() {
     // The distribution: P(X ≤ k) at several k within a 99.9 % interval of the closed form.
     for k in [12u32, 16, 20, 24, 28] {
         let mut cdf = 0.0;
-        let mut pmf = (-lambda as f64).exp();
+        let mut pmf = (-lambda).exp();
         for i in 0..=k {
             if i > 0 {
                 pmf *= lambda / f64::from(i);
