@@ -8,11 +8,14 @@
 //! - [`sensitivity`]: Morris elementary effects and Sobol indices, generic over any function.
 //! - [`study`]: a sensitivity study of the simulator, its shards' partial results and analysis.
 //! - [`shard`] and [`merge`]: `--shard K/N`, partial result files and their merge.
+//! - [`forecast`]: "when will it be done?": completion dates and items by a date, read from
+//!   each replication's records.
 //! - [`progress`]: progress bars on a terminal and clean Ctrl-C.
 
 pub mod compare;
 pub mod design;
 pub mod focus;
+pub mod forecast;
 pub mod merge;
 pub mod progress;
 pub mod sensitivity;

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod calibration;
 pub mod fit;
+pub mod forecast;
 pub mod sensitivity;
 pub mod serve;
 pub mod shards;
@@ -57,6 +58,10 @@ pub enum Command {
     /// or DevLake) and write it: what the data shows directly is set, the latent parameters are
     /// fitted by simulation with intervals, and every figure is checked.
     Calibrate(fit::CalibrateArgs),
+    /// When will it be done? Completion dates of N work items or a release (p50, p70, p85, p95
+    /// with intervals, the chance of meeting a deadline) and items in production by a date; with
+    /// two or more scenarios, the shift of each percentile on common random numbers.
+    Forecast(forecast::ForecastArgs),
     /// Write a self-contained HTML report (charts inline as SVG) of a run's, a comparison's, a
     /// sweep's or a sensitivity study's --out directory.
     Report(ReportArgs),
@@ -246,6 +251,7 @@ pub fn main_with(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Merge(args) => shards::merge(args, out),
         Command::Calibration(args) => calibration::calibration(args, out),
         Command::Calibrate(args) => fit::calibrate(args, out),
+        Command::Forecast(args) => forecast::forecast(args, out),
         Command::Report(args) => report(&args, out),
         Command::Serve(args) => serve::serve(&args, out),
         Command::Validate { scenarios, set } => validate(&scenarios, &set, out),

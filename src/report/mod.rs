@@ -18,6 +18,7 @@ pub mod charts;
 pub mod compare;
 pub mod data;
 pub mod fit;
+pub mod forecast;
 pub mod html;
 pub mod sensitivity;
 pub mod sweep;

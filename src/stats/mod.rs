@@ -15,6 +15,8 @@
 //!   (a median lead time that sits on a calendar cliff), and where.
 //! - [`paired::paired_difference`]: paired comparison of two scenarios run with common random
 //!   numbers.
+//! - [`order::order_quantile`] and [`order::order_quantile_ci`]: a quantile as an order
+//!   statistic (a value some replication took) with its distribution-free 95 % interval.
 //! - [`ratio::index_change`] and [`ratio::wilson`]: relative changes of means and composite
 //!   indices of paired samples (delta method), and proportions with Wilson intervals.
 //!
@@ -23,6 +25,7 @@
 
 pub mod modes;
 pub mod moments;
+pub mod order;
 pub mod paired;
 pub mod quantiles;
 pub mod ratio;
