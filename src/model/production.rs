@@ -358,7 +358,10 @@ impl Simulation<'_> {
             self.start_incident(cause, false, None);
         }
         self.maybe_pad(FRAGILITY_TICK_HOURS);
-        self.queue
-            .schedule_in(FRAGILITY_TICK_HOURS, Event::FragilityTick(self.cur as u16));
+        self.queue.schedule_timer(
+            super::simulation::timer_fragility(self.cur),
+            now + FRAGILITY_TICK_HOURS,
+            Event::FragilityTick(self.cur as u16),
+        );
     }
 }

@@ -107,6 +107,24 @@ pub(crate) struct Phase {
     pub teams: Vec<TeamPhase>,
 }
 
+/// Timer slots of the event queue (series with one event waiting at most, kept out of the heap;
+/// see [`crate::engine::EventQueue::schedule_timer`]): the week end, the next phase change, then
+/// per team its fragility tick and its release train.
+pub(crate) const TIMER_WEEK_END: usize = 0;
+pub(crate) const TIMER_PHASE: usize = 1;
+
+/// The timer slot of team `team`'s fragility tick.
+#[inline]
+pub(crate) fn timer_fragility(team: usize) -> usize {
+    2 + 2 * team
+}
+
+/// The timer slot of team `team`'s release train.
+#[inline]
+pub(crate) fn timer_train(team: usize) -> usize {
+    3 + 2 * team
+}
+
 /// Hours between fragility updates (the production stage's hourly tick).
 pub(crate) const FRAGILITY_TICK_HOURS: f64 = 1.0;
 
@@ -470,6 +488,8 @@ pub(crate) struct Simulation<'m> {
     // change too many is created, so one comparison per event serves both limits).
     pub event_limit: u64,
     pub guard_kind: GuardKind,
+    /// The sequence number reserved for the change to phase 1 (see [`EventQueue::reserve`]).
+    pub phase_seq: u64,
 }
 
 impl<'m> Simulation<'m> {
@@ -499,6 +519,7 @@ impl<'m> Simulation<'m> {
             parked,
             event_limit: model.guard.max_events,
             guard_kind: GuardKind::Events,
+            phase_seq: 0,
         }
     }
 
@@ -575,16 +596,22 @@ impl<'m> Simulation<'m> {
     }
 
     fn run(mut self) -> RunRecords {
-        for (i, phase) in self.model.phases.iter().enumerate().skip(1) {
-            self.queue
-                .schedule_at(phase.start_hours, Event::PhaseChange(i as u32));
-        }
+        // Only the next phase change waits in the heap (a ramp has one a day); each keeps the
+        // sequence number it would have had if all were queued now, so the order of events is
+        // exactly that of queueing them all at the start.
+        let changes = self.model.phases.len().saturating_sub(1) as u64;
+        self.phase_seq = self.queue.reserve(changes);
+        self.schedule_phase_change(1);
         self.queue
-            .schedule_at(self.model.warmup_hours, Event::WeekEnd);
+            .schedule_timer(TIMER_WEEK_END, self.model.warmup_hours, Event::WeekEnd);
         for t in 0..self.teams() {
             self.activate(t);
-            self.queue
-                .schedule_in(1.0, Event::FragilityTick(self.cur as u16));
+            let at = self.now() + FRAGILITY_TICK_HOURS;
+            self.queue.schedule_timer(
+                timer_fragility(self.cur),
+                at,
+                Event::FragilityTick(self.cur as u16),
+            );
             self.start_demand();
             self.start_deploy_schedule();
         }
@@ -701,8 +728,21 @@ impl<'m> Simulation<'m> {
         }
     }
 
+    /// Queues the change to phase `i`, if there is one, with its reserved sequence number.
+    fn schedule_phase_change(&mut self, i: usize) {
+        if let Some(phase) = self.model.phases.get(i) {
+            self.queue.timer_reserved(
+                TIMER_PHASE,
+                phase.start_hours,
+                self.phase_seq + i as u64 - 1,
+                Event::PhaseChange(i as u32),
+            );
+        }
+    }
+
     fn on_phase_change(&mut self, phase: usize) {
         self.phase = phase;
+        self.schedule_phase_change(phase + 1);
         // More people (or agent sessions) may have become available, in every team.
         let active = self.cur;
         for t in 0..self.teams() {
@@ -726,7 +766,8 @@ impl<'m> Simulation<'m> {
         }
         self.activate(active);
         if now + HOURS_PER_WEEK <= self.model.end_hours + 1e-9 {
-            self.queue.schedule_in(HOURS_PER_WEEK, Event::WeekEnd);
+            self.queue
+                .schedule_timer(TIMER_WEEK_END, now + HOURS_PER_WEEK, Event::WeekEnd);
         }
     }
 
