@@ -178,28 +178,30 @@ impl SweepPlan {
         sets
     }
 
-    /// The model of point `i` (its scenario fully validated, with the scenario's guard), and the
-    /// point's parameter values.
-    pub fn model_at(&self, i: usize) -> Result<(Model, Vec<String>), SweepError> {
-        let values = self.design.point(i);
-        let invalid = |message: String| SweepError::Point {
+    /// Point `i` (with parameter `values`) is invalid: `message` says why.
+    fn invalid(&self, i: usize, values: &[String], message: String) -> SweepError {
+        SweepError::Point {
             point: i,
             values: self
                 .design
                 .params
                 .iter()
-                .zip(&values)
+                .zip(values)
                 .map(|(p, v)| format!("{}={v}", p.key))
                 .collect::<Vec<_>>()
                 .join(", "),
             message,
-        };
-        let scenario =
-            scenario::apply_overrides(&self.text, &self.origin, &self.overrides(&values))
+        }
+    }
+
+    /// The model of point `i` (its scenario fully validated, with the scenario's guard), and the
+    /// point's parameter values.
+    pub fn model_at(&self, i: usize) -> Result<(Model, Vec<String>), SweepError> {
+        let values = self.design.point(i);
+        let invalid = |message: String| self.invalid(i, &values, message);
+        let (_, model) =
+            scenario::load_with_model(&self.text, &self.origin, &self.overrides(&values))
                 .map_err(|e| invalid(e.to_string()))?;
-        let model = scenario
-            .model()
-            .map_err(|e| invalid(format!("timeline: {e}")))?;
         Ok((model, values))
     }
 
@@ -211,9 +213,13 @@ impl SweepPlan {
     }
 
     /// Checks every point of this process before anything runs; `checked` is called after each.
+    /// Only the checks run (the points' models are built when they run): a point that loads
+    /// without errors has had every schedule of its model built and checked.
     pub fn validate(&self, checked: &dyn Fn()) -> Result<(), SweepError> {
         self.range().try_for_each(|i| {
-            self.model_at(i)?;
+            let values = self.design.point(i);
+            scenario::apply_overrides(&self.text, &self.origin, &self.overrides(&values))
+                .map_err(|e| self.invalid(i, &values, e.to_string()))?;
             checked();
             Ok(())
         })

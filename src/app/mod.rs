@@ -141,10 +141,25 @@ pub fn load(source: Source<'_>, set: &[String]) -> Result<Scenario, ScenarioErro
     }
 }
 
+/// Loads the scenario of a request with its overrides, and its model, built from the schedules
+/// that loading checked ([`scenario::load_with_model`]).
+fn load_with_model(
+    source: Source<'_>,
+    set: &[String],
+) -> Result<(Scenario, Model), ScenarioErrors> {
+    match source {
+        Source::Embedded => {
+            scenario::load_with_model(scenario::DEFAULT_SCENARIO, scenario::EMBEDDED_ORIGIN, set)
+        }
+        Source::File(path) => scenario::load_file_with_model(path, set),
+        Source::Text { text, origin } => scenario::load_with_model(text, origin, set),
+    }
+}
+
 /// Prepares a request: the scenario with its overrides, its `run` settings resolved against the
 /// flags, and its model with the guard.
 pub fn prepare(request: &Request<'_>) -> Result<Prepared, PrepareError> {
-    let mut scenario = load(request.source, request.set)?;
+    let (mut scenario, model) = load_with_model(request.source, request.set)?;
     let run = &mut scenario.run;
     run.runs = request.runs.unwrap_or(run.runs);
     run.seed = request.seed.unwrap_or(run.seed);
@@ -152,10 +167,6 @@ pub fn prepare(request: &Request<'_>) -> Result<Prepared, PrepareError> {
     if run.runs == 0 {
         return Err(PrepareError::NoRuns);
     }
-    let model = scenario.model().map_err(|error| PrepareError::Timeline {
-        origin: scenario.origin.clone(),
-        error,
-    })?;
     Ok(Prepared { scenario, model })
 }
 

@@ -50,7 +50,7 @@ pub use teams::{MAX_TEAMS, TeamSpec};
 
 use crate::model::params::{CultureParams, CulturePreset, ParamType, Params, Value, check_params};
 pub use crate::model::params::{ParamInfo, catalogue};
-use crate::model::timeline::TimelineChange;
+use crate::model::timeline::{Schedule, TimelineChange};
 use error::Problem;
 use walk::{Loc, Walker};
 
@@ -131,12 +131,12 @@ pub struct Scenario {
 
 impl Scenario {
     /// The model this scenario describes, with the runaway guard its `[run]` settings ask for.
-    /// Every command builds its model here, so none can drop the guard.
+    /// Every command builds its model here (or in [`load_with_model`], which keeps the
+    /// schedules loading checked), so none can drop the guard.
     pub fn model(&self) -> Result<crate::model::Model, crate::model::timeline::SetError> {
-        use crate::model::timeline::Schedule;
         if self.teams.is_empty() {
             let schedule = Schedule::build(&self.params, &self.timeline)?;
-            return Ok(crate::model::Model::new(&schedule).with_guard(self.run.guard()));
+            return Ok(self.model_of(vec![(String::new(), schedule)]));
         }
         let teams = self
             .teams
@@ -148,7 +148,20 @@ impl Scenario {
                 ))
             })
             .collect::<Result<Vec<_>, crate::model::timeline::SetError>>()?;
-        Ok(crate::model::Model::organisation(&teams).with_guard(self.run.guard()))
+        Ok(self.model_of(teams))
+    }
+
+    /// The model of this scenario's schedules (one unnamed team, or every team by name).
+    fn model_of(&self, mut schedules: Vec<(String, Schedule)>) -> crate::model::Model {
+        let model = if self.teams.is_empty() {
+            match schedules.pop() {
+                Some((_, schedule)) => crate::model::Model::new(&schedule),
+                None => crate::model::Model::constant(self.params.clone()),
+            }
+        } else {
+            crate::model::Model::organisation(&schedules)
+        };
+        model.with_guard(self.run.guard())
     }
 
     /// The teams' names (empty for a one-team scenario).
@@ -197,10 +210,29 @@ pub fn load_file_with_overrides(
     path: impl AsRef<Path>,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioErrors> {
-    let path = path.as_ref();
+    read_then(path.as_ref(), |text, origin| {
+        apply_overrides(text, origin, overrides)
+    })
+}
+
+/// [`load_file_with_overrides`] and the scenario's model, as [`load_with_model`] gives them.
+pub fn load_file_with_model(
+    path: impl AsRef<Path>,
+    overrides: &[String],
+) -> Result<(Scenario, crate::model::Model), ScenarioErrors> {
+    read_then(path.as_ref(), |text, origin| {
+        load_with_model(text, origin, overrides)
+    })
+}
+
+/// Reads the scenario file at `path` and loads its text with `load`.
+fn read_then<T>(
+    path: &Path,
+    load: impl FnOnce(&str, &str) -> Result<T, ScenarioErrors>,
+) -> Result<T, ScenarioErrors> {
     let origin = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => apply_overrides(&text, &origin, overrides),
+        Ok(text) => load(&text, &origin),
         Err(e) => Err(ScenarioErrors(vec![ScenarioError {
             origin,
             line: None,
@@ -245,6 +277,46 @@ pub fn apply_overrides(
     origin: &str,
     overrides: &[String],
 ) -> Result<Scenario, ScenarioErrors> {
+    compile(text, origin, overrides).map(|(scenario, _)| scenario)
+}
+
+/// [`apply_overrides`] and the scenario's model ([`Scenario::model`]), built from the schedules
+/// that checking the timeline already built: a sweep or sensitivity point builds its schedules
+/// once.
+pub fn load_with_model(
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+) -> Result<(Scenario, crate::model::Model), ScenarioErrors> {
+    let (scenario, schedules) = compile(text, origin, overrides)?;
+    if schedules.len() == scenario.teams.len().max(1) {
+        let model = scenario.model_of(schedules);
+        return Ok((scenario, model));
+    }
+    // Loading without errors checks (so builds) every schedule; built here rather than trusting
+    // that.
+    match scenario.model() {
+        Ok(model) => Ok((scenario, model)),
+        Err(e) => Err(ScenarioErrors(vec![ScenarioError {
+            origin: origin.to_string(),
+            line: None,
+            column: None,
+            key_path: "timeline".to_string(),
+            found: String::new(),
+            message: format!("timeline: {e}"),
+            allowed: "timeline changes that give valid parameters".to_string(),
+            suggestion: None,
+        }])),
+    }
+}
+
+/// The scenario and the schedules its checks built: one unnamed schedule for a one-team
+/// scenario, one per team (by name) for an organisation.
+fn compile(
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+) -> Result<(Scenario, Vec<(String, Schedule)>), ScenarioErrors> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for argument in overrides {
@@ -315,22 +387,23 @@ pub fn apply_overrides(
     }
     let base_values = walker.values.clone();
     let teams = teams::assemble_teams(&mut walker, &base_values);
-    timeline::check_timeline(&mut walker, &params, params_valid);
-    for team in &teams {
-        // The timeline applies to every team: it must be valid on each team's parameters too.
-        if let Err(e) = crate::model::timeline::Schedule::build(
-            &team.params,
-            &walker
-                .timeline
-                .iter()
-                .map(|c| c.change.clone())
-                .collect::<Vec<_>>(),
-        ) {
-            walker.report(
-                &walk::Loc::Unknown,
-                Problem::new("timeline", format!("team `{}`: {e}", team.name))
-                    .allowed("timeline changes that are valid for every team"),
-            );
+    let checked = timeline::check_timeline(&mut walker, &params, params_valid);
+    let mut schedules: Vec<(String, Schedule)> = Vec::with_capacity(teams.len().max(1));
+    if teams.is_empty() {
+        schedules.extend(checked.map(|schedule| (String::new(), schedule)));
+    } else {
+        let changes: Vec<TimelineChange> =
+            walker.timeline.iter().map(|c| c.change.clone()).collect();
+        for team in &teams {
+            // The timeline applies to every team: it must be valid on each team's parameters too.
+            match Schedule::build(&team.params, &changes) {
+                Ok(schedule) => schedules.push((team.name.clone(), schedule)),
+                Err(e) => walker.report(
+                    &walk::Loc::Unknown,
+                    Problem::new("timeline", format!("team `{}`: {e}", team.name))
+                        .allowed("timeline changes that are valid for every team"),
+                ),
+            }
         }
     }
 
@@ -341,7 +414,7 @@ pub fn apply_overrides(
         return Err(ScenarioErrors(errors));
     }
     let timeline = walker.timeline.iter().map(|c| c.change.clone()).collect();
-    Ok(Scenario {
+    let scenario = Scenario {
         name: name.unwrap_or_else(|| default_name(origin)),
         description: description.unwrap_or_default(),
         lesson,
@@ -351,7 +424,8 @@ pub fn apply_overrides(
         origin: origin.to_string(),
         overrides: overrides.to_vec(),
         teams,
-    })
+    };
+    Ok((scenario, schedules))
 }
 
 /// The name of a scenario without `name`: its file name without extension.

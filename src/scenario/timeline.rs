@@ -10,7 +10,7 @@ use toml_edit::{Item, TableLike, Value as TomlValue};
 
 use super::error::{Problem, allowed_text, closest, describe};
 use super::walk::{Loc, RawChange, Src, Walker, finite_number, sorted_keys};
-use crate::model::params::{Kind, Params, Value, check_params, find};
+use crate::model::params::{Kind, Params, Value, check_changed, check_params, find};
 use crate::model::timeline::{Schedule, TimelineChange};
 
 /// Keys of a `[[timeline]]` entry.
@@ -315,8 +315,13 @@ impl Walker<'_> {
 
 /// Checks every complete timeline entry against `params`. `params_valid` says the parameters
 /// themselves passed their checks (otherwise only the weeks are checked, to avoid reporting the
-/// same problem twice).
-pub(crate) fn check_timeline(walker: &mut Walker<'_>, params: &Params, params_valid: bool) {
+/// same problem twice). Returns the schedule it checked, when it got that far (the model is
+/// built from it, not built again).
+pub(crate) fn check_timeline(
+    walker: &mut Walker<'_>,
+    params: &Params,
+    params_valid: bool,
+) -> Option<Schedule> {
     let changes: Vec<RawChange> = walker.timeline.clone();
     let errors_before = walker.errors.len();
     let warmup = params.time.warmup_weeks;
@@ -400,9 +405,12 @@ pub(crate) fn check_timeline(walker: &mut Walker<'_>, params: &Params, params_va
         let timeline: Vec<_> = changes.iter().map(|c| c.change.clone()).collect();
         match Schedule::build(params, &timeline) {
             Ok(schedule) => {
+                // A phase differs from `params` (which has no problems) only in the keys the
+                // timeline changes, so only those can be out of range.
+                let changed: Vec<&str> = timeline.iter().map(|c| c.key.as_str()).collect();
                 let mut seen: Vec<String> = Vec::new();
                 for (start_hours, phase) in &schedule.phases {
-                    for problem in check_params(phase) {
+                    for problem in check_changed(phase, &changed) {
                         if seen.contains(&problem.message) {
                             continue;
                         }
@@ -420,8 +428,10 @@ pub(crate) fn check_timeline(walker: &mut Walker<'_>, params: &Params, params_va
                         walker.report(&Loc::Unknown, problem);
                     }
                 }
+                return Some(schedule);
             }
             Err(e) => walker.report(&Loc::Unknown, Problem::new("timeline", e.to_string())),
         }
     }
+    None
 }

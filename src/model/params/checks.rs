@@ -7,9 +7,26 @@ use crate::model::distribution::Dist;
 
 /// Every range and consistency problem of `params` (empty when they are valid).
 pub fn check_params(params: &Params) -> Vec<Problem> {
+    check_where(params, |_| true)
+}
+
+/// The problems of `params` when only the parameters `changed` may differ from a set that has
+/// none (a timeline's phase, against the valid parameters it started from): the same list as
+/// [`check_params`] gives, without range-checking the parameters that cannot have a problem.
+/// Called for every phase of a schedule (one a day along a ramp), where checking every
+/// parameter of every phase was most of the cost of loading a scenario.
+pub fn check_changed(params: &Params, changed: &[&str]) -> Vec<Problem> {
+    check_where(params, |key| changed.contains(&key))
+}
+
+/// Range problems of the parameters `range_checked` selects, then every inconsistency.
+fn check_where(params: &Params, range_checked: impl Fn(&str) -> bool) -> Vec<Problem> {
     let mut problems = Vec::new();
     for info in catalogue() {
         let key = info.key;
+        if !range_checked(key) {
+            continue;
+        }
         match params.get(key) {
             Some(Value::Float(number)) if !info.accepts(number) => {
                 problems.push(out_of_range(info, number));
@@ -18,12 +35,14 @@ pub fn check_params(params: &Params) -> Vec<Problem> {
                 problems.push(out_of_range(info, number as f64));
             }
             Some(Value::Dist(dist)) => {
-                let found = Value::Dist(dist).to_string();
+                // Written out only for a problem: formatting every distribution of every
+                // parameter set checked cost more than the checks.
+                let found = || Value::Dist(dist).to_string();
                 let allow_negative = info.min.is_none_or(|m| m < 0.0);
                 if let Err(message) = dist.check(allow_negative) {
                     problems.push(
                         Problem::new(key, format!("invalid distribution for `{key}`: {message}"))
-                            .found(found)
+                            .found(found())
                             .allowed(dist_rule(&dist, allow_negative)),
                     );
                     continue;
@@ -37,7 +56,7 @@ pub fn check_params(params: &Params) -> Vec<Problem> {
                     if highest > max {
                         problems.push(
                             Problem::new(key, format!("`{key}` can produce values above {max}"))
-                                .found(found)
+                                .found(found())
                                 .allowed(format!(
                                     "a constant, uniform or triangular distribution with values <= {max} ({})",
                                     info.unit
@@ -245,6 +264,36 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(check_params(&Params::default()), Vec::new());
+    }
+
+    #[test]
+    fn checking_the_changed_keys_gives_the_same_problems_as_checking_all() {
+        let changes: [(&str, Value); 5] = [
+            ("ai.adoption", Value::Float(1.5)),
+            ("review.reviewers", Value::Integer(0)),
+            ("demand.feature_share", Value::Float(0.9)),
+            (
+                "review.effort_noise",
+                Value::Dist(Dist::lognormal(2.0, 1.0)),
+            ),
+            ("time.warmup_weeks", Value::Float(30.0)),
+        ];
+        // Every subset of the changes, applied to valid parameters.
+        for mask in 0u32..(1 << changes.len()) {
+            let mut params = Params::default();
+            let mut keys = Vec::new();
+            for (i, (key, value)) in changes.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    params.set(key, value).expect("settable");
+                    keys.push(*key);
+                }
+            }
+            assert_eq!(
+                check_changed(&params, &keys),
+                check_params(&params),
+                "{keys:?}"
+            );
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use agents::{AgentParams, AiReviewParams, OrgParams};
-pub use checks::{Problem, check_params};
+pub use checks::{Problem, check_changed, check_params};
 pub use culture::{CultureParams, CulturePreset};
 pub use operations::{FragilityParams, ProductionParams, RecoveryParams, ReliabilityParams};
 pub use pipeline::{DeployParams, DeployPolicy, ReviewParams, TestingParams};
