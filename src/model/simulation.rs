@@ -482,8 +482,10 @@ pub(crate) struct Simulation<'m> {
     /// The team whose event is being handled, and its state; the other teams' states wait in
     /// `parked` (the active team's slot there holds a placeholder).
     pub cur: usize,
-    pub team: TeamState,
-    pub parked: Vec<TeamState>,
+    pub team: Box<TeamState>,
+    // Boxed in the vector too: activating a team swaps its box with the active one.
+    #[allow(clippy::vec_box)]
+    pub parked: Vec<Box<TeamState>>,
     // Guard: the loop stops once more events than this were processed (lowered to zero when a
     // change too many is created, so one comparison per event serves both limits).
     pub event_limit: u64,
@@ -500,11 +502,16 @@ impl<'m> Simulation<'m> {
             ..RunRecords::default()
         };
         let teams = model.team_count();
-        let mut parked: Vec<TeamState> = (0..teams)
-            .map(|t| TeamState::new(Streams::new(seed, replication, t as u16)))
+        // Boxed, so that switching teams swaps two pointers, not two teams' state.
+        #[allow(clippy::vec_box)]
+        let mut parked: Vec<Box<TeamState>> = (0..teams)
+            .map(|t| Box::new(TeamState::new(Streams::new(seed, replication, t as u16))))
             .collect();
         // Team 0 is active; its slot holds a placeholder (cheap: its streams are never drawn).
-        let team = std::mem::replace(&mut parked[0], TeamState::new(Streams::new(0, 0, 0)));
+        let team = std::mem::replace(
+            &mut parked[0],
+            Box::new(TeamState::new(Streams::new(0, 0, 0))),
+        );
         Simulation {
             model,
             phase: 0,
