@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use toml_edit::{Item, TableLike};
 
 use super::error::{Problem, closest, describe};
-use super::walk::{Loc, Src, Walker};
+use super::walk::{Loc, RawTeam, Src, Walker};
 use crate::model::params::{Params, SECTIONS, find};
 
 /// Most teams one scenario may declare (each is simulated in full).
@@ -36,17 +36,6 @@ pub struct TeamSpec {
     pub name: String,
     /// Its parameters: the scenario's, with the team's own on top.
     pub params: Params,
-}
-
-/// A `[[teams]]` entry after the walk.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RawTeam {
-    pub name: Option<String>,
-    pub entry: Option<Loc>,
-    /// The team's own values, in the order written (the file's, then `--set teams.NAME...`).
-    pub values: Vec<(String, crate::model::params::Value)>,
-    /// Where each of them was written.
-    pub locations: HashMap<String, Loc>,
 }
 
 impl Walker<'_> {

@@ -102,6 +102,17 @@ pub(crate) struct RawChange {
     pub complete: bool,
 }
 
+/// A `[[teams]]` entry after the walk.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RawTeam {
+    pub name: Option<String>,
+    pub entry: Option<Loc>,
+    /// The team's own values, in the order written (the file's, then `--set teams.NAME...`).
+    pub values: Vec<(String, Value)>,
+    /// Where each of them was written.
+    pub locations: HashMap<String, Loc>,
+}
+
 /// Walks one scenario file and its overrides, collecting well-typed values and every problem.
 pub(crate) struct Walker<'a> {
     origin: &'a str,
@@ -121,7 +132,7 @@ pub(crate) struct Walker<'a> {
     /// The timeline entries.
     pub timeline: Vec<RawChange>,
     /// The `[[teams]]` entries.
-    pub(crate) teams: Vec<super::teams::RawTeam>,
+    pub(crate) teams: Vec<RawTeam>,
 }
 
 impl<'a> Walker<'a> {
