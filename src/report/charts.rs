@@ -524,6 +524,101 @@ pub fn fan(
     Ok(finish(id, series.def.label, svg).with_legend(legend))
 }
 
+/// Replication values counted into equal bins over `[lo, hi]`, with the height of the plot.
+pub(crate) struct Bins {
+    pub lo: f64,
+    pub hi: f64,
+    pub width: f64,
+    pub counts: Vec<u64>,
+    /// The highest bar times the headroom above it.
+    pub top: f64,
+}
+
+impl Bins {
+    /// Counts `values` (all inside `[lo, hi]`) into `bins` bins; the plot reaches `headroom`
+    /// times the highest bar.
+    pub(crate) fn new(values: &[f64], (lo, hi): (f64, f64), bins: usize, headroom: f64) -> Bins {
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0u64; bins];
+        for v in values {
+            counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
+        }
+        let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * headroom;
+        Bins {
+            lo,
+            hi,
+            width,
+            counts,
+            top,
+        }
+    }
+}
+
+/// The plotting area of a histogram: value across, replications up.
+pub(crate) type HistogramArea<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// Draws a histogram of `bins` into `svg` (`size` pixels, `margin_right` at the right): the
+/// mesh with `x_desc` and `x_label` on the value axis, the bars, then whatever `marks` draws
+/// over them (a mean, modes, percentiles).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn histogram_svg(
+    svg: &mut String,
+    size: (u32, u32),
+    margin_right: u32,
+    bins: &Bins,
+    x_desc: &str,
+    x_label: &dyn Fn(&f64) -> String,
+    err: &dyn Fn(String) -> ReportError,
+    marks: impl FnOnce(&mut HistogramArea<'_, '_>) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let root = SVGBackend::with_string(svg, size).into_drawing_area();
+    let mut chart = ChartBuilder::on(&root)
+        .margin(8)
+        .margin_right(margin_right)
+        .x_label_area_size(40)
+        .y_label_area_size(52)
+        .build_cartesian_2d(bins.lo..bins.hi, 0f64..bins.top)
+        .map_err(|e| err(e.to_string()))?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc("replications")
+        .label_style(font(12))
+        .axis_desc_style(font(13))
+        .axis_style(FG.mix(0.55))
+        .bold_line_style(FG.mix(0.10))
+        .max_light_lines(0)
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_label_formatter(x_label)
+        .y_label_formatter(&|v| tick(*v))
+        .draw()
+        .map_err(|e| err(e.to_string()))?;
+    let (lo, width) = (bins.lo, bins.width);
+    chart
+        .draw_series(
+            bins.counts
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(i, c)| {
+                    let x0 = lo + i as f64 * width;
+                    Rectangle::new(
+                        [(x0 + width * 0.04, 0.0), (x0 + width * 0.96, *c as f64)],
+                        BLUE.mix(0.75).filled(),
+                    )
+                }),
+        )
+        .map_err(|e| err(e.to_string()))?;
+    marks(&mut chart)?;
+    root.present().map_err(|e| err(e.to_string()))
+}
+
 /// A histogram of one metric over replications, with the mean marked, and, when the
 /// replications fall in two clusters, the two modes as dashed lines.
 pub fn histogram(
@@ -548,81 +643,46 @@ pub fn histogram(
         let pad = (hi.abs() * 0.05).max(0.5);
         (lo, hi) = (lo - pad, hi + pad);
     }
-    let bins = ((values.len() as f64).sqrt().ceil() as usize).clamp(8, 30);
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0u64; bins];
-    for v in &values {
-        let i = (((v - lo) / width) as usize).min(bins - 1);
-        counts[i] += 1;
-    }
-    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
+    let count = ((values.len() as f64).sqrt().ceil() as usize).clamp(8, 30);
+    let bins = Bins::new(&values, (lo, hi), count, 1.12);
+    let top = bins.top;
     let mut modes_drawn = false;
     let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (420, 230)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(8)
-            .margin_right(16)
-            .x_label_area_size(40)
-            .y_label_area_size(52)
-            .build_cartesian_2d(lo..hi, 0f64..top)
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("replications")
-            .label_style(font(12))
-            .axis_desc_style(font(13))
-            .axis_style(FG.mix(0.55))
-            .bold_line_style(FG.mix(0.10))
-            .max_light_lines(0)
-            .disable_x_mesh()
-            .x_labels(6)
-            .y_labels(5)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .draw_series(
-                counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(i, c)| {
-                        let x0 = lo + i as f64 * width;
-                        Rectangle::new(
-                            [(x0 + width * 0.04, 0.0), (x0 + width * 0.96, *c as f64)],
-                            BLUE.mix(0.75).filled(),
-                        )
-                    }),
-            )
-            .map_err(|e| err(e.to_string()))?;
-        if let Some(mean) = summary.mean {
-            let mean = mean * factor;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(mean, 0.0), (mean, top)],
-                    VERMILLION.stroke_width(2),
-                )))
-                .map_err(|e| err(e.to_string()))?;
-        }
-        for mode in modes.iter().flat_map(|m| [m.low, m.high]) {
-            let x = mode * factor;
-            if (lo..=hi).contains(&x) {
-                modes_drawn = true;
+    histogram_svg(
+        &mut svg,
+        (420, 230),
+        16,
+        &bins,
+        &x_desc,
+        &|v| tick(*v),
+        &err,
+        |chart| {
+            if let Some(mean) = summary.mean {
+                let mean = mean * factor;
                 chart
-                    .draw_series(DashedLineSeries::new(
-                        vec![(x, 0.0), (x, top)],
-                        5,
-                        4,
-                        ORANGE.stroke_width(2),
-                    ))
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(mean, 0.0), (mean, top)],
+                        VERMILLION.stroke_width(2),
+                    )))
                     .map_err(|e| err(e.to_string()))?;
             }
-        }
-        root.present().map_err(|e| err(e.to_string()))?;
-    }
+            for mode in modes.iter().flat_map(|m| [m.low, m.high]) {
+                let x = mode * factor;
+                if (lo..=hi).contains(&x) {
+                    modes_drawn = true;
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            vec![(x, 0.0), (x, top)],
+                            5,
+                            4,
+                            ORANGE.stroke_width(2),
+                        ))
+                        .map_err(|e| err(e.to_string()))?;
+                }
+            }
+            Ok(())
+        },
+    )?;
     let mut legend = vec![LegendEntry::new(
         Swatch::Fill(0.75),
         BLUE,

@@ -9,7 +9,8 @@ use plotters::prelude::*;
 use crate::analysis::forecast::{Clock, Forecast, show_date};
 
 use super::charts::{
-    BLUE, Chart, FG, LegendEntry, ORANGE, Swatch, VERMILLION, chart_error, finish, font, tick,
+    BLUE, Bins, Chart, FG, LegendEntry, ORANGE, Swatch, VERMILLION, chart_error, finish, font,
+    histogram_svg, tick,
 };
 use super::html::{css, escape, figure, frame};
 use super::{Report, ReportError};
@@ -48,82 +49,48 @@ fn completion_histogram(
     let err = chart_error(id);
     let xs = days(values);
     let (lo, hi) = range(&xs);
-    let bins = ((xs.len() as f64).sqrt().ceil() as usize).clamp(8, 40);
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0u64; bins];
-    for v in &xs {
-        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
-    }
-    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.15;
+    let count = ((xs.len() as f64).sqrt().ceil() as usize).clamp(8, 40);
+    let bins = Bins::new(&xs, (lo, hi), count, 1.15);
+    let top = bins.top;
     let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (560, 260)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(8)
-            .margin_right(18)
-            .x_label_area_size(40)
-            .y_label_area_size(52)
-            .build_cartesian_2d(lo..hi, 0f64..top)
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .configure_mesh()
-            .x_desc("completion date")
-            .y_desc("replications")
-            .label_style(font(12))
-            .axis_desc_style(font(13))
-            .axis_style(FG.mix(0.55))
-            .bold_line_style(FG.mix(0.10))
-            .max_light_lines(0)
-            .disable_x_mesh()
-            .x_labels(6)
-            .y_labels(5)
-            .x_label_formatter(&|v| date_tick(clock, *v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .draw_series(
-                counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(i, c)| {
-                        let x0 = lo + i as f64 * width;
-                        Rectangle::new(
-                            [(x0 + width * 0.04, 0.0), (x0 + width * 0.96, *c as f64)],
-                            BLUE.mix(0.75).filled(),
-                        )
-                    }),
-            )
-            .map_err(|e| err(e.to_string()))?;
-        for &(p, hours) in marks {
-            let x = hours / 24.0;
-            if !(lo..=hi).contains(&x) {
-                continue;
+    histogram_svg(
+        &mut svg,
+        (560, 260),
+        18,
+        &bins,
+        "completion date",
+        &|v| date_tick(clock, *v),
+        &err,
+        |chart| {
+            for &(p, hours) in marks {
+                let x = hours / 24.0;
+                if !(lo..=hi).contains(&x) {
+                    continue;
+                }
+                let colour = if (p - 0.85).abs() < 1e-9 {
+                    VERMILLION
+                } else {
+                    ORANGE
+                };
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        vec![(x, 0.0), (x, top)],
+                        5,
+                        4,
+                        colour.stroke_width(2),
+                    ))
+                    .map_err(|e| err(e.to_string()))?;
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("p{}", (p * 100.0).round()),
+                        (x, top * 0.97),
+                        font(11),
+                    )))
+                    .map_err(|e| err(e.to_string()))?;
             }
-            let colour = if (p - 0.85).abs() < 1e-9 {
-                VERMILLION
-            } else {
-                ORANGE
-            };
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(x, 0.0), (x, top)],
-                    5,
-                    4,
-                    colour.stroke_width(2),
-                ))
-                .map_err(|e| err(e.to_string()))?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    format!("p{}", (p * 100.0).round()),
-                    (x, top * 0.97),
-                    font(11),
-                )))
-                .map_err(|e| err(e.to_string()))?;
-        }
-        root.present().map_err(|e| err(e.to_string()))?;
-    }
+            Ok(())
+        },
+    )?;
     Ok(finish(id, title, svg).with_legend(vec![
         LegendEntry::new(Swatch::Fill(0.75), BLUE, "replications done in each bin"),
         LegendEntry::new(Swatch::Dash, VERMILLION, "p85"),
@@ -235,56 +202,19 @@ fn items_histogram(id: &str, title: &str, values: &[f64]) -> Result<Chart, Repor
     let xs: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let (lo, hi) = range(&xs);
     let (lo, hi) = (lo.floor(), hi.ceil().max(lo.floor() + 1.0));
-    let bins = ((hi - lo) as usize).clamp(1, 30);
-    let width = (hi - lo) / bins as f64;
-    let mut counts = vec![0u64; bins];
-    for v in &xs {
-        counts[(((v - lo) / width) as usize).min(bins - 1)] += 1;
-    }
-    let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.12;
+    let count = ((hi - lo) as usize).clamp(1, 30);
+    let bins = Bins::new(&xs, (lo, hi), count, 1.12);
     let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (560, 260)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin(8)
-            .margin_right(18)
-            .x_label_area_size(40)
-            .y_label_area_size(52)
-            .build_cartesian_2d(lo..hi, 0f64..top)
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .configure_mesh()
-            .x_desc("items in production")
-            .y_desc("replications")
-            .label_style(font(12))
-            .axis_desc_style(font(13))
-            .axis_style(FG.mix(0.55))
-            .bold_line_style(FG.mix(0.10))
-            .max_light_lines(0)
-            .disable_x_mesh()
-            .x_labels(6)
-            .y_labels(5)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .draw()
-            .map_err(|e| err(e.to_string()))?;
-        chart
-            .draw_series(
-                counts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| **c > 0)
-                    .map(|(i, c)| {
-                        let x0 = lo + i as f64 * width;
-                        Rectangle::new(
-                            [(x0 + width * 0.04, 0.0), (x0 + width * 0.96, *c as f64)],
-                            BLUE.mix(0.75).filled(),
-                        )
-                    }),
-            )
-            .map_err(|e| err(e.to_string()))?;
-        root.present().map_err(|e| err(e.to_string()))?;
-    }
+    histogram_svg(
+        &mut svg,
+        (560, 260),
+        18,
+        &bins,
+        "items in production",
+        &|v| tick(*v),
+        &err,
+        |_| Ok(()),
+    )?;
     Ok(finish(id, title, svg).with_legend(vec![LegendEntry::new(
         Swatch::Fill(0.75),
         BLUE,
