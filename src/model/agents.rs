@@ -51,12 +51,9 @@ impl Simulation<'_> {
         let now = self.now();
         match job {
             AgentJob::Write(c) => self.records.changes[c as usize].first_commit_hours = now,
-            AgentJob::ReworkChange(c) => self.states[c as usize].rework_started = now,
+            AgentJob::ReworkChange(c) => self.begin_rework(c as usize, true),
             AgentJob::ReworkPullRequest(pr) => {
-                let c = self.prs[pr as usize].change as usize;
-                if self.states[c].rework_started.is_nan() {
-                    self.states[c].rework_started = now;
-                }
+                self.begin_rework(self.prs[pr as usize].change as usize, false)
             }
         }
         let hours = self

@@ -132,12 +132,7 @@ impl Simulation<'_> {
         } else {
             ChangeKind::BugFix
         };
-        let size_sampler = match kind {
-            ChangeKind::Feature => &s.feature_size,
-            ChangeKind::BugFix => &s.bugfix_size,
-            ChangeKind::Config => &s.config_size,
-        };
-        let hand_loc = size_sampler.sample(&mut r).max(1.0);
+        let hand_loc = s.size_of(kind).sample(&mut r).max(1.0);
         let to_agent = origin == Origin::Planned
             && p.demand.mode == DemandMode::Poisson
             && p.agents.sessions > 0
@@ -187,12 +182,7 @@ impl Simulation<'_> {
             }
             u -= w;
         }
-        let size_sampler = match kind {
-            ChangeKind::Feature => &s.feature_size,
-            ChangeKind::BugFix => &s.bugfix_size,
-            ChangeKind::Config => &s.config_size,
-        };
-        let hand_loc = size_sampler.sample(&mut r).max(1.0);
+        let hand_loc = s.size_of(kind).sample(&mut r).max(1.0);
         let draws = item_rng(self.team.rng.agent_items_seed, index ^ AGENT_DRAWS);
         Some(self.build_change(
             r,
@@ -419,12 +409,9 @@ impl Simulation<'_> {
                 let record = &mut self.records.changes[c as usize];
                 record.first_commit_hours = start;
             }
-            Task::ReworkChange(c) => self.states[c as usize].rework_started = now,
+            Task::ReworkChange(c) => self.begin_rework(c as usize, true),
             Task::ReworkPullRequest(pr) => {
-                let c = self.prs[pr as usize].change as usize;
-                if self.states[c].rework_started.is_nan() {
-                    self.states[c].rework_started = now;
-                }
+                self.begin_rework(self.prs[pr as usize].change as usize, false)
             }
         }
         let share = self.share_in_window(now, done);
@@ -469,6 +456,16 @@ impl Simulation<'_> {
             }
         }
         self.dispatch_developers();
+    }
+
+    /// Rework of change `c` starts now (by its developer or its agent): a rework after tests
+    /// starts the clock afresh; a pull request's rework keeps the start of one already running
+    /// on another of the change's pull requests.
+    pub(crate) fn begin_rework(&mut self, c: usize, afresh: bool) {
+        let state = &mut self.states[c];
+        if afresh || state.rework_started.is_nan() {
+            state.rework_started = self.queue.now();
+        }
     }
 
     pub(crate) fn end_rework(&mut self, c: usize) {

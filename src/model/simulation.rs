@@ -47,6 +47,17 @@ pub(crate) struct Samplers {
 }
 
 impl Samplers {
+    /// The hand-written size of a change of `kind`.
+    #[inline]
+    pub fn size_of(&self, kind: super::records::ChangeKind) -> &Sampler {
+        use super::records::ChangeKind;
+        match kind {
+            ChangeKind::Feature => &self.feature_size,
+            ChangeKind::BugFix => &self.bugfix_size,
+            ChangeKind::Config => &self.config_size,
+        }
+    }
+
     fn new(p: &Params) -> Self {
         Samplers {
             feature_size: p.demand.feature_size_loc.sampler(),
