@@ -23,6 +23,75 @@ pub struct Calendar {
     pub days_per_week: u32,
 }
 
+/// Days since time 0 up to `t` (`floor(t / 24)`) and that day's weekday (0 = Monday).
+///
+/// Simulated time is never negative and far below 2^52 days, where flooring is truncation and
+/// the weekday is an unsigned remainder: a conversion instead of a call to `floor` and a signed
+/// Euclidean remainder (calendar arithmetic runs several times per event). Other times take the
+/// general path, with the same results.
+#[inline]
+fn day_and_weekday(t: f64) -> (f64, u32) {
+    let days = t / HOURS_PER_DAY;
+    if (0.0..4.0e15).contains(&days) {
+        let day = days as u64;
+        (day as f64, (day % 7) as u32)
+    } else {
+        let day = days.floor();
+        (day, (day as i64).rem_euclid(7) as u32)
+    }
+}
+
+/// A walk through a calendar's working windows, a day at a time.
+///
+/// Finishing work or counting working hours visits window after window, each search starting
+/// at the end of the last window. A working day ends by midnight (checked:
+/// `workday_start_hour + hours_per_day <= 24`), so the search from a window's end starts on the
+/// next day: the walk keeps its day and weekday instead of dividing the time afresh, and finds
+/// exactly the windows a fresh search from each end would.
+struct Windows<'c> {
+    calendar: &'c Calendar,
+    day: f64,
+    weekday: u32,
+}
+
+impl<'c> Windows<'c> {
+    /// A walk starting on the day of `t`.
+    #[inline]
+    fn from(calendar: &'c Calendar, t: f64) -> Self {
+        let (day, weekday) = day_and_weekday(t);
+        Windows {
+            calendar,
+            day,
+            weekday,
+        }
+    }
+
+    /// The earliest time at or after `t` inside working hours, and the end of that window: `t`
+    /// must not come before the walk's day (the start, or the end of the window found last).
+    #[inline]
+    fn next_at(&mut self, t: f64) -> (f64, f64) {
+        let c = self.calendar;
+        // At most 8 days: a week always has a working day when days_per_week >= 1.
+        for _ in 0..8 {
+            let open = self.day * HOURS_PER_DAY + c.start_hour;
+            let close = open + c.hours_per_day;
+            let working = self.weekday < c.days_per_week;
+            self.day += 1.0;
+            self.weekday = if self.weekday == 6 {
+                0
+            } else {
+                self.weekday + 1
+            };
+            if working && t < close {
+                return (t.max(open), close);
+            }
+        }
+        // No working day (never for a checked calendar): a day at a time, from its end afresh.
+        *self = Windows::from(c, t + HOURS_PER_DAY);
+        (t, t + HOURS_PER_DAY)
+    }
+}
+
 impl Calendar {
     /// A calendar that is always open.
     pub const ALWAYS: Calendar = Calendar {
@@ -46,8 +115,7 @@ impl Calendar {
         if !self.enabled {
             return true;
         }
-        let day = (t / HOURS_PER_DAY).floor();
-        let weekday = (day as i64).rem_euclid(7) as u32;
+        let (day, weekday) = day_and_weekday(t);
         let hour = t - day * HOURS_PER_DAY;
         weekday < self.days_per_week
             && hour >= self.start_hour
@@ -55,19 +123,9 @@ impl Calendar {
     }
 
     /// The earliest time at or after `t` inside working hours, and the end of that working window.
+    #[inline]
     fn window_at(&self, t: f64) -> (f64, f64) {
-        let mut day = (t / HOURS_PER_DAY).floor();
-        // At most 8 iterations: a week always has a working day when days_per_week >= 1.
-        for _ in 0..8 {
-            let weekday = (day as i64).rem_euclid(7) as u32;
-            let open = day * HOURS_PER_DAY + self.start_hour;
-            let close = open + self.hours_per_day;
-            if weekday < self.days_per_week && t < close {
-                return (t.max(open), close);
-            }
-            day += 1.0;
-        }
-        (t, t + HOURS_PER_DAY)
+        Windows::from(self, t).next_at(t)
     }
 
     /// The earliest time at or after `t` inside working hours.
@@ -98,8 +156,9 @@ impl Calendar {
             total += (weeks - 1.0) * self.hours_per_week();
             now += (weeks - 1.0) * HOURS_PER_WEEK;
         }
+        let mut windows = Windows::from(self, now);
         while now < to {
-            let (open, close) = self.window_at(now);
+            let (open, close) = windows.next_at(now);
             if open >= to {
                 break;
             }
@@ -137,8 +196,9 @@ impl Calendar {
                 remaining -= weeks * weekly;
             }
         }
+        let mut windows = Windows::from(self, now);
         loop {
-            let (open, close) = self.window_at(now);
+            let (open, close) = windows.next_at(now);
             let available = close - open;
             if remaining <= available || close <= now {
                 return open + remaining;
@@ -174,6 +234,100 @@ mod tests {
             OFFICE.working_hours_between(0.0, f64::INFINITY),
             f64::INFINITY
         );
+    }
+
+    /// The window as first written (`floor` and a signed remainder, every day afresh): the fast
+    /// path must give the same bits.
+    fn window_by_floor(c: &Calendar, t: f64) -> (f64, f64) {
+        let mut day = (t / HOURS_PER_DAY).floor();
+        for _ in 0..8 {
+            let weekday = (day as i64).rem_euclid(7) as u32;
+            let open = day * HOURS_PER_DAY + c.start_hour;
+            let close = open + c.hours_per_day;
+            if weekday < c.days_per_week && t < close {
+                return (t.max(open), close);
+            }
+            day += 1.0;
+        }
+        (t, t + HOURS_PER_DAY)
+    }
+
+    #[test]
+    fn windows_match_the_floor_formula_bit_for_bit() {
+        let calendars = [
+            OFFICE,
+            Calendar {
+                enabled: true,
+                start_hour: 0.0,
+                hours_per_day: 24.0,
+                days_per_week: 7,
+            },
+            Calendar {
+                enabled: true,
+                start_hour: 22.5,
+                hours_per_day: 1.5,
+                days_per_week: 1,
+            },
+        ];
+        let mut t = -500.0f64;
+        while t < 20_000.0 {
+            for c in &calendars {
+                for probe in [t, t + 1e-9, 24.0 * (t / 24.0).floor(), -0.0, f64::NAN, 1e17] {
+                    let (a, b) = (c.window_at(probe), window_by_floor(c, probe));
+                    assert_eq!(a.0.to_bits(), b.0.to_bits(), "{probe}");
+                    assert_eq!(a.1.to_bits(), b.1.to_bits(), "{probe}");
+                }
+            }
+            t += 0.37;
+        }
+    }
+
+    #[test]
+    fn walks_match_fresh_searches_bit_for_bit() {
+        // `finish` and `working_hours_between` as first written: a fresh search from each window's
+        // end (no whole-week skips here: the probes stay under a week of work).
+        let finish = |c: &Calendar, t: f64, mut remaining: f64| {
+            let mut now = t;
+            loop {
+                let (open, close) = window_by_floor(c, now);
+                if remaining <= close - open || close <= now {
+                    return open + remaining;
+                }
+                remaining -= close - open;
+                now = close;
+            }
+        };
+        let between = |c: &Calendar, from: f64, to: f64| {
+            let (mut total, mut now) = (0.0, from);
+            while now < to {
+                let (open, close) = window_by_floor(c, now);
+                if open >= to {
+                    break;
+                }
+                total += close.min(to) - open;
+                now = close;
+            }
+            total
+        };
+        let odd = Calendar {
+            enabled: true,
+            start_hour: 7.3,
+            hours_per_day: 16.7,
+            days_per_week: 6,
+        };
+        for c in [OFFICE, odd] {
+            let mut t = 0.0f64;
+            while t < 2_000.0 {
+                for work in [0.1, 1.0, 7.99, 8.0, 13.7, 30.0, 39.5] {
+                    assert_eq!(c.finish(t, work).to_bits(), finish(&c, t, work).to_bits());
+                    assert_eq!(
+                        c.working_hours_between(t, t + work * 3.1).to_bits(),
+                        between(&c, t, t + work * 3.1).to_bits()
+                    );
+                }
+                t += 0.73;
+            }
+        }
     }
 
     #[test]
