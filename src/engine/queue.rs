@@ -1,30 +1,110 @@
 //! A future-event list ordered by time, first-in-first-out among equal times.
 //!
-//! The heap holds compact 16-byte keys, `(time, sequence number << 24 | slot)`, and the events
-//! themselves wait in a slab: sifting moves two words, not the event. A time is never negative
-//! (scheduling before now schedules now), so its IEEE bits order like the time itself.
+//! Keys are 128-bit integers, `time bits << 64 | sequence number << 24 | slot`, and the events
+//! themselves wait in a slab. A time is never negative (scheduling before now schedules now), so
+//! its IEEE bits order like the time itself, and the sequence number makes every key unique.
+//!
+//! Simulated time only moves forward, so no event is ever scheduled before the last one popped:
+//! the queue is a monotone priority queue, kept as a radix heap (Ahuja, Mehlhorn, Orlin and
+//! Tarjan, "Faster algorithms for the shortest path problem", J. ACM 37(2), 1990). A key waits in
+//! the bucket of the highest bit in which it differs from the last key popped; a pop takes the
+//! lowest non-empty bucket and, unless that is the last key's own, spreads it into lower buckets
+//! around its minimum. Pushing costs one bucket index; an event moves down a few buckets over its
+//! wait. Against a binary heap there is no sifting through unpredictable branches, and the cost
+//! of an event does not grow with the number waiting.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
-/// Bits of the key's second word that name the event's slot; the rest is the sequence number.
+/// Bits of a key's low word that name the event's slot; the rest is the sequence number.
 const SLOT_BITS: u32 = 24;
 /// Most events waiting at once (the slot must fit its bits): 16.7 million.
 pub const MAX_PENDING: usize = 1 << SLOT_BITS;
+/// Buckets of the radix heap: one per bit of a key, and one for the last key itself.
+const BUCKETS: usize = 129;
+
+/// A radix heap of unique 128-bit keys, smallest first, never given a key below the last popped.
+#[derive(Debug, Clone)]
+struct RadixHeap {
+    /// The last key taken out of the buckets (0 at first): every key waiting is above it.
+    last: u128,
+    /// `buckets[b]`: keys whose highest bit differing from `last` is bit `b - 1`; bucket 0 holds
+    /// `last` itself while it has not been popped.
+    buckets: Vec<Vec<u128>>,
+    /// Bit `b` set: bucket `b` is not empty.
+    occupied: [u64; 3],
+    len: usize,
+}
+
+impl RadixHeap {
+    fn new() -> Self {
+        RadixHeap {
+            last: 0,
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            occupied: [0; 3],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn bucket_of(&self, key: u128) -> usize {
+        (128 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    #[inline]
+    fn put(&mut self, key: u128) {
+        let b = self.bucket_of(key);
+        self.buckets[b].push(key);
+        self.occupied[b / 64] |= 1 << (b % 64);
+    }
+
+    #[inline]
+    fn push(&mut self, key: u128) {
+        debug_assert!(key >= self.last, "a key below the last popped");
+        self.put(key);
+        self.len += 1;
+    }
+
+    /// The lowest non-empty bucket.
+    #[inline]
+    fn first_occupied(&self) -> Option<usize> {
+        self.occupied
+            .iter()
+            .enumerate()
+            .find(|(_, bits)| **bits != 0)
+            .map(|(word, bits)| word * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Removes and returns the smallest key.
+    #[inline]
+    fn pop(&mut self) -> Option<u128> {
+        let b = self.first_occupied()?;
+        if b > 0 {
+            // Spread the bucket around its minimum, the new last key: every key in it shares
+            // more high bits with the minimum than with the old last key, so each lands lower.
+            let mut keys = std::mem::take(&mut self.buckets[b]);
+            self.occupied[b / 64] &= !(1 << (b % 64));
+            self.last = keys.iter().copied().min().expect("an occupied bucket");
+            for &key in &keys {
+                self.put(key);
+            }
+            keys.clear();
+            // Hand the allocation back for the next keys of this bucket.
+            self.buckets[b] = keys;
+        }
+        // Keys are unique: bucket 0 holds exactly the last key.
+        let key = self.buckets[0].pop();
+        debug_assert!(self.buckets[0].is_empty());
+        self.occupied[0] &= !1;
+        self.len -= 1;
+        key
+    }
+}
 
 /// The event queue and the simulation clock.
 #[derive(Debug, Clone)]
 pub struct EventQueue<E> {
-    /// `(time bits, seq << SLOT_BITS | slot)`, smallest first.
-    heap: BinaryHeap<Reverse<(u64, u64)>>,
+    heap: RadixHeap,
     /// Events by slot; `free` lists the slots not in use.
     slab: Vec<Option<E>>,
     free: Vec<u32>,
-    /// Timers: series that never have more than one event waiting (a periodic tick, the next
-    /// week end), each in a slot of its own beside the heap, with the key it would have had in
-    /// the heap. Popping takes the smallest of the heap's top and the timers, so the order is
-    /// exactly that of one heap, without the heap's cost for the most frequent events.
-    timers: Vec<Option<((u64, u64), E)>>,
     next_seq: u64,
     now: f64,
     processed: u64,
@@ -40,10 +120,9 @@ impl<E> EventQueue<E> {
     /// An empty queue at time 0.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+            heap: RadixHeap::new(),
             slab: Vec::with_capacity(1024),
             free: Vec::with_capacity(1024),
-            timers: Vec::new(),
             next_seq: 0,
             now: 0.0,
             processed: 0,
@@ -60,27 +139,6 @@ impl<E> EventQueue<E> {
             time
         } + 0.0;
         time.to_bits()
-    }
-
-    /// Schedules `event` in timer `slot` at `time` (never before now): the slot must be empty
-    /// (the timer's previous event popped). Ordered with every other event as
-    /// [`EventQueue::schedule_at`] would order it.
-    #[inline]
-    pub fn schedule_timer(&mut self, slot: usize, time: f64, event: E) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.timer_reserved(slot, time, seq, event);
-    }
-
-    /// As [`EventQueue::schedule_timer`], with a sequence number from [`EventQueue::reserve`].
-    #[inline]
-    pub fn timer_reserved(&mut self, slot: usize, time: f64, seq: u64, event: E) {
-        if self.timers.len() <= slot {
-            self.timers.resize_with(slot + 1, || None);
-        }
-        let bits = self.time_bits(time);
-        debug_assert!(self.timers[slot].is_none(), "timer {slot} already set");
-        self.timers[slot] = Some(((bits, seq << SLOT_BITS), event));
     }
 
     /// Puts `event` at `time` with sequence number `seq`.
@@ -101,8 +159,16 @@ impl<E> EventQueue<E> {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.heap
-            .push(Reverse((bits, (seq << SLOT_BITS) | u64::from(slot))));
+        let key_of =
+            |seq: u64| (u128::from(bits) << 64) | u128::from((seq << SLOT_BITS) | u64::from(slot));
+        let mut key = key_of(seq);
+        if key < self.heap.last {
+            // Only a reserved number can fall below the last event popped (at this very time,
+            // reserved before it): it pops next instead, with a fresh number.
+            key = key_of(self.next_seq);
+            self.next_seq += 1;
+        }
+        self.heap.push(key);
     }
 
     /// Current simulation time, hours.
@@ -118,7 +184,7 @@ impl<E> EventQueue<E> {
 
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.timers.iter().filter(|t| t.is_some()).count()
+        self.heap.len
     }
 
     /// True when no event waits.
@@ -140,7 +206,7 @@ impl<E> EventQueue<E> {
     /// Reserves `n` sequence numbers and returns the first: events scheduled later with
     /// [`EventQueue::schedule_reserved`] and these numbers pop exactly as if they had been
     /// scheduled now. A periodic or pre-planned series (a timeline's phase changes) can so keep
-    /// only its next event in the heap without changing the order of anything.
+    /// only its next event in the queue without changing the order of anything.
     pub fn reserve(&mut self, n: u64) -> u64 {
         let first = self.next_seq;
         self.next_seq += n;
@@ -160,32 +226,20 @@ impl<E> EventQueue<E> {
         self.schedule_at(self.now + delay, event);
     }
 
-    /// Pops the next event at or before `until`, advancing the clock to its time.
+    /// Pops the next event at or before `until`, advancing the clock to its time. An event past
+    /// `until` stays waiting.
     #[inline]
     pub fn pop_until(&mut self, until: f64) -> Option<E> {
-        // The earliest timer, if it comes before the heap's top.
-        let mut best = self.heap.peek().map(|r| r.0);
-        let mut timer = None;
-        for (i, t) in self.timers.iter().enumerate() {
-            if let Some((key, _)) = t
-                && best.is_none_or(|b| *key < b)
-            {
-                best = Some(*key);
-                timer = Some(i);
-            }
-        }
-        let (bits, _) = best?;
-        let time = f64::from_bits(bits);
+        let key = self.heap.pop()?;
+        let time = f64::from_bits((key >> 64) as u64);
         if time > until {
+            // Back where it was: it is the last key popped, so it goes to bucket 0.
+            self.heap.push(key);
             return None;
         }
         self.now = time;
         self.processed += 1;
-        if let Some(i) = timer {
-            return self.timers[i].take().map(|(_, event)| event);
-        }
-        let Reverse((_, tag)) = self.heap.pop()?;
-        let slot = (tag & ((1 << SLOT_BITS) - 1)) as u32;
+        let slot = (key as u64 & ((1 << SLOT_BITS) - 1)) as u32;
         self.free.push(slot);
         self.slab[slot as usize].take()
     }
@@ -224,25 +278,6 @@ mod tests {
         let mut lazy_order = vec!["y"];
         lazy_order.extend(std::iter::from_fn(|| lazy.pop_until(10.0)));
         assert_eq!(eager, lazy_order);
-    }
-
-    #[test]
-    fn timers_pop_where_the_heap_would_have_put_them() {
-        let mut heap = EventQueue::new();
-        let mut mixed = EventQueue::new();
-        for (k, t) in [3.0, 1.0, 3.0, 2.0, 1.0, 3.0].into_iter().enumerate() {
-            heap.schedule_at(t, k);
-            if k % 2 == 0 {
-                mixed.schedule_timer(k / 2, t, k);
-            } else {
-                mixed.schedule_at(t, k);
-            }
-        }
-        let a: Vec<_> = std::iter::from_fn(|| heap.pop_until(10.0)).collect();
-        let b: Vec<_> = std::iter::from_fn(|| mixed.pop_until(10.0)).collect();
-        assert_eq!(a, b);
-        assert_eq!(a, vec![1, 4, 3, 0, 2, 5]);
-        assert!(mixed.is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::defects::{DefectClass, Severity};
 use super::params::DeployPolicy;
 use super::records::{DeployReason, DeploymentRecord, Origin};
-use super::simulation::{Event, Simulation, timer_train};
+use super::simulation::{Event, Simulation};
 use rand::RngExt;
 
 impl Simulation<'_> {
@@ -13,11 +13,8 @@ impl Simulation<'_> {
     /// mid-run; under continuous deployment its departures do nothing.
     pub(crate) fn start_deploy_schedule(&mut self) {
         let first = self.p().deploy.first_train_hour.max(0.0);
-        self.queue.schedule_timer(
-            timer_train(self.cur),
-            first,
-            Event::TrainDeparture(self.cur as u16),
-        );
+        self.queue
+            .schedule_at(first, Event::TrainDeparture(self.cur as u16));
     }
 
     /// A scheduled departure of the release train. Departures follow the timetable in force,
@@ -31,11 +28,8 @@ impl Simulation<'_> {
         let slots = (now - first) / interval;
         let on_timetable = (slots - slots.round()).abs() < 1e-9;
         let next = first + (slots + 1e-9).floor().max(-1.0) * interval + interval;
-        self.queue.schedule_timer(
-            timer_train(self.cur),
-            next.max(now + 1e-6),
-            Event::TrainDeparture(self.cur as u16),
-        );
+        self.queue
+            .schedule_at(next.max(now + 1e-6), Event::TrainDeparture(self.cur as u16));
         if on_timetable && deploy.policy == DeployPolicy::Scheduled && self.deploy_window_open() {
             self.deploy_batch();
         }

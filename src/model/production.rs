@@ -358,8 +358,7 @@ impl Simulation<'_> {
             self.start_incident(cause, false, None);
         }
         self.maybe_pad(FRAGILITY_TICK_HOURS);
-        self.queue.schedule_timer(
-            super::simulation::timer_fragility(self.cur),
+        self.queue.schedule_at(
             now + FRAGILITY_TICK_HOURS,
             Event::FragilityTick(self.cur as u16),
         );

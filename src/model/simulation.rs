@@ -118,24 +118,6 @@ pub(crate) struct Phase {
     pub teams: Vec<TeamPhase>,
 }
 
-/// Timer slots of the event queue (series with one event waiting at most, kept out of the heap;
-/// see [`crate::engine::EventQueue::schedule_timer`]): the week end, the next phase change, then
-/// per team its fragility tick and its release train.
-pub(crate) const TIMER_WEEK_END: usize = 0;
-pub(crate) const TIMER_PHASE: usize = 1;
-
-/// The timer slot of team `team`'s fragility tick.
-#[inline]
-pub(crate) fn timer_fragility(team: usize) -> usize {
-    2 + 2 * team
-}
-
-/// The timer slot of team `team`'s release train.
-#[inline]
-pub(crate) fn timer_train(team: usize) -> usize {
-    3 + 2 * team
-}
-
 /// Hours between fragility updates (the production stage's hourly tick).
 pub(crate) const FRAGILITY_TICK_HOURS: f64 = 1.0;
 
@@ -621,15 +603,12 @@ impl<'m> Simulation<'m> {
         self.phase_seq = self.queue.reserve(changes);
         self.schedule_phase_change(1);
         self.queue
-            .schedule_timer(TIMER_WEEK_END, self.model.warmup_hours, Event::WeekEnd);
+            .schedule_at(self.model.warmup_hours, Event::WeekEnd);
         for t in 0..self.teams() {
             self.activate(t);
             let at = self.now() + FRAGILITY_TICK_HOURS;
-            self.queue.schedule_timer(
-                timer_fragility(self.cur),
-                at,
-                Event::FragilityTick(self.cur as u16),
-            );
+            self.queue
+                .schedule_at(at, Event::FragilityTick(self.cur as u16));
             self.start_demand();
             self.start_deploy_schedule();
         }
@@ -749,8 +728,7 @@ impl<'m> Simulation<'m> {
     /// Queues the change to phase `i`, if there is one, with its reserved sequence number.
     fn schedule_phase_change(&mut self, i: usize) {
         if let Some(phase) = self.model.phases.get(i) {
-            self.queue.timer_reserved(
-                TIMER_PHASE,
+            self.queue.schedule_reserved(
                 phase.start_hours,
                 self.phase_seq + i as u64 - 1,
                 Event::PhaseChange(i as u32),
@@ -784,8 +762,7 @@ impl<'m> Simulation<'m> {
         }
         self.activate(active);
         if now + HOURS_PER_WEEK <= self.model.end_hours + 1e-9 {
-            self.queue
-                .schedule_timer(TIMER_WEEK_END, now + HOURS_PER_WEEK, Event::WeekEnd);
+            self.queue.schedule_at(now + HOURS_PER_WEEK, Event::WeekEnd);
         }
     }
 
