@@ -167,10 +167,15 @@ pub fn note_text(o: &Outcome, runs: u64) -> String {
     parts.join(" ")
 }
 
-/// "7 of 12 counted targets pass, 5 miss; 2 superseded (shown, not counted)."
+/// "7 of 12 counted targets pass, 5 miss; 2 superseded (shown, not counted).", saying how many
+/// misses are not converged (undecided at these runs).
 pub fn summary_line(report: &Report) -> String {
+    let undecided = match report.missed_not_converged() {
+        0 => String::new(),
+        n => format!(" ({n} not converged: on a tolerance edge, undecided at these runs)"),
+    };
     format!(
-        "{} of {} counted targets pass, {} miss; {} superseded (shown, not counted).",
+        "{} of {} counted targets pass, {} miss{undecided}; {} superseded (shown, not counted).",
         report.passed(),
         report.counted(),
         report.missed(),
@@ -408,6 +413,7 @@ pub fn json(report: &Report) -> serde_json::Value {
             "counted": report.counted(),
             "passed": report.passed(),
             "missed": report.missed(),
+            "missed_not_converged": report.missed_not_converged(),
             "superseded": report.superseded(),
         },
         "targets": targets,

@@ -52,7 +52,8 @@ pub enum Command {
     Merge(analysis::MergeArgs),
     /// Check the defaults against published figures (DORA, Faros AI): one row per target with
     /// the simulated value, its 95 % CI, the tolerance and a verdict; exits with 1 when a
-    /// counted target misses.
+    /// counted target misses beyond its 95 % CI (a miss on a tolerance edge is reported as not
+    /// converged).
     Calibration(calibration::CalibrationArgs),
     /// Fit a scenario to a team's own delivery history (dorasim's, a plain CSV set, Four Keys
     /// or DevLake) and write it: what the data shows directly is set, the latent parameters are

@@ -8,7 +8,7 @@
 use rand::RngExt;
 
 use super::records::{DeployReason, DeploymentRecord};
-use super::simulation::Simulation;
+use super::simulation::{Event, Simulation};
 
 impl Simulation<'_> {
     /// Psychological safety now: the culture's level less what blame has eroded.
@@ -47,17 +47,49 @@ impl Simulation<'_> {
         }
     }
 
-    /// Padding: empty or config-only deployments inside the deploy window, at a rate that grows
-    /// with gaming pressure. Checked once an hour.
-    pub(crate) fn maybe_pad(&mut self, hours: f64) {
-        let per_week = self.p().culture.padding_deploys_per_week * self.gaming_pressure();
-        if per_week <= 0.0 || !self.calendar().is_open(self.now()) {
+    /// Padding: empty or config-only deployments in working hours, at
+    /// `padding_deploys_per_week × gaming pressure` per week of working hours. Gaming pressure is
+    /// the use of metrics for targets and scorecards (fixed within a phase) times the lack of
+    /// safety (which moves with incidents and learning), so the rate is drawn by thinning:
+    /// candidates come in working hours at the rate with no safety at all, and each becomes a
+    /// padding deployment with probability `1 − safety` then. Armed at the start and at each
+    /// phase change; a candidate of an older rate is superseded.
+    pub(crate) fn arm_padding(&mut self) {
+        let culture = &self.p().culture;
+        let most_pressure = culture.gaming_pressure(0.0);
+        let per_week = culture.padding_deploys_per_week.max(0.0) * most_pressure;
+        let bound = per_week / self.calendar().hours_per_week().max(1.0);
+        if bound == self.team.padding_bound {
             return;
         }
-        let per_open_hour = per_week / self.calendar().hours_per_week().max(1.0);
-        if self.team.rng.culture.random::<f64>()
-            < super::production::probability_of_event(per_open_hour * hours)
-        {
+        self.team.padding_bound = bound;
+        self.team.padding_generation = self.team.padding_generation.wrapping_add(1);
+        self.next_padding_candidate();
+    }
+
+    /// Schedules the next padding candidate at the current rate (none at rate 0).
+    fn next_padding_candidate(&mut self) {
+        let bound = self.team.padding_bound;
+        if bound.is_nan() || bound <= 0.0 {
+            return;
+        }
+        let working_hours = -(1.0 - self.team.rng.culture.random::<f64>()).ln() / bound;
+        let at = self.calendar().finish(self.now(), working_hours);
+        if at <= self.model.end_hours {
+            let event = Event::PaddingCheck(self.cur as u16, self.team.padding_generation);
+            self.queue.schedule_at(at, event);
+        }
+    }
+
+    /// A padding candidate: a padding deployment with probability
+    /// `gaming pressure now / pressure with no safety`.
+    pub(crate) fn on_padding_check(&mut self, generation: u32) {
+        if generation != self.team.padding_generation {
+            return;
+        }
+        let most_pressure = self.p().culture.gaming_pressure(0.0);
+        let pressure = self.gaming_pressure();
+        if self.team.rng.culture.random::<f64>() * most_pressure < pressure {
             let now = self.now();
             self.add_deployment(
                 DeploymentRecord {
@@ -73,5 +105,6 @@ impl Simulation<'_> {
                 Vec::new(),
             );
         }
+        self.next_padding_candidate();
     }
 }

@@ -185,6 +185,9 @@ impl Simulation<'_> {
             .recent_deploys
             .push_back((now, changes.len() as u32));
         self.team.recent_changes += changes.len() as u32;
+        if !changes.is_empty() {
+            self.raise_hazard_bounds_after_deploy();
+        }
         match self.records.deployments[d].reason {
             DeployReason::Planned => {
                 self.team.deploying = false;

@@ -8,7 +8,7 @@ use super::defects::{DefectClass, Severity};
 use super::records::{
     DeployReason, DeploymentRecord, IncidentCause, IncidentRecord, Origin, Remediation,
 };
-use super::simulation::{Event, FRAGILITY_TICK_HOURS, Simulation, Task};
+use super::simulation::{Event, Simulation, Task};
 use super::timeline::HOURS_PER_WEEK;
 
 /// Incidents per hour from fragility and from changes interacting within a short window.
@@ -23,17 +23,6 @@ pub fn non_attributable_hazard_per_hour(
     let from_interaction =
         (changes_in_window - free_changes).max(0.0) * interaction_per_week / HOURS_PER_WEEK;
     (from_fragility, from_interaction)
-}
-
-/// Probability of at least one event of a Poisson process with `expected` events: `1 − e^(−x)`,
-/// by its Taylor series for the tiny hourly hazards (error below 1e-13), to keep `exp` out of the
-/// hourly tick.
-pub fn probability_of_event(expected: f64) -> f64 {
-    if expected < 1e-3 {
-        expected * (1.0 - expected * (0.5 - expected / 6.0))
-    } else {
-        1.0 - (-expected).exp()
-    }
 }
 
 impl Simulation<'_> {
@@ -308,11 +297,25 @@ impl Simulation<'_> {
 
     /// Fragility decays (faster with maintenance) and raises the rate of incidents that no single
     /// deployment caused; so does a burst of changes landing within a short window.
-    pub(crate) fn on_fragility_tick(&mut self) {
+    /// Brings the active team's fragility to now: it decays continuously at the rate in force.
+    pub(crate) fn settle_fragility(&mut self) {
+        let now = self.now();
+        let dt = now - self.team.fragility_at;
+        if dt > 0.0 {
+            if self.team.fragility != 0.0 {
+                self.team.fragility *= (-self.tp().fragility_decay_per_hour * dt).exp();
+            }
+            self.team.fragility_at = now;
+        }
+    }
+
+    /// The active team's hazard of non-attributable incidents now, per hour, from fragility and
+    /// from interacting changes.
+    fn non_attributable_hazard(&mut self) -> (f64, f64) {
+        self.settle_fragility();
         let now = self.now();
         let p = self.p();
         let fp = &p.fragility;
-        self.team.fragility *= self.tp().fragility_decay_per_tick;
         let window = fp.interaction_window_hours.max(0.0);
         while let Some(&(t, n)) = self.team.recent_deploys.front() {
             if t >= now - window {
@@ -339,28 +342,95 @@ impl Simulation<'_> {
         } else {
             f64::from(self.team.recent_changes)
         };
-        let (h_fragility, h_interaction) = non_attributable_hazard_per_hour(
+        non_attributable_hazard_per_hour(
             self.team.fragility,
             fp.incidents_per_week_per_unit,
             in_window,
             fp.interaction_free_changes,
             fp.interaction_incidents_per_week,
-        );
-        let total = (h_fragility + h_interaction) * FRAGILITY_TICK_HOURS;
-        if total > 0.0 && self.team.rng.fragility.random::<f64>() < probability_of_event(total) {
-            let cause = if self.team.rng.fragility.random::<f64>() * (h_fragility + h_interaction)
-                < h_fragility
-            {
+        )
+    }
+
+    /// Non-attributable incidents are a Poisson process whose hazard changes continuously
+    /// (fragility decays) and jumps (merges add fragility, deployments add interacting changes,
+    /// a phase brings new parameters). They are drawn by thinning (Lewis and Shedler, "Simulation
+    /// of nonhomogeneous Poisson processes by thinning", Naval Research Logistics Quarterly 26(3),
+    /// 1979): candidates come at a rate at least the hazard, and a candidate at `t` becomes an
+    /// incident with probability `hazard(t) / rate`. Between jumps the hazard only falls, so the
+    /// hazard at one candidate bounds it until the next; when it jumps above the bound, the rate
+    /// rises by the difference and, the processes being memoryless, the next candidate is the
+    /// earlier of the one waiting and one drawn at the extra rate. Called wherever the hazard
+    /// may have jumped.
+    pub(crate) fn raise_hazard_bound(&mut self) {
+        let (h_fragility, h_interaction) = self.non_attributable_hazard();
+        let hazard = h_fragility + h_interaction;
+        if hazard.is_nan() || hazard <= self.team.hazard_bound {
+            return;
+        }
+        let extra = hazard - self.team.hazard_bound;
+        self.team.hazard_bound = hazard;
+        let at = self.now() + self.exponential_wait(extra);
+        if at < self.team.check_at {
+            self.schedule_check(at);
+        }
+    }
+
+    /// A deployment added interacting changes to the active team's service, and to every service
+    /// coupled with it.
+    pub(crate) fn raise_hazard_bounds_after_deploy(&mut self) {
+        self.raise_hazard_bound();
+        if self.teams() > 1 {
+            let active = self.cur;
+            for t in (0..self.teams()).filter(|&t| t != active) {
+                self.activate(t);
+                if self.p().org.interaction_coupling > 0.0 {
+                    self.raise_hazard_bound();
+                }
+            }
+            self.activate(active);
+        }
+    }
+
+    /// An exponential wait at `rate` per hour, from the fragility stream.
+    fn exponential_wait(&mut self, rate: f64) -> f64 {
+        -(1.0 - self.team.rng.fragility.random::<f64>()).ln() / rate
+    }
+
+    /// Makes the candidate at `at` the next one (any other waiting is superseded).
+    fn schedule_check(&mut self, at: f64) {
+        let team = &mut self.team;
+        team.check_generation = team.check_generation.wrapping_add(1);
+        team.check_at = at;
+        if at <= self.model.end_hours {
+            let event = Event::FragilityCheck(self.cur as u16, team.check_generation);
+            self.queue.schedule_at(at, event);
+        }
+    }
+
+    /// A candidate for a non-attributable incident: it starts one with probability
+    /// `hazard / bound`; the next candidate comes at the hazard now.
+    pub(crate) fn on_fragility_check(&mut self, generation: u32) {
+        if generation != self.team.check_generation {
+            return;
+        }
+        let (h_fragility, h_interaction) = self.non_attributable_hazard();
+        let hazard = h_fragility + h_interaction;
+        let rng = &mut self.team.rng.fragility;
+        let cause = (rng.random::<f64>() * self.team.hazard_bound < hazard).then(|| {
+            if rng.random::<f64>() * hazard < h_fragility {
                 IncidentCause::Fragility
             } else {
                 IncidentCause::Interaction
-            };
+            }
+        });
+        self.team.hazard_bound = hazard;
+        self.team.check_at = f64::INFINITY;
+        if hazard > 0.0 {
+            let at = self.now() + self.exponential_wait(hazard);
+            self.schedule_check(at);
+        }
+        if let Some(cause) = cause {
             self.start_incident(cause, false, None);
         }
-        self.maybe_pad(FRAGILITY_TICK_HOURS);
-        self.queue.schedule_at(
-            now + FRAGILITY_TICK_HOURS,
-            Event::FragilityTick(self.cur as u16),
-        );
     }
 }

@@ -91,15 +91,15 @@ pub(crate) struct TeamPhase {
     pub params: Arc<Params>,
     pub samplers: Samplers,
     pub calendar: Calendar,
-    /// Fragility decay factor over one hourly tick (derived once per phase).
-    pub fragility_decay_per_tick: f64,
+    /// Fragility's continuous decay rate, per hour (derived once per phase).
+    pub fragility_decay_per_hour: f64,
 }
 
 impl TeamPhase {
     fn new(params: &Arc<Params>) -> TeamPhase {
         TeamPhase {
             samplers: Samplers::new(params),
-            fragility_decay_per_tick: fragility_decay_per_tick(params),
+            fragility_decay_per_hour: fragility_decay_per_hour(params),
             calendar: Calendar {
                 enabled: params.time.working_calendar,
                 start_hour: params.time.workday_start_hour,
@@ -118,14 +118,12 @@ pub(crate) struct Phase {
     pub teams: Vec<TeamPhase>,
 }
 
-/// Hours between fragility updates (the production stage's hourly tick).
-pub(crate) const FRAGILITY_TICK_HOURS: f64 = 1.0;
-
-/// Factor by which fragility decays over one tick with the given parameters.
-pub(crate) fn fragility_decay_per_tick(p: &super::params::Params) -> f64 {
+/// Fragility's continuous decay rate per hour with the given parameters: the weekly decay and
+/// the maintenance that pays debt down.
+pub(crate) fn fragility_decay_per_hour(p: &super::params::Params) -> f64 {
     let per_week =
         p.fragility.decay_per_week + p.fragility.maintenance_decay_per_week * p.maintenance_share();
-    (-per_week.max(0.0) * FRAGILITY_TICK_HOURS / HOURS_PER_WEEK).exp()
+    per_week.max(0.0) / HOURS_PER_WEEK
 }
 
 /// A scenario compiled for simulation: built once, shared read-only by every replication.
@@ -272,7 +270,11 @@ pub(crate) enum Event {
     MitigationDone(u32),
     HotfixCoded(u32),
     Recurrence(u32),
-    FragilityTick(u16),
+    /// A candidate time for a non-attributable incident (thinning), with the generation of the
+    /// candidate it belongs to: a candidate superseded by an earlier one is ignored.
+    FragilityCheck(u16, u32),
+    /// A candidate time for a padding deployment (thinning), with its generation.
+    PaddingCheck(u16, u32),
     WeekEnd,
     PhaseChange(u32),
     /// An agent finished a run.
@@ -390,7 +392,19 @@ pub(crate) struct TeamState {
     pub deploying: bool,
     pub tick_pending: bool,
     // Production: the team's service.
+    /// Fragility at `fragility_at` (it decays continuously; see `settle_fragility`).
     pub fragility: f64,
+    pub fragility_at: f64,
+    /// Rate of candidates for non-attributable incidents (per hour): at least the hazard from
+    /// now until the next candidate. `check_at` is when the next waits, `check_generation` its
+    /// generation.
+    pub hazard_bound: f64,
+    pub check_at: f64,
+    pub check_generation: u32,
+    /// Rate of candidates for padding deployments per working hour, and the generation of the
+    /// candidate waiting.
+    pub padding_bound: f64,
+    pub padding_generation: u32,
     /// Fragility added by merges in the last whole weeks of the warm-up (for the warm start).
     pub fragility_inflow: f64,
     pub recent_deploys: VecDeque<(f64, u32)>,
@@ -433,6 +447,12 @@ impl TeamState {
             deploying: false,
             tick_pending: false,
             fragility: 0.0,
+            fragility_at: 0.0,
+            hazard_bound: 0.0,
+            check_at: f64::INFINITY,
+            check_generation: 0,
+            padding_bound: 0.0,
+            padding_generation: 0,
             fragility_inflow: 0.0,
             recent_deploys: VecDeque::new(),
             recent_changes: 0,
@@ -606,9 +626,8 @@ impl<'m> Simulation<'m> {
             .schedule_at(self.model.warmup_hours, Event::WeekEnd);
         for t in 0..self.teams() {
             self.activate(t);
-            let at = self.now() + FRAGILITY_TICK_HOURS;
-            self.queue
-                .schedule_at(at, Event::FragilityTick(self.cur as u16));
+            self.raise_hazard_bound();
+            self.arm_padding();
             self.start_demand();
             self.start_deploy_schedule();
         }
@@ -638,7 +657,8 @@ impl<'m> Simulation<'m> {
             | Event::TrainDeparture(t)
             | Event::DeployWindowOpens(t)
             | Event::BugReported(t)
-            | Event::FragilityTick(t) => usize::from(t),
+            | Event::FragilityCheck(t, _)
+            | Event::PaddingCheck(t, _) => usize::from(t),
             Event::Manifest { service, .. } => usize::from(service),
             Event::TaskDone(task, _) => match task {
                 Task::Code(c)
@@ -717,7 +737,8 @@ impl<'m> Simulation<'m> {
             Event::MitigationDone(incident) => self.restore(incident),
             Event::HotfixCoded(change) => self.start_tests(change),
             Event::Recurrence(incident) => self.on_recurrence(incident),
-            Event::FragilityTick(_) => self.on_fragility_tick(),
+            Event::FragilityCheck(_, generation) => self.on_fragility_check(generation),
+            Event::PaddingCheck(_, generation) => self.on_padding_check(generation),
             Event::WeekEnd => self.on_week_end(),
             Event::PhaseChange(phase) => self.on_phase_change(phase as usize),
             Event::AgentDone(job) => self.on_agent_done(job),
@@ -737,10 +758,16 @@ impl<'m> Simulation<'m> {
     }
 
     fn on_phase_change(&mut self, phase: usize) {
+        let active = self.cur;
+        // Fragility decayed at the old phase's rate until now.
+        for t in 0..self.teams() {
+            self.activate(t);
+            self.settle_fragility();
+        }
         self.phase = phase;
         self.schedule_phase_change(phase + 1);
-        // More people (or agent sessions) may have become available, in every team.
-        let active = self.cur;
+        // More people (or agent sessions) may have become available, in every team; the new
+        // parameters may raise the hazard or the padding rate.
         for t in 0..self.teams() {
             self.activate(t);
             let now = self.now();
@@ -748,6 +775,8 @@ impl<'m> Simulation<'m> {
             self.dispatch_developers();
             self.dispatch_reviewers();
             self.dispatch_agents();
+            self.raise_hazard_bound();
+            self.arm_padding();
         }
         self.activate(active);
     }
@@ -770,6 +799,7 @@ impl<'m> Simulation<'m> {
     fn team_week_end(&mut self) {
         let now = self.now();
         let p = self.p();
+        self.settle_fragility();
         if now > self.model.warmup_hours + 1e-9 {
             let team = &self.team;
             let sample = WeekSample {
@@ -811,6 +841,7 @@ impl<'m> Simulation<'m> {
         let steady = self.team.fragility_inflow / window_weeks / decay_per_week;
         if steady.is_finite() {
             self.team.fragility = steady;
+            self.raise_hazard_bound();
         }
     }
 

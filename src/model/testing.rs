@@ -155,7 +155,11 @@ impl Simulation<'_> {
                 0.0
             };
         let origin = record.origin;
-        self.team.fragility += added;
+        if added != 0.0 {
+            self.settle_fragility();
+            self.team.fragility += added;
+            self.raise_hazard_bound();
+        }
         if now >= self.model.warmup_hours - self.warm_start_window_weeks() * HOURS_PER_WEEK
             && now < self.model.warmup_hours
         {
