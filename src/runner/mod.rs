@@ -2,9 +2,11 @@
 //! streaming statistics: memory stays flat however many replications run, and the result is
 //! bit-identical whatever the number of threads.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::ledger::Lens;
@@ -383,9 +385,9 @@ where
 /// threads nor on how blocks are shared among processes or machines.
 pub const BLOCK: u64 = 64;
 
-/// Blocks each worker thread runs per batch of [`run_blocks`] (a batch's replications wait in
-/// memory for their in-order hand-over: about 5 kB each).
-const BLOCKS_PER_THREAD: u64 = 6;
+/// Replications per worker thread that [`run_blocks`] lets run ahead of the in-order hand-over
+/// (each waits in memory for it: about 5 kB).
+const AHEAD_PER_THREAD: u64 = 256;
 
 /// Number of blocks for `runs` replications.
 pub fn block_count(runs: u64) -> u64 {
@@ -394,6 +396,12 @@ pub fn block_count(runs: u64) -> u64 {
 
 /// Runs the blocks `blocks` (of `plan.runs` replications in all) and hands each block's summary
 /// to `on_block`, in block order; `on_replication` sees each replication in order first.
+///
+/// Worker threads take replications one at a time, in order, from a shared counter, and send
+/// their results to the calling thread, which hands them over in replication order and sums
+/// each block in that order: the results are those of one thread, bit for bit. No thread waits
+/// for another except at the very end (for the last replication in flight) or when it has run
+/// [`AHEAD_PER_THREAD`] replications per thread ahead of the hand-over, which bounds memory.
 pub fn run_blocks<F, G>(
     model: &Model,
     plan: RunPlan,
@@ -406,51 +414,140 @@ where
     F: FnMut(u64, &ReplicationMetrics) -> Result<(), String>,
     G: FnMut(u64, RunSummary) -> Result<(), String>,
 {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.threads)
-        .build()
-        .map_err(|e| RunError::ThreadPool {
-            threads: plan.threads,
-            message: e.to_string(),
-        })?;
+    let threads = match plan.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     let slo_target = model.initial_params().reliability.slo_target;
-    // Several blocks per thread and batch: the threads wait for each other, and for the
-    // in-order hand-over, once a batch; two blocks each left a thread idle a tenth of the time.
-    let blocks_per_batch = BLOCKS_PER_THREAD * pool.current_num_threads().max(1) as u64;
-    let mut next = blocks.start;
-    while next < blocks.end {
-        let end = (next + blocks_per_batch).min(blocks.end);
-        type BlockResult = (RunSummary, Vec<ReplicationMetrics>, Option<String>);
-        let results: Vec<BlockResult> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map(|block| {
-                    let mut rows = Vec::new();
-                    let (summary, stop) =
-                        block_replications(model, plan, lens, slo_target, block, |_, m, _| {
-                            rows.push(m);
-                            Ok(())
-                        });
-                    let stop = stop.err().map(|BlockStop::Guard(message)| message);
-                    (summary, rows, stop)
-                })
-                .collect()
-        });
-        // The first stopped replication in replication order, whatever the threads did.
-        if let Some(message) = results.iter().find_map(|(_, _, stop)| stop.clone()) {
-            GUARD_STOPPED.store(true, std::sync::atomic::Ordering::SeqCst);
-            return Err(RunError::Guard(message));
+    let first = (blocks.start * BLOCK).min(plan.runs);
+    let end = (blocks.end * BLOCK).min(plan.runs);
+    let mut summary = RunSummary::new(plan.seed);
+    let mut hand_over = |rep: u64, outcome: Result<Replicated, String>| -> Result<(), RunError> {
+        let replicated = outcome.map_err(|message| {
+            GUARD_STOPPED.store(true, Ordering::SeqCst);
+            RunError::Guard(message)
+        })?;
+        replicated.add_to(&mut summary, model);
+        on_replication(rep, &replicated.metrics).map_err(RunError::Sink)?;
+        if (rep + 1).is_multiple_of(BLOCK) || rep + 1 == end {
+            let block = std::mem::replace(&mut summary, RunSummary::new(plan.seed));
+            on_block(rep / BLOCK, block).map_err(RunError::Sink)?;
         }
-        for (offset, (summary, rows, _)) in results.into_iter().enumerate() {
-            let block = next + offset as u64;
-            for (i, metrics) in rows.iter().enumerate() {
-                on_replication(block * BLOCK + i as u64, metrics).map_err(RunError::Sink)?;
-            }
-            on_block(block, summary).map_err(RunError::Sink)?;
+        Ok(())
+    };
+    if threads <= 1 || end - first <= 1 {
+        for rep in first..end {
+            hand_over(rep, replicate(model, plan, lens, slo_target, rep))?;
         }
-        next = end;
+        return Ok(());
     }
-    Ok(())
+    let next = AtomicU64::new(first);
+    let stop = AtomicBool::new(false);
+    // Replications handed over so far (the next one's index), for the workers' look-ahead.
+    let handed = (Mutex::new(first), Condvar::new());
+    let ahead = AHEAD_PER_THREAD * threads as u64;
+    let stop_all = || {
+        stop.store(true, Ordering::SeqCst);
+        let _done = handed.0.lock().unwrap_or_else(PoisonError::into_inner);
+        handed.1.notify_all();
+    };
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel::<(u64, Result<Replicated, String>)>();
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (next, stop, handed) = (&next, &stop, &handed);
+            let worker = move || {
+                loop {
+                    let rep = next.fetch_add(1, Ordering::Relaxed);
+                    if rep >= end || stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    {
+                        let mut done = handed.0.lock().unwrap_or_else(PoisonError::into_inner);
+                        while rep >= *done + ahead && !stop.load(Ordering::Relaxed) {
+                            done = handed.1.wait(done).unwrap_or_else(PoisonError::into_inner);
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let outcome = replicate(model, plan, lens, slo_target, rep);
+                    if sender.send((rep, outcome)).is_err() {
+                        return;
+                    }
+                }
+            };
+            if let Err(e) = std::thread::Builder::new().spawn_scoped(scope, worker) {
+                stop_all();
+                return Err(RunError::ThreadPool {
+                    threads,
+                    message: e.to_string(),
+                });
+            }
+        }
+        drop(sender);
+        let mut waiting: BTreeMap<u64, Result<Replicated, String>> = BTreeMap::new();
+        let mut expected = first;
+        for (rep, outcome) in receiver.iter() {
+            waiting.insert(rep, outcome);
+            while let Some(outcome) = waiting.remove(&expected) {
+                if let Err(e) = hand_over(expected, outcome) {
+                    stop_all();
+                    return Err(e);
+                }
+                expected += 1;
+            }
+            *handed.0.lock().unwrap_or_else(PoisonError::into_inner) = expected;
+            handed.1.notify_all();
+        }
+        Ok(())
+    })
+}
+
+/// What one replication gives the summaries: its metrics, each team's in an organisation, and
+/// its events.
+struct Replicated {
+    metrics: ReplicationMetrics,
+    teams: Vec<ReplicationMetrics>,
+    events: u64,
+}
+
+impl Replicated {
+    /// Adds the replication to a block's summary.
+    fn add_to(&self, summary: &mut RunSummary, model: &Model) {
+        summary.add(&self.metrics, self.events);
+        for ((t, name), metrics) in model.team_names().iter().enumerate().zip(&self.teams) {
+            summary.add_team(t, name, metrics);
+        }
+    }
+}
+
+/// Runs replication `rep` and computes its metrics (and every team's, in an organisation), or
+/// the message of the runaway guard that stopped it.
+fn replicate(
+    model: &Model,
+    plan: RunPlan,
+    lens: Lens,
+    slo_target: f64,
+    rep: u64,
+) -> Result<Replicated, String> {
+    let records = model.run(plan.seed, rep);
+    if let Some(trip) = records.guard {
+        return Err(trip.message(rep));
+    }
+    let metrics = compute(&records, slo_target, lens);
+    let teams = if model.team_count() > 1 {
+        (0..model.team_count())
+            .map(|t| compute(&records.team_view(t), slo_target, lens))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Replicated {
+        metrics,
+        teams,
+        events: records.events,
+    })
 }
 
 /// Why a block stopped before its last replication.
@@ -478,19 +575,12 @@ where
     let last = ((block + 1) * BLOCK).min(plan.runs);
     let mut summary = RunSummary::new(plan.seed);
     for rep in first..last {
-        let records = model.run(plan.seed, rep);
-        if let Some(trip) = records.guard {
-            return (summary, Err(BlockStop::Guard(trip.message(rep))));
-        }
-        let metrics = compute(&records, slo_target, lens);
-        summary.add(&metrics, records.events);
-        if model.team_count() > 1 {
-            for (t, name) in model.team_names().iter().enumerate() {
-                let view = records.team_view(t);
-                summary.add_team(t, name, &compute(&view, slo_target, lens));
-            }
-        }
-        if after_each(rep, metrics, &summary).is_err() {
+        let replicated = match replicate(model, plan, lens, slo_target, rep) {
+            Ok(r) => r,
+            Err(message) => return (summary, Err(BlockStop::Guard(message))),
+        };
+        replicated.add_to(&mut summary, model);
+        if after_each(rep, replicated.metrics, &summary).is_err() {
             break;
         }
     }
