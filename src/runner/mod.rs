@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
-use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
+use crate::metrics::{
+    Metric, MetricsScratch, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute_with,
+};
 use crate::model::Model;
 use crate::stats::modes::TwoModes;
 use crate::stats::summary::Accumulator;
@@ -477,17 +479,21 @@ where
     let first = block * BLOCK;
     let last = ((block + 1) * BLOCK).min(plan.runs);
     let mut summary = RunSummary::new(plan.seed);
+    // One scratch for the block's replications and teams: the metrics' lists are allocated once
+    // per block, not once per replication and team.
+    let mut scratch = MetricsScratch::default();
     for rep in first..last {
         let records = model.run(plan.seed, rep);
         if let Some(trip) = records.guard {
             return (summary, Err(BlockStop::Guard(trip.message(rep))));
         }
-        let metrics = compute(&records, slo_target, lens);
+        let metrics = compute_with(&records, slo_target, lens, &mut scratch);
         summary.add(&metrics, records.events);
         if model.team_count() > 1 {
             for (t, name) in model.team_names().iter().enumerate() {
                 let view = records.team_view(t);
-                summary.add_team(t, name, &compute(&view, slo_target, lens));
+                let team = compute_with(&view, slo_target, lens, &mut scratch);
+                summary.add_team(t, name, &team);
             }
         }
         if after_each(rep, metrics, &summary).is_err() {
