@@ -6,8 +6,9 @@ It mirrors the mechanisms of docs/model.md (and src/model/) with the default par
 steps). Where it is simpler than dorasim is listed in benches/peer/README.md.
 
 SimPy style throughout: developers and reviewers are `PriorityResource`s, every change, pull
-request, deployment, incident and bug report is a process, and the release train, the hourly
-fragility tick, the week ends and the adoption ramp are processes of their own.
+request, deployment, incident and bug report is a process, and the release train, the week ends
+and the adoption ramp are processes of their own. Non-attributable incidents are drawn by
+thinning, as in dorasim: each candidate time is a process of its own.
 
 Usage: peer_model.py [--runs N] [--seed S] [--json]
 """
@@ -173,6 +174,12 @@ class Replication:
         self.fragility_inflow = 0.0
         self.recent = []  # (time, changes) of recent deployments, oldest first
         self.recent_changes = 0
+        # Thinning of non-attributable incidents (docs/model.md): fragility at `fragility_at`, the
+        # candidates' rate, the next candidate's time and its generation.
+        self.fragility_at = 0.0
+        self.bound = 0.0
+        self.check_at = math.inf
+        self.generation = 0
         self.changes = []
         self.deployments = []
         self.incidents = []  # (started, restored, deployment or None)
@@ -388,7 +395,9 @@ class Replication:
         c.merged = now
         added = FRAG_SHALLOW * max(0.0, 1.0 - c.depth) + FRAG_UNTESTED * (1.0 - COVERAGE)
         added += AI_DUPLICATION if c.ai else 0.0
+        self.settle()
         self.fragility += added
+        self.raise_bound()
         if WARMUP - 2 * HOURS_PER_WEEK <= now < WARMUP:
             self.fragility_inflow += added
         if c.origin == PLANNED:
@@ -433,6 +442,8 @@ class Replication:
                             self.env.process(self.manifest(d, sev, ai_integration, delay))
         self.recent.append((now, len(changes)))
         self.recent_changes += len(changes)
+        if changes:
+            self.raise_bound()
         if planned:
             self.deploying = False
         for c in changes:
@@ -490,21 +501,52 @@ class Replication:
         yield from self.tests(c)  # no review, no staging
         self.merge(c)
 
-    def fragility_tick(self):
-        decay = math.exp(-FRAG_DECAY / HOURS_PER_WEEK)
-        while True:
-            yield self.hold(1.0)
-            self.fired()
-            now = self.env.now
-            self.fragility *= decay
-            while self.recent and self.recent[0][0] < now - INTERACTION_WINDOW:
-                self.recent_changes -= self.recent.pop(0)[1]
-            h_f = self.fragility * FRAG_PER_UNIT / HOURS_PER_WEEK
-            h_i = max(0.0, self.recent_changes - INTERACTION_FREE) * INTERACTION_PER_WEEK / HOURS_PER_WEEK
-            total = h_f + h_i
-            if total > 0.0 and self.rng.random() < 1.0 - math.exp(-total):
-                self.rng.random()  # cause: fragility or interaction (both are mitigated alike)
-                self.env.process(self.incident(None, False))
+    def settle(self):
+        """Fragility decays continuously: bring it to now."""
+        dt = self.env.now - self.fragility_at
+        if dt > 0.0:
+            self.fragility *= math.exp(-FRAG_DECAY / HOURS_PER_WEEK * dt)
+            self.fragility_at = self.env.now
+
+    def hazard(self):
+        self.settle()
+        now = self.env.now
+        while self.recent and self.recent[0][0] < now - INTERACTION_WINDOW:
+            self.recent_changes -= self.recent.pop(0)[1]
+        h_f = self.fragility * FRAG_PER_UNIT / HOURS_PER_WEEK
+        h_i = max(0.0, self.recent_changes - INTERACTION_FREE) * INTERACTION_PER_WEEK / HOURS_PER_WEEK
+        return h_f + h_i
+
+    def raise_bound(self):
+        """The hazard may have jumped: raise the candidates' rate to it (thinning)."""
+        h = self.hazard()
+        if h <= self.bound:
+            return
+        extra, self.bound = h - self.bound, h
+        at = self.env.now + self.rng.expovariate(extra)
+        if at < self.check_at:
+            self.schedule_check(at)
+
+    def schedule_check(self, at):
+        self.generation += 1
+        self.check_at = at
+        if at <= END:
+            self.env.process(self.check(self.generation, at - self.env.now))
+
+    def check(self, generation, delay):
+        """A candidate: an incident with probability hazard / rate, unless superseded."""
+        yield self.hold(delay)
+        self.fired()
+        if generation != self.generation:
+            return
+        h = self.hazard()
+        accept = self.rng.random() * self.bound < h
+        self.bound, self.check_at = h, math.inf
+        if h > 0.0:
+            self.schedule_check(self.env.now + self.rng.expovariate(h))
+        if accept:
+            self.rng.random()  # cause: fragility or interaction (both are mitigated alike)
+            self.env.process(self.incident(None, False))
 
     def week_ends(self):
         yield self.hold(WARMUP)
@@ -512,7 +554,9 @@ class Replication:
             self.fired()
             if self.env.now <= WARMUP + 1e-9:
                 # Warm start: fragility at the level the warm-up's inflow sustains.
+                self.settle()
                 self.fragility = self.fragility_inflow / 2.0 / FRAG_DECAY
+                self.raise_bound()
             if self.env.now + HOURS_PER_WEEK > END + 1e-9:
                 return
             yield self.hold(HOURS_PER_WEEK)
@@ -537,7 +581,6 @@ class Replication:
         env = self.env
         env.process(self.backlog())
         env.process(self.train())
-        env.process(self.fragility_tick())
         env.process(self.week_ends())
         env.process(self.adoption_ramp())
         # Events at the horizon itself still run (dorasim pops events up to and including it).

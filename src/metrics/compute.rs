@@ -2,11 +2,11 @@
 //! records after the warm-up.
 
 use crate::model::defects::Authorship;
-use crate::model::records::{ChangeRecord, DeployReason, IncidentCause, Origin, RunRecords};
+use crate::model::records::{DeployReason, IncidentCause, Origin, RunRecords};
 
 use super::catalogue::{METRIC_COUNT, Metric, WEEKLY_COUNT, Weekly};
 use super::funnel::{FunnelStage, tally};
-use super::ledger::{LedgerView, Lens, dora, dora_by_week};
+use super::ledger::{DoraFigures, Ledgers, Lens, WeeklyScratch, dora};
 
 use crate::engine::units::HOURS_PER_WEEK;
 
@@ -37,9 +37,30 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
     }
 }
 
+/// A mean being accumulated: the sum in the order the values come, and their count. Several
+/// side by side over one pass add up exactly as one pass each would, without waiting on each
+/// other's additions.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mean {
+    sum: f64,
+    count: usize,
+}
+
+impl Mean {
+    fn add(&mut self, value: f64) {
+        self.sum += value;
+        self.count += 1;
+    }
+
+    fn value(self) -> f64 {
+        ratio(self.sum, self.count as f64)
+    }
+}
+
 fn mean_of(values: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-    ratio(sum, n as f64)
+    let mut mean = Mean::default();
+    values.for_each(|v| mean.add(v));
+    mean.value()
 }
 
 /// Hours of `[start, end)` that fall inside `[from, to)`.
@@ -49,8 +70,49 @@ fn overlap(start: f64, end: f64, from: f64, to: f64) -> f64 {
 
 /// Computes the metrics of one replication: the true ledger, the measured ledger read through
 /// `lens`, reliability and the diagnostics. `slo_target` is the weekly availability objective.
+/// (A worker computing replication after replication keeps a [`MetricsScratch`] and calls
+/// [`compute_with`] instead.)
 pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> ReplicationMetrics {
+    compute_with(records, slo_target, lens, &mut MetricsScratch::default())
+}
+
+/// The working memory of [`compute_with`]: the ledgers, the weekly figures and the lists the
+/// order statistics are selected in. A replication's metrics need a few dozen lists of thousands
+/// of values; kept from one replication to the next, they stop costing allocations (and the page
+/// faults of fresh memory) once they have grown to the longest replication's size. What a
+/// scratch holds never reaches the results: every list is emptied before it is filled.
+#[derive(Debug, Default)]
+pub struct MetricsScratch {
+    ledgers: Ledgers,
+    weekly: WeeklyScratch,
+    truth_by_week: Vec<DoraFigures>,
+    measured_by_week: Vec<DoraFigures>,
+    values: Vec<f64>,
+    week_downtime: Vec<f64>,
+    week_incidents: Vec<f64>,
+    week_non_attributable: Vec<f64>,
+    weekly_availability: Vec<f64>,
+}
+
+/// [`compute`] in the buffers of `scratch`: the same metrics, bit for bit.
+pub fn compute_with(
+    records: &RunRecords,
+    slo_target: f64,
+    lens: Lens,
+    scratch: &mut MetricsScratch,
+) -> ReplicationMetrics {
     use Metric as M;
+    let MetricsScratch {
+        ledgers,
+        weekly,
+        truth_by_week: by_week,
+        measured_by_week,
+        values,
+        week_downtime,
+        week_incidents,
+        week_non_attributable,
+        weekly_availability,
+    } = scratch;
     let mut v = [f64::NAN; METRIC_COUNT];
     let from = records.warmup_hours;
     let to = records.end_hours;
@@ -62,8 +124,9 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
         |t: f64| (((t - from) / HOURS_PER_WEEK) as usize).min(week_count.saturating_sub(1));
 
     // DORA metrics from the true ledger, and from the measured ledger read through the lens.
-    let truth = LedgerView::truth(records);
-    let t = dora(&truth, weeks);
+    ledgers.read(records);
+    let truth = &ledgers.truth;
+    let t = dora(truth, weeks);
     v[M::DeploysPerWeek as usize] = t.deploys_per_week;
     v[M::DeploysPerDay as usize] = t.deploys_per_week / 7.0;
     v[M::Deployments as usize] = t.deployments;
@@ -77,14 +140,14 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::LeadTimeWorkingP50 as usize] = t.lead_time_working_p50;
     v[M::RecoveryP50 as usize] = t.recovery_p50;
     v[M::RecoveryP90 as usize] = t.recovery_p90;
-    let measured_view = LedgerView::measured(records, lens);
-    let m = dora(&measured_view, weeks);
+    let measured_view = ledgers.lens(lens);
+    let m = dora(measured_view, weeks);
     // The same records through every lens, so that their disagreement can be shown side by side.
     for (k, each) in Lens::ALL.iter().enumerate() {
         let figures = if *each == lens {
             m
         } else {
-            dora(&LedgerView::measured(records, *each), weeks)
+            dora(ledgers.lens(*each), weeks)
         };
         let first = M::LensTruthDeploysPerWeek as usize + 4 * k;
         v[first] = figures.deploys_per_week;
@@ -137,69 +200,82 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     }
     v[M::Rollbacks as usize] = rollbacks;
     v[M::BatchSize as usize] = ratio(planned_changes, planned);
-    let by_week = dora_by_week(&truth, from, week_count);
-    let measured_by_week = dora_by_week(&measured_view, from, week_count);
+    weekly.dora_by_week(truth, from, week_count, by_week);
+    weekly.dora_by_week(measured_view, from, week_count, measured_by_week);
 
-    // Changes delivered in the window.
-    let delivered: Vec<&ChangeRecord> = records
-        .changes
-        .iter()
-        .filter(|c| in_window(c.deployed_hours))
-        .collect();
-    let planned_delivered = delivered
-        .iter()
-        .filter(|c| c.origin == Origin::Planned)
-        .count() as f64;
-    v[M::ThroughputPerWeek as usize] = planned_delivered / weeks;
-    let merged: Vec<&ChangeRecord> = records
-        .changes
+    // Changes delivered in the window, and changes merged in it: one pass feeds every mean, each
+    // summed in change order.
+    let changes = &records.changes;
+    let mut planned_delivered = 0usize;
+    let [
+        mut wait,
+        mut review,
+        mut rework_h,
+        mut tests,
+        mut deploy_wait,
+        mut total,
+    ] = [Mean::default(); 6];
+    let [mut size, mut ai, mut rounds, mut depth, mut agent] = [Mean::default(); 5];
+    // Lines per merged pull request: a change's lines are shared among its pull requests
+    // (hotfixes, which skip pull requests, do not count).
+    let (mut pr_loc, mut prs) = (0.0, 0.0);
+    for c in changes {
+        if in_window(c.deployed_hours) {
+            if c.origin == Origin::Planned {
+                planned_delivered += 1;
+            }
+            // Lead-time breakdown. A change's pull requests are reviewed in parallel: count the
+            // average per pull request, not the sum, so the parts add up to the lead time.
+            let per_pr = f64::from(c.pull_requests.max(1));
+            wait.add(f64::from(c.review_wait_hours) / per_pr);
+            review.add(f64::from(c.review_hours) / per_pr);
+            rework_h.add(f64::from(c.rework_hours));
+            tests.add(f64::from(c.test_hours));
+            deploy_wait.add(c.deployed_hours - c.merged_hours);
+            total.add(c.deployed_hours - c.first_commit_hours);
+        }
+        if in_window(c.merged_hours) {
+            size.add(f64::from(c.loc));
+            if c.pull_requests > 0 {
+                pr_loc += f64::from(c.loc);
+                prs += f64::from(c.pull_requests);
+            }
+            ai.add(if c.ai_assisted { 1.0 } else { 0.0 });
+            rounds.add(f64::from(c.review_rounds));
+            if c.review_rounds > 0 {
+                depth.add(f64::from(c.review_depth));
+            }
+            agent.add(if c.agent { 1.0 } else { 0.0 });
+        }
+    }
+    let delivered = || changes.iter().filter(|c| in_window(c.deployed_hours));
+    v[M::ThroughputPerWeek as usize] = planned_delivered as f64 / weeks;
+    // (`Iterator::sum`, not a `Mean`: its sum of nothing is -0.)
+    v[M::PullRequestsPerWeek as usize] = changes
         .iter()
         .filter(|c| in_window(c.merged_hours))
-        .collect();
-    v[M::PullRequestsPerWeek as usize] = merged
-        .iter()
         .map(|c| f64::from(c.pull_requests))
         .sum::<f64>()
         / weeks;
-    v[M::ChangeSizeMean as usize] = mean_of(merged.iter().map(|c| f64::from(c.loc)));
-    // Lines per merged pull request: a change's lines are shared among its pull requests
-    // (hotfixes, which skip pull requests, do not count).
-    let (pr_loc, prs) = merged
-        .iter()
-        .filter(|c| c.pull_requests > 0)
-        .fold((0.0, 0.0), |(loc, n), c| {
-            (loc + f64::from(c.loc), n + f64::from(c.pull_requests))
-        });
+    v[M::ChangeSizeMean as usize] = size.value();
     v[M::PullRequestSizeMean as usize] = ratio(pr_loc, prs);
     // Review time as review analytics tools report it: from entering review to approval, over
     // the pull requests approved in the window.
-    let mut review_times: Vec<f64> = records
-        .pull_requests
-        .iter()
-        .filter(|p| in_window(p.approved_hours) && p.opened_hours.is_finite())
-        .map(|p| p.approved_hours - p.opened_hours)
-        .collect();
-    v[M::PullRequestReviewTimeP50 as usize] = quantile(&mut review_times, 0.5);
-    v[M::AiShare as usize] = mean_of(merged.iter().map(|c| if c.ai_assisted { 1.0 } else { 0.0 }));
-    v[M::ReviewRounds as usize] = mean_of(merged.iter().map(|c| f64::from(c.review_rounds)));
-    v[M::ReviewDepth as usize] = mean_of(
-        merged
+    values.clear();
+    values.extend(
+        records
+            .pull_requests
             .iter()
-            .filter(|c| c.review_rounds > 0)
-            .map(|c| f64::from(c.review_depth)),
+            .filter(|p| in_window(p.approved_hours) && p.opened_hours.is_finite())
+            .map(|p| p.approved_hours - p.opened_hours),
     );
-
-    // Lead-time breakdown.
-    let breakdown = |f: &dyn Fn(&ChangeRecord) -> f64| mean_of(delivered.iter().map(|c| f(c)));
-    // A change's pull requests are reviewed in parallel: count the average per pull request, not
-    // the sum, so the parts add up to the lead time.
-    let per_pr = |c: &ChangeRecord| f64::from(c.pull_requests.max(1));
-    let wait = breakdown(&|c| f64::from(c.review_wait_hours) / per_pr(c));
-    let review = breakdown(&|c| f64::from(c.review_hours) / per_pr(c));
-    let rework_h = breakdown(&|c| f64::from(c.rework_hours));
-    let tests = breakdown(&|c| f64::from(c.test_hours));
-    let deploy_wait = breakdown(&|c| c.deployed_hours - c.merged_hours);
-    let total = breakdown(&|c| c.deployed_hours - c.first_commit_hours);
+    v[M::PullRequestReviewTimeP50 as usize] = quantile(values, 0.5);
+    v[M::AiShare as usize] = ai.value();
+    v[M::ReviewRounds as usize] = rounds.value();
+    v[M::ReviewDepth as usize] = depth.value();
+    v[M::AgentShare as usize] = agent.value();
+    let [wait, review, rework_h, tests, deploy_wait, total] =
+        [wait, review, rework_h, tests, deploy_wait, total].map(Mean::value);
     v[M::LeadReviewWait as usize] = wait;
     v[M::LeadReview as usize] = review;
     v[M::LeadRework as usize] = rework_h;
@@ -208,7 +284,7 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::LeadCoding as usize] = (total - wait - review - rework_h - tests - deploy_wait).max(0.0);
 
     // Defect funnel, by class and authorship, for changes delivered in the window.
-    let funnel = tally(delivered.iter().copied());
+    let funnel = tally(delivered());
     for (stage, by_author) in funnel.iter() {
         for (author, counts) in by_author.iter() {
             for (class, &count) in counts.iter() {
@@ -225,13 +301,17 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::EscapeRateHuman as usize] = escape_rate(Authorship::Hand);
     v[M::EscapeRateAi as usize] = escape_rate(Authorship::Ai);
     v[M::EscapeRateAgent as usize] = escape_rate(Authorship::Agent);
-    v[M::AgentShare as usize] = mean_of(merged.iter().map(|c| if c.agent { 1.0 } else { 0.0 }));
 
     // Incidents and reliability.
     let mut downtime = 0.0;
-    let mut week_downtime = vec![0.0; week_count];
-    let mut week_incidents = vec![0.0; week_count];
-    let mut week_non_attributable = vec![0.0; week_count];
+    for weekly in [
+        &mut *week_downtime,
+        &mut *week_incidents,
+        &mut *week_non_attributable,
+    ] {
+        weekly.clear();
+        weekly.resize(week_count, 0.0);
+    }
     let (mut by_deploy, mut by_fragility, mut by_interaction, mut ai_integration) =
         (0.0, 0.0, 0.0, 0.0);
     // Caused by another team's deployment: named as such in one service's own records, or, in
@@ -309,10 +389,8 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
     v[M::Availability as usize] = 1.0 - ratio(downtime, window);
     let budget = (1.0 - slo_target) * window;
     v[M::ErrorBudgetSpent as usize] = ratio(downtime, budget);
-    let weekly_availability: Vec<f64> = week_downtime
-        .iter()
-        .map(|d| 1.0 - d / HOURS_PER_WEEK)
-        .collect();
+    weekly_availability.clear();
+    weekly_availability.extend(week_downtime.iter().map(|d| 1.0 - d / HOURS_PER_WEEK));
     v[M::SloWeeksMet as usize] = mean_of(
         weekly_availability
             .iter()
@@ -393,6 +471,33 @@ pub fn compute(records: &RunRecords, slo_target: f64, lens: Lens) -> Replication
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reused_scratch_gives_the_metrics_of_a_fresh_one() {
+        use crate::model::Model;
+        use crate::model::params::Params;
+        use crate::model::timeline::Schedule;
+        let schedule = Schedule::build(&Params::default(), &[]).expect("default parameters");
+        let model = Model::new(&schedule);
+        let mut scratch = MetricsScratch::default();
+        let bits = |m: &ReplicationMetrics| {
+            let weeks: Vec<Vec<u64>> = m
+                .weeks
+                .iter()
+                .map(|w| w.map(f64::to_bits).to_vec())
+                .collect();
+            (m.values.map(f64::to_bits), weeks)
+        };
+        for (replication, lens) in (0..6).zip(Lens::ALL.iter().cycle()) {
+            let records = model.run(11, replication);
+            let reused = compute_with(&records, 0.999, *lens, &mut scratch);
+            let fresh = compute(&records, 0.999, *lens);
+            assert!(
+                bits(&reused) == bits(&fresh),
+                "replication {replication}, {lens:?}"
+            );
+        }
+    }
 
     #[test]
     fn overlap_clips_to_window() {

@@ -9,5 +9,5 @@ pub mod ledger;
 pub mod tiers;
 
 pub use catalogue::{METRIC_COUNT, METRICS, Metric, WEEKLY, WEEKLY_COUNT, Weekly};
-pub use compute::{ReplicationMetrics, compute};
+pub use compute::{MetricsScratch, ReplicationMetrics, compute, compute_with};
 pub use ledger::Lens;

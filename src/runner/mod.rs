@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::metrics::ledger::Lens;
 use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
-use crate::metrics::{Metric, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute};
+use crate::metrics::{
+    Metric, MetricsScratch, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute_with,
+};
 use crate::model::Model;
 use crate::stats::modes::TwoModes;
 use crate::stats::summary::Accumulator;
@@ -436,8 +438,12 @@ where
         Ok(())
     };
     if threads <= 1 || end - first <= 1 {
+        let mut scratch = MetricsScratch::default();
         for rep in first..end {
-            hand_over(rep, replicate(model, plan, lens, slo_target, rep))?;
+            hand_over(
+                rep,
+                replicate(model, plan, lens, slo_target, rep, &mut scratch),
+            )?;
         }
         return Ok(());
     }
@@ -457,6 +463,8 @@ where
             let sender = sender.clone();
             let (next, stop, handed) = (&next, &stop, &handed);
             let worker = move || {
+                // Each worker reuses one scratch for its replications' metrics.
+                let mut scratch = MetricsScratch::default();
                 loop {
                     let rep = next.fetch_add(1, Ordering::Relaxed);
                     if rep >= end || stop.load(Ordering::Relaxed) {
@@ -471,7 +479,7 @@ where
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let outcome = replicate(model, plan, lens, slo_target, rep);
+                    let outcome = replicate(model, plan, lens, slo_target, rep, &mut scratch);
                     if sender.send((rep, outcome)).is_err() {
                         return;
                     }
@@ -530,15 +538,16 @@ fn replicate(
     lens: Lens,
     slo_target: f64,
     rep: u64,
+    scratch: &mut MetricsScratch,
 ) -> Result<Replicated, String> {
     let records = model.run(plan.seed, rep);
     if let Some(trip) = records.guard {
         return Err(trip.message(rep));
     }
-    let metrics = compute(&records, slo_target, lens);
+    let metrics = compute_with(&records, slo_target, lens, scratch);
     let teams = if model.team_count() > 1 {
         (0..model.team_count())
-            .map(|t| compute(&records.team_view(t), slo_target, lens))
+            .map(|t| compute_with(&records.team_view(t), slo_target, lens, scratch))
             .collect()
     } else {
         Vec::new()
@@ -574,8 +583,11 @@ where
     let first = block * BLOCK;
     let last = ((block + 1) * BLOCK).min(plan.runs);
     let mut summary = RunSummary::new(plan.seed);
+    // One scratch for the block's replications and teams: the metrics' lists are allocated once
+    // per block, not once per replication and team.
+    let mut scratch = MetricsScratch::default();
     for rep in first..last {
-        let replicated = match replicate(model, plan, lens, slo_target, rep) {
+        let replicated = match replicate(model, plan, lens, slo_target, rep, &mut scratch) {
             Ok(r) => r,
             Err(message) => return (summary, Err(BlockStop::Guard(message))),
         };
