@@ -5,29 +5,13 @@
 //! (fresh buffers each time, as one-off callers use it) and `compute_with` on a scratch kept
 //! across iterations (as the runner's workers use it).
 
+mod common;
+use common::{default_model, organisation_model};
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dorasim::metrics::ledger::Lens;
 use dorasim::metrics::{MetricsScratch, compute, compute_with};
-use dorasim::model::Model;
-use dorasim::model::timeline::Schedule;
-use dorasim::scenario::embedded_default;
-
-fn default_model() -> Model {
-    let scenario = embedded_default();
-    let schedule = Schedule::build(&scenario.params, &scenario.timeline).expect("default timeline");
-    Model::new(&schedule)
-}
-
-fn organisation_model() -> Model {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/org-of-five-teams.toml"
-    );
-    let scenario = dorasim::scenario::load_file(path).expect("the shipped organisation");
-    scenario.model().expect("its timeline")
-}
 
 fn default_scenario(c: &mut Criterion) {
     let model = default_model();

@@ -3,19 +3,12 @@
 //! organisation of five teams (200 engineers, one team running 16 agent sessions), whose
 //! replications also compute every team's metrics.
 
+mod common;
+use common::{default_model, organisation_model};
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use dorasim::model::Model;
-use dorasim::model::timeline::Schedule;
 use dorasim::runner::{self, RunPlan};
-use dorasim::scenario::embedded_default;
-
-fn default_model() -> Model {
-    let scenario = embedded_default();
-    let schedule = Schedule::build(&scenario.params, &scenario.timeline).expect("default timeline");
-    Model::new(&schedule)
-}
 
 fn one_replication(c: &mut Criterion) {
     let model = default_model();
@@ -51,15 +44,6 @@ fn thousand_replications(c: &mut Criterion) {
         },
     );
     group.finish();
-}
-
-fn organisation_model() -> Model {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scenarios/org-of-five-teams.toml"
-    );
-    let scenario = dorasim::scenario::load_file(path).expect("the shipped organisation");
-    scenario.model().expect("its timeline")
 }
 
 fn organisation(c: &mut Criterion) {
