@@ -73,7 +73,7 @@ def main():
           f"events): {peer['kernel_events'] / peer['runs']:,.0f}")
     print(f"  mean pending events when an event is popped: {peer['mean_pending_events']:.0f} in the "
           f"peer model, {peer['mean_pending_events_dorasim_queue']:.0f} in dorasim's queue "
-          f"(the same events plus the ramp's phase changes, which dorasim queues at time 0)")
+          f"(the same events: both queue the ramp's phase changes one at a time)")
 
 
 if __name__ == "__main__":

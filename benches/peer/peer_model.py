@@ -189,8 +189,9 @@ class Replication:
         self.events = 0
         self.pending = 0
         self.pending_sum = 0
-        # dorasim queues every phase change of the ramp at time 0; this model's ramp keeps one
-        # timeout pending. `queue_sum` adds the difference back: dorasim's heap size.
+        # dorasim queues the ramp's phase changes one at a time, as this model's ramp process
+        # keeps one timeout pending, so its queue holds the same events: `queue_sum` is kept for
+        # the report's column (dorasim before issue 15 queued them all at time 0).
         self.ramp_left = RAMP_STEPS
         self.queue_sum = 0
 
@@ -203,7 +204,7 @@ class Replication:
         self.pending -= 1
         self.events += 1
         self.pending_sum += self.pending
-        self.queue_sum += self.pending + (self.ramp_left - 1 if self.ramp_left > 0 else 0)
+        self.queue_sum += self.pending
 
     def ln(self, params):
         return self.rng.lognormvariate(*params)
