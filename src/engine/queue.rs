@@ -76,6 +76,17 @@ impl RadixHeap {
     #[inline]
     fn pop(&mut self) -> Option<u128> {
         let b = self.first_occupied()?;
+        if b > 0 && self.buckets[b].len() == 1 {
+            // A lone key is the minimum: it becomes the last key without a detour through
+            // bucket 0.
+            let key = self.buckets[b].pop();
+            self.occupied[b / 64] &= !(1 << (b % 64));
+            if let Some(key) = key {
+                self.last = key;
+            }
+            self.len -= 1;
+            return key;
+        }
         if b > 0 {
             // Spread the bucket around its minimum, the new last key: every key in it shares
             // more high bits with the minimum than with the old last key, so each lands lower.
@@ -278,6 +289,43 @@ mod tests {
         let mut lazy_order = vec!["y"];
         lazy_order.extend(std::iter::from_fn(|| lazy.pop_until(10.0)));
         assert_eq!(eager, lazy_order);
+    }
+
+    #[test]
+    fn the_radix_heap_pops_what_a_binary_heap_pops() {
+        // Random interleavings of pushes (never below the last popped key) and pops, against
+        // std's binary heap: lone keys, equal times, far and near keys.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut radix = RadixHeap::new();
+        let mut reference = std::collections::BinaryHeap::new();
+        let mut seq = 0u128;
+        for _ in 0..200_000 {
+            if next() % 3 != 0 || reference.is_empty() {
+                let ahead = match next() % 4 {
+                    0 => 0,
+                    1 => next() % 16,
+                    2 => next() % (1 << 20),
+                    _ => next() % (1 << 40),
+                };
+                seq += 1;
+                let key = ((radix.last >> 64) + u128::from(ahead)) << 64 | seq;
+                radix.push(key);
+                reference.push(std::cmp::Reverse(key));
+            } else {
+                assert_eq!(radix.pop(), reference.pop().map(|r| r.0));
+            }
+            assert_eq!(radix.len, reference.len());
+        }
+        while let Some(std::cmp::Reverse(key)) = reference.pop() {
+            assert_eq!(radix.pop(), Some(key));
+        }
+        assert_eq!(radix.pop(), None);
     }
 
     #[test]
