@@ -7,25 +7,15 @@
 //! fails. `cargo test --release --test report_browser -- --ignored` regenerates the README's
 //! screenshots in `docs/screenshots/`.
 
+#[path = "common/chromium.rs"]
+mod chromium;
+
+use chromium::chromium;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use dorasim::report::SECTIONS;
-
-/// Chromium's path: `$CHROMIUM`, else `/usr/bin/chromium`, else `chromium` on the `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let debian = PathBuf::from("/usr/bin/chromium");
-    if debian.exists() {
-        return Some(debian);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|p| p.exists())
-}
 
 /// Chromium, or `None` (with a message) when it is missing outside CI. Panics in CI.
 fn chromium_or_skip() -> Option<PathBuf> {

@@ -7,10 +7,9 @@
 #[path = "common/http.rs"]
 mod http;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use http::{Events, Server, get, post};
+use http::{Events, Server, get, post, run_json};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dorasim");
@@ -128,18 +127,7 @@ fn a_run_streams_partial_results_and_ends_with_the_summary_of_dorasim_run() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("scenario.toml");
     std::fs::write(&file, &toml.body).expect("write");
-    let run = Command::new(BIN)
-        .arg("run")
-        .arg(&file)
-        .args(["--json", "--threads", "2"])
-        .output()
-        .expect("dorasim run");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let cli: Value = serde_json::from_slice(&run.stdout).expect("json");
+    let cli: Value = run_json(BIN, &file);
     assert_eq!(cli["metrics"], summary["metrics"]);
     assert_eq!(cli["tiers"], summary["tiers"]);
     assert_eq!(cli["seed"], 7);

@@ -9,9 +9,12 @@
 //! fails. Screenshots go to the test's scratch directory; with `DORASIM_SCREENSHOTS=1` they
 //! replace the README's in `docs/screenshots/`.
 
+#[path = "common/chromium.rs"]
+mod chromium;
 #[path = "common/http.rs"]
 mod http;
 
+use chromium::chromium;
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -23,21 +26,6 @@ use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dorasim");
-
-/// Chromium's path: `$CHROMIUM`, else `/usr/bin/chromium`, else `chromium` on the `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let debian = PathBuf::from("/usr/bin/chromium");
-    if debian.exists() {
-        return Some(debian);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromium"))
-        .find(|p| p.exists())
-}
 
 /// Headless Chromium with its DevTools socket, stopped when dropped.
 struct Browser {
@@ -318,18 +306,7 @@ fn the_workshop_page_updates_shares_and_downloads() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(100));
-    let run = Command::new(BIN)
-        .arg("run")
-        .arg(&file)
-        .args(["--json", "--threads", "2"])
-        .output()
-        .expect("dorasim run");
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&run.stdout).expect("summary JSON");
+    let summary: Value = http::run_json(BIN, &file);
     assert_eq!(summary["runs"], 64);
     for (key, mean) in &after {
         assert_eq!(

@@ -71,9 +71,8 @@ def main():
     print(f"  ratio of replications per second, dorasim / SimPy: {d_rate / p_rate:.1f}")
     print(f"  SimPy kernel events per replication (its own Initialize/Timeout/Request/Release/Process "
           f"events): {peer['kernel_events'] / peer['runs']:,.0f}")
-    print(f"  mean pending events when an event is popped: {peer['mean_pending_events']:.0f} in the "
-          f"peer model, {peer['mean_pending_events_dorasim_queue']:.0f} in dorasim's queue "
-          f"(the same events: both queue the ramp's phase changes one at a time)")
+    print(f"  mean pending events when an event is popped: {peer['mean_pending_events']:.0f} "
+          f"(the same events in both: both queue the ramp's phase changes one at a time)")
 
 
 if __name__ == "__main__":

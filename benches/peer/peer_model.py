@@ -60,8 +60,6 @@ FRAG_DECAY = 0.05 + 1.0 * MAINTENANCE  # per week, with maintenance
 FRAG_PER_UNIT, INTERACTION_WINDOW, INTERACTION_PER_WEEK, INTERACTION_FREE = 0.05, 24.0, 0.02, 15.0
 
 Z90 = 1.2815515655446004
-# Daily steps of the adoption ramp, from the end of the warm-up to the end of the run (inclusive).
-RAMP_STEPS = math.ceil((END - WARMUP) / 24.0) + 1
 
 
 def lognormal(median, p90):
@@ -189,11 +187,6 @@ class Replication:
         self.events = 0
         self.pending = 0
         self.pending_sum = 0
-        # dorasim queues the ramp's phase changes one at a time, as this model's ramp process
-        # keeps one timeout pending, so its queue holds the same events: `queue_sum` is kept for
-        # the report's column (dorasim before issue 15 queued them all at time 0).
-        self.ramp_left = RAMP_STEPS
-        self.queue_sum = 0
 
     # Every model event is a timeout: counted when it fires, as dorasim counts popped events.
     def hold(self, delay):
@@ -204,7 +197,6 @@ class Replication:
         self.pending -= 1
         self.events += 1
         self.pending_sum += self.pending
-        self.queue_sum += self.pending
 
     def ln(self, params):
         return self.rng.lognormvariate(*params)
@@ -568,7 +560,6 @@ class Replication:
         yield self.hold(WARMUP)
         while True:
             self.fired()
-            self.ramp_left -= 1
             self.adoption = ADOPTION_START + (ADOPTION_END - ADOPTION_START) * min(1.0, (t - WARMUP) / (END - WARMUP))
             if t >= END:
                 return
@@ -637,7 +628,7 @@ def main():
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
     args = parser.parse_args()
-    sums, events, pending_sum, queue_sum = {}, 0, 0.0, 0.0
+    sums, events, pending_sum = {}, 0, 0.0
     kernel_events = 0
     started = time.perf_counter()
     for rep in range(args.runs):
@@ -648,7 +639,6 @@ def main():
                 sums[key] = (n + 1, s + value)
         events += replication.events
         pending_sum += replication.pending_sum / max(1, replication.events)
-        queue_sum += replication.queue_sum / max(1, replication.events)
         kernel_events += next(replication.env._eid)  # every event SimPy scheduled, internal ones included
     wall = time.perf_counter() - started
     summary = {
@@ -659,10 +649,9 @@ def main():
         "runs": args.runs,
         "events": events,
         "kernel_events": kernel_events,
-        # Mean, over popped events, of the model events still pending (this model), and of the
-        # same with dorasim's pre-queued phase changes (dorasim's heap size).
+        # Mean, over popped events, of the model events still pending: dorasim's queue holds the
+        # same events (both queue the ramp's phase changes one at a time).
         "mean_pending_events": pending_sum / args.runs,
-        "mean_pending_events_dorasim_queue": queue_sum / args.runs,
         "timing": {"wall_seconds": wall, "replications_per_second": args.runs / wall},
         "metrics": {key: s / n for key, (n, s) in sums.items()},
     }

@@ -69,6 +69,14 @@ pub fn item_rng(seed: u64, index: u64) -> SimRng {
     SimRng::seed_from_u64(mix(seed ^ mix(index)))
 }
 
+/// An exponential wait at `rate` per unit of time, by inversion of one uniform draw: one draw per
+/// wait, so a stream's later draws do not depend on the rate.
+#[inline]
+pub fn exponential_wait<R: rand::Rng + ?Sized>(rng: &mut R, rate: f64) -> f64 {
+    use rand::RngExt;
+    -(1.0 - rng.random::<f64>()).ln() / rate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

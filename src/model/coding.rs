@@ -4,7 +4,7 @@
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Poisson};
 
-use crate::engine::random::item_rng;
+use crate::engine::random::{exponential_wait, item_rng};
 
 use super::defects::{DefectClass, Defects, Severity, by_class};
 use super::params::AgentParams;
@@ -78,11 +78,9 @@ impl Simulation<'_> {
     fn schedule_next_arrival(&mut self) {
         let rate_per_hour = self.p().demand.items_per_week / crate::engine::units::HOURS_PER_WEEK;
         if rate_per_hour > 0.0 {
-            let u: f64 = self.team.rng.arrivals.random();
-            self.queue.schedule_in(
-                -(1.0 - u).ln() / rate_per_hour,
-                Event::Arrival(self.cur as u16),
-            );
+            let wait = exponential_wait(&mut self.team.rng.arrivals, rate_per_hour);
+            self.queue
+                .schedule_in(wait, Event::Arrival(self.cur as u16));
         } else {
             // Re-check after a day in case the timeline raises the rate.
             self.queue

@@ -9,6 +9,7 @@ use rand::RngExt;
 
 use super::records::{DeployReason, DeploymentRecord};
 use super::simulation::{Event, Simulation};
+use crate::engine::random::exponential_wait;
 
 impl Simulation<'_> {
     /// Psychological safety now: the culture's level less what blame has eroded.
@@ -73,7 +74,7 @@ impl Simulation<'_> {
         if bound.is_nan() || bound <= 0.0 {
             return;
         }
-        let working_hours = -(1.0 - self.team.rng.culture.random::<f64>()).ln() / bound;
+        let working_hours = exponential_wait(&mut self.team.rng.culture, bound);
         let at = self.calendar().finish(self.now(), working_hours);
         if at <= self.model.end_hours {
             let event = Event::PaddingCheck(self.cur as u16, self.team.padding_generation);

@@ -10,6 +10,7 @@ use super::records::{
 };
 use super::simulation::{Event, Simulation, Task};
 use super::timeline::HOURS_PER_WEEK;
+use crate::engine::random::exponential_wait;
 
 /// Incidents per hour from fragility and from changes interacting within a short window.
 pub fn non_attributable_hazard_per_hour(
@@ -369,7 +370,7 @@ impl Simulation<'_> {
         }
         let extra = hazard - self.team.hazard_bound;
         self.team.hazard_bound = hazard;
-        let at = self.now() + self.exponential_wait(extra);
+        let at = self.now() + exponential_wait(&mut self.team.rng.fragility, extra);
         if at < self.team.check_at {
             self.schedule_check(at);
         }
@@ -389,11 +390,6 @@ impl Simulation<'_> {
             }
             self.activate(active);
         }
-    }
-
-    /// An exponential wait at `rate` per hour, from the fragility stream.
-    fn exponential_wait(&mut self, rate: f64) -> f64 {
-        -(1.0 - self.team.rng.fragility.random::<f64>()).ln() / rate
     }
 
     /// Makes the candidate at `at` the next one (any other waiting is superseded).
@@ -426,7 +422,7 @@ impl Simulation<'_> {
         self.team.hazard_bound = hazard;
         self.team.check_at = f64::INFINITY;
         if hazard > 0.0 {
-            let at = self.now() + self.exponential_wait(hazard);
+            let at = self.now() + exponential_wait(&mut self.team.rng.fragility, hazard);
             self.schedule_check(at);
         }
         if let Some(cause) = cause {

@@ -7,6 +7,7 @@ use rand::RngExt;
 
 use super::defects::{DefectClass, PerClass};
 use super::simulation::{Event, Simulation, Task};
+use crate::engine::random::exponential_wait;
 
 /// Review depth reviewers achieve when `waiting` pull requests queue per reviewer: full depth up
 /// to the pressure threshold, then falling hyperbolically to the floor.
@@ -100,7 +101,7 @@ impl Simulation<'_> {
         let (planned, _) = self.round_effort(pr, 1.0);
         let sitting = planned.min(rp.max_session_hours);
         let rate = pickup_rate(sitting, rp.pickup_breaks_per_hour, rp.free_block_mean_hours);
-        let working_hours = -(1.0 - self.team.rng.pickup.random::<f64>()).ln() / rate;
+        let working_hours = exponential_wait(&mut self.team.rng.pickup, rate);
         let at = self.calendar().finish(now, working_hours);
         if self.measuring() {
             self.team.flow.review_pickup_sum_hours += at - now;

@@ -272,3 +272,19 @@ impl Events {
         }
     }
 }
+
+/// `binary run FILE --json --threads 2`, which must succeed: its summary JSON.
+pub fn run_json(binary: &str, file: &std::path::Path) -> serde_json::Value {
+    let run = Command::new(binary)
+        .arg("run")
+        .arg(file)
+        .args(["--json", "--threads", "2"])
+        .output()
+        .expect("dorasim run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).expect("summary JSON")
+}
