@@ -5,9 +5,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use dorasim::model::Model;
 use dorasim::model::params::{DemandMode, Params};
 use dorasim::model::records::{ChangeRecord, Origin};
+use dorasim::model::{Model, RunScratch};
 
 fn dorasim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dorasim"))
@@ -145,4 +145,38 @@ fn golden_outputs_of_seed_7() {
         (3779, 269, 101, 23208),
         "(changes, deployments, incidents, events) of seed 7, replication 0 changed"
     );
+}
+
+/// A replication run in the buffers an earlier one left ([`RunScratch`], as the runner's threads
+/// run them) gives the records of one run afresh, for one team and for an organisation, in
+/// either order of replications.
+#[test]
+fn recycled_buffers_give_the_records_of_a_fresh_run() {
+    let org = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/org-of-five-teams.toml"
+    );
+    let models = [
+        Model::constant(Params::default()),
+        dorasim::scenario::load_file(org)
+            .unwrap_or_else(|e| panic!("the shipped organisation: {e}"))
+            .model()
+            .unwrap_or_else(|e| panic!("its timeline: {e}")),
+    ];
+    let json = |records: &dorasim::model::records::RunRecords| {
+        serde_json::to_string(records).unwrap_or_else(|e| panic!("records as JSON: {e}"))
+    };
+    for model in &models {
+        let mut scratch = RunScratch::default();
+        for replication in [3, 0, 1] {
+            let fresh = model.run(7, replication);
+            let recycled = model.run_with(7, replication, &mut scratch);
+            assert!(!fresh.changes.is_empty());
+            assert!(
+                json(&fresh) == json(&recycled),
+                "replication {replication} differs in recycled buffers"
+            );
+            scratch.recycle(recycled);
+        }
+    }
 }

@@ -72,6 +72,16 @@ impl RadixHeap {
             .map(|(word, bits)| word * 64 + bits.trailing_zeros() as usize)
     }
 
+    /// Empties the heap, keeping its buckets' allocations.
+    fn clear(&mut self) {
+        for bucket in &mut self.buckets {
+            bucket.clear();
+        }
+        self.last = 0;
+        self.occupied = [0; 3];
+        self.len = 0;
+    }
+
     /// Removes and returns the smallest key.
     #[inline]
     fn pop(&mut self) -> Option<u128> {
@@ -138,6 +148,17 @@ impl<E> EventQueue<E> {
             now: 0.0,
             processed: 0,
         }
+    }
+
+    /// Empties the queue and sets the clock back to 0, keeping its allocations: a queue cleared
+    /// behaves exactly like a new one.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+        self.slab.clear();
+        self.free.clear();
+        self.next_seq = 0;
+        self.now = 0.0;
+        self.processed = 0;
     }
 
     /// The bits of `time` as a key: times before now (and NaN) become now; `+ 0.0` turns a
@@ -326,6 +347,27 @@ mod tests {
             assert_eq!(radix.pop(), Some(key));
         }
         assert_eq!(radix.pop(), None);
+    }
+
+    #[test]
+    fn a_cleared_queue_behaves_like_a_new_one() {
+        let fill = |q: &mut EventQueue<u32>| {
+            for k in 0..50u32 {
+                q.schedule_at(f64::from((k * 37) % 11), k);
+            }
+        };
+        let mut used = EventQueue::new();
+        fill(&mut used);
+        used.pop_until(3.0);
+        used.clear();
+        assert!(used.is_empty());
+        assert_eq!((used.now(), used.processed()), (0.0, 0));
+        let mut fresh = EventQueue::new();
+        fill(&mut fresh);
+        fill(&mut used);
+        let a: Vec<_> = std::iter::from_fn(|| fresh.pop_until(20.0)).collect();
+        let b: Vec<_> = std::iter::from_fn(|| used.pop_until(20.0)).collect();
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -26,4 +26,4 @@ pub mod simulation;
 pub mod testing;
 pub mod timeline;
 
-pub use simulation::Model;
+pub use simulation::{Model, RunScratch};

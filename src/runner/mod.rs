@@ -14,7 +14,7 @@ use crate::metrics::tiers::{Profile, Tier, TierTable, classify};
 use crate::metrics::{
     Metric, MetricsScratch, ReplicationMetrics, WEEKLY_COUNT, Weekly, compute_with,
 };
-use crate::model::Model;
+use crate::model::{Model, RunScratch};
 use crate::stats::modes::TwoModes;
 use crate::stats::summary::Accumulator;
 
@@ -438,7 +438,7 @@ where
         Ok(())
     };
     if threads <= 1 || end - first <= 1 {
-        let mut scratch = MetricsScratch::default();
+        let mut scratch = Scratch::default();
         for rep in first..end {
             hand_over(
                 rep,
@@ -463,8 +463,8 @@ where
             let sender = sender.clone();
             let (next, stop, handed) = (&next, &stop, &handed);
             let worker = move || {
-                // Each worker reuses one scratch for its replications' metrics.
-                let mut scratch = MetricsScratch::default();
+                // Each worker reuses one scratch for its replications.
+                let mut scratch = Scratch::default();
                 loop {
                     let rep = next.fetch_add(1, Ordering::Relaxed);
                     if rep >= end || stop.load(Ordering::Relaxed) {
@@ -538,25 +538,42 @@ fn replicate(
     lens: Lens,
     slo_target: f64,
     rep: u64,
-    scratch: &mut MetricsScratch,
+    scratch: &mut Scratch,
 ) -> Result<Replicated, String> {
-    let records = model.run(plan.seed, rep);
+    let records = model.run_with(plan.seed, rep, &mut scratch.run);
     if let Some(trip) = records.guard {
         return Err(trip.message(rep));
     }
-    let metrics = compute_with(&records, slo_target, lens, scratch);
+    let metrics = compute_with(&records, slo_target, lens, &mut scratch.metrics);
     let teams = if model.team_count() > 1 {
         (0..model.team_count())
-            .map(|t| compute_with(&records.team_view(t), slo_target, lens, scratch))
+            .map(|t| {
+                compute_with(
+                    &records.team_view(t),
+                    slo_target,
+                    lens,
+                    &mut scratch.metrics,
+                )
+            })
             .collect()
     } else {
         Vec::new()
     };
+    let events = records.events;
+    scratch.run.recycle(records);
     Ok(Replicated {
         metrics,
         teams,
-        events: records.events,
+        events,
     })
+}
+
+/// What one thread reuses from one replication to the next: the model's buffers and the
+/// metrics' lists, allocated once per thread (or block), not once per replication.
+#[derive(Default)]
+struct Scratch {
+    run: RunScratch,
+    metrics: MetricsScratch,
 }
 
 /// Why a block stopped before its last replication.
@@ -583,9 +600,9 @@ where
     let first = block * BLOCK;
     let last = ((block + 1) * BLOCK).min(plan.runs);
     let mut summary = RunSummary::new(plan.seed);
-    // One scratch for the block's replications and teams: the metrics' lists are allocated once
+    // One scratch for the block's replications and teams: buffers and lists are allocated once
     // per block, not once per replication and team.
-    let mut scratch = MetricsScratch::default();
+    let mut scratch = Scratch::default();
     for rep in first..last {
         let replicated = match replicate(model, plan, lens, slo_target, rep, &mut scratch) {
             Ok(r) => r,
