@@ -5,20 +5,43 @@ use sketches_ddsketch::{Config, DDSketch};
 /// Value at quantile `q` of `values` (reordered in place), by linear interpolation between order
 /// statistics; `NaN` if empty. Linear time: two selections, no full sort.
 pub fn quantile(values: &mut [f64], q: f64) -> f64 {
+    quantiles(values, [q])[0]
+}
+
+/// The `qs`-quantiles of `values` (reordered in place), `qs` increasing: each exactly what
+/// [`quantile`] returns for it, in one selection each over a shrinking part of `values`.
+///
+/// [`quantile`] selects its order statistic in the whole slice; after the first selection here,
+/// every value from that order statistic on is at or above it, so the next one (of higher rank)
+/// is selected among those alone. Its value is the same: values equal by `total_cmp` are the same
+/// bits, and the interpolation reads the same set of values above it (whose smallest is the same
+/// whichever order `f64::min` meets them in, signed zeros aside, and a zero's sign does not reach
+/// the interpolated result).
+pub fn quantiles<const N: usize>(values: &mut [f64], qs: [f64; N]) -> [f64; N] {
+    let mut out = [f64::NAN; N];
     if values.is_empty() {
-        return f64::NAN;
+        return out;
     }
-    let pos = q.clamp(0.0, 1.0) * (values.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let (_, lo_value, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    let lo_value = *lo_value;
-    let fraction = pos - lo as f64;
-    if fraction == 0.0 {
-        return lo_value;
+    let last = (values.len() - 1) as f64;
+    // `values[start..]` holds the ranks from `start` on.
+    let mut start = 0;
+    for (q, slot) in qs.into_iter().zip(&mut out) {
+        let pos = q.clamp(0.0, 1.0) * last;
+        let lo = pos.floor() as usize;
+        debug_assert!(lo >= start, "quantiles asked in increasing order");
+        let (_, lo_value, above) =
+            values[start..].select_nth_unstable_by(lo - start, f64::total_cmp);
+        let lo_value = *lo_value;
+        start = lo;
+        let fraction = pos - lo as f64;
+        *slot = if fraction == 0.0 {
+            lo_value
+        } else {
+            let hi_value = above.iter().copied().fold(f64::INFINITY, f64::min);
+            lo_value + (hi_value - lo_value) * fraction
+        };
     }
-    // The next order statistic is the smallest value above the selected one.
-    let hi_value = above.iter().copied().fold(f64::INFINITY, f64::min);
-    lo_value + (hi_value - lo_value) * fraction
+    out
 }
 
 /// Relative accuracy of [`QuantileSketch`]: a returned quantile is within 0.5 % of the value at
@@ -160,6 +183,55 @@ impl QuantileSketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_in_one_pass_equal_quantile_one_at_a_time() {
+        // Ties, both zeros, infinities and NaNs of either sign, in many orders and lengths.
+        let pool = [
+            0.0,
+            -0.0,
+            1.0,
+            1.0,
+            -2.5,
+            3.25,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            7.0,
+            0.1,
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for len in 0..80 {
+            for _ in 0..40 {
+                let values: Vec<f64> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        if r % 3 == 0 {
+                            pool[(r >> 8) as usize % pool.len()]
+                        } else {
+                            ((r >> 11) % 1000) as f64 / 7.0 - 50.0
+                        }
+                    })
+                    .collect();
+                let mut one = values.clone();
+                let expected = [quantile(&mut one, 0.5), quantile(&mut one, 0.9)];
+                let mut both = values.clone();
+                let got = quantiles(&mut both, [0.5, 0.9]);
+                assert_eq!(
+                    got.map(f64::to_bits),
+                    expected.map(f64::to_bits),
+                    "{values:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn quantile_interpolates() {
