@@ -10,12 +10,12 @@
 //! can fail; the review queue is almost empty in the baseline (0.04 pull requests), and only a
 //! drift of about a third of its level would show.
 //!
-//! Fragility's tolerance is 3 %: it falls about 2.4 % over the horizon (slope −0.0044 ± 0.0017 a
-//! week at 1,000 replications, before and after issue 15's thinning alike). The warm start sets
-//! fragility to the steady state of the merges in the warm-up's last two weeks, and those run
-//! about 1.4 % above the steady rate (108 merges a week in weeks 1 to 4, 105.6 over the horizon):
-//! the bug-fix load from escaped defects is still ramping up at the end of a 6-week warm-up. At
-//! 200 replications this test could not see it (half-width 2 % of the level).
+//! Fragility fell about 2.4 % over the horizon until the warm start set the stock to its
+//! periodic steady state at the week's end (`warm_start_fragility`) instead of its weekly average:
+//! merges come on working days and the stock decays over the weekend, so a week's end is its low
+//! point. It now falls about 0.9 % (slope −0.0017 ± 0.0010 a week at 1,000 replications), as much
+//! as merges themselves (0.8 %): the bug-fix load from escaped defects is still growing at the end
+//! of a 6-week warm-up (with 12 weeks both drifts vanish, under 0.05 %).
 use dorasim::model::Model;
 use dorasim::model::params::Params;
 use dorasim::model::records::WeekSample;
@@ -47,7 +47,7 @@ fn the_baseline_does_not_drift() {
     let model = Model::constant(params);
     // Each series with the share of its level it may drift over the horizon.
     let series: [(Series, f64); 4] = [
-        (("fragility", |w| w.fragility), 0.03),
+        (("fragility", |w| w.fragility), 0.02),
         (("defect-rate multiplier", |w| w.defect_multiplier), 0.02),
         (("review queue", |w| w.review_queue), 0.02),
         (("work in progress", |w| w.work_in_progress), 0.02),

@@ -304,7 +304,10 @@ impl Simulation<'_> {
         let dt = now - self.team.fragility_at;
         if dt > 0.0 {
             if self.team.fragility != 0.0 {
-                self.team.fragility *= (-self.tp().fragility_decay_per_hour * dt).exp();
+                let factor = (-self.tp().fragility_decay_per_hour * dt).exp();
+                self.team.fragility *= factor;
+                // The warm start's share of the stock (never above the stock: zero with it).
+                self.team.fragility_inflow *= factor;
             }
             self.team.fragility_at = now;
         }

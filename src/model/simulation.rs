@@ -451,7 +451,9 @@ pub(crate) struct TeamState {
     /// candidate waiting.
     pub padding_bound: f64,
     pub padding_generation: u32,
-    /// Fragility added by merges in the last whole weeks of the warm-up (for the warm start).
+    /// Fragility added by merges in the last whole weeks of the warm-up, decayed like the stock
+    /// since (for the warm start): the stock of a codebase that started empty at the window's
+    /// start. Settled with the stock itself (`settle_fragility`).
     pub fragility_inflow: f64,
     pub recent_deploys: VecDeque<(f64, u32)>,
     pub recent_changes: u32,
@@ -885,19 +887,26 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// At the end of the warm-up, sets the fragility stock to the level at which the inflow seen
-    /// in the last weeks of the warm-up balances its decay: the steady state of an existing
-    /// codebase. Without it a stock whose decay takes months would still be filling up through
-    /// the horizon, and "before vs after" comparisons would mix a scenario's effect with drift.
+    /// At the end of the warm-up, sets the fragility stock to its steady state for the inflow
+    /// seen in the last whole weeks of the warm-up: the stock of an existing codebase. Without it
+    /// a stock whose decay takes months would still be filling up through the horizon, and
+    /// "before vs after" comparisons would mix a scenario's effect with drift.
+    ///
+    /// The steady state is the periodic one, at this moment of the week: had the window's inflow
+    /// (`G`, what it added, decayed to now) repeated forever, every earlier window would add `G`
+    /// decayed by one more window, so the stock is `G / (1 − exp(−decay × window))`. Merges come
+    /// on working days and the stock decays over the weekend, so the stock at a week's end is
+    /// below its weekly average (inflow / decay, which the warm start used before): by about 2 %
+    /// with the defaults, the drift that the stock then showed over the horizon.
     fn warm_start_fragility(&mut self) {
         let p = self.p();
-        let window_weeks = self.warm_start_window_weeks();
-        let decay_per_week = p.fragility.decay_per_week
-            + p.fragility.maintenance_decay_per_week * p.maintenance_share();
-        if !p.fragility.warm_start || window_weeks <= 0.0 || decay_per_week <= 0.0 {
+        let window_hours = self.warm_start_window_weeks() * HOURS_PER_WEEK;
+        let decay = self.tp().fragility_decay_per_hour * window_hours;
+        if !p.fragility.warm_start || window_hours <= 0.0 || decay <= 0.0 {
             return;
         }
-        let steady = self.team.fragility_inflow / window_weeks / decay_per_week;
+        self.settle_fragility();
+        let steady = self.team.fragility_inflow / -(-decay).exp_m1();
         if steady.is_finite() {
             self.team.fragility = steady;
             self.raise_hazard_bound();
