@@ -185,6 +185,10 @@ impl Simulation<'_> {
             .recent_deploys
             .push_back((now, changes.len() as u32));
         self.team.recent_changes += changes.len() as u32;
+        if self.model.shared_interaction_window {
+            self.org_deploys.push_back((now, changes.len() as u32));
+            self.org_changes += changes.len() as u32;
+        }
         if !changes.is_empty() {
             self.raise_hazard_bounds_after_deploy();
         }

@@ -330,7 +330,21 @@ impl Simulation<'_> {
         }
         // In an organisation, other services' recent changes interact with this one's, weighted by
         // the coupling of their production.
-        let in_window = if self.teams() > 1 {
+        let in_window = if self.model.shared_interaction_window {
+            // Every team trims its list with this same window, so each holds all its changes
+            // since `now - window`: the others' are the organisation's minus this team's (the
+            // same count as summing the other teams' lists, below).
+            while let Some(&(t, n)) = self.org_deploys.front() {
+                if t >= now - window {
+                    break;
+                }
+                self.org_deploys.pop_front();
+                self.org_changes -= n;
+            }
+            debug_assert!(self.org_changes >= self.team.recent_changes);
+            let others = self.org_changes.saturating_sub(self.team.recent_changes);
+            f64::from(self.team.recent_changes) + p.org.interaction_coupling * f64::from(others)
+        } else if self.teams() > 1 {
             let others: u32 = (0..self.teams())
                 .filter(|&t| t != self.cur)
                 .map(|t| {
@@ -430,6 +444,39 @@ impl Simulation<'_> {
         }
         if let Some(cause) = cause {
             self.start_incident(cause, false, None);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::model::Model;
+    use crate::model::params::Params;
+    use crate::model::timeline::Schedule;
+
+    /// Three coupled teams sharing one interaction window: the other services' changes counted as
+    /// the organisation's minus the team's own give the records that summing every other team's
+    /// list gives, replication for replication.
+    #[test]
+    fn the_organisations_count_equals_the_sum_over_the_other_teams() {
+        let schedule = Schedule {
+            phases: vec![(0.0, Arc::new(Params::default()))],
+        };
+        let teams: Vec<(String, Schedule)> = ["a", "b", "c"]
+            .iter()
+            .map(|name| (name.to_string(), schedule.clone()))
+            .collect();
+        let shared = Model::organisation(&teams);
+        assert!(shared.shared_interaction_window);
+        let mut summed = shared.clone();
+        summed.shared_interaction_window = false;
+        for replication in 0..3 {
+            let (a, b) = (shared.run(5, replication), summed.run(5, replication));
+            assert!(!a.incidents.is_empty());
+            let json = |r| serde_json::to_string(r).unwrap_or_default();
+            assert!(json(&a) == json(&b), "replication {replication} differs");
         }
     }
 }

@@ -136,6 +136,10 @@ pub struct Model {
     pub(crate) end_hours: f64,
     /// Limits that stop a runaway replication.
     pub(crate) guard: Guard,
+    /// Several teams, and every team in every phase counts interacting changes over the same
+    /// window: the other services' changes in a service's window are then the organisation's
+    /// minus its own ([`Simulation::org_deploys`]), without visiting every other team.
+    pub(crate) shared_interaction_window: bool,
 }
 
 impl Model {
@@ -166,8 +170,16 @@ impl Model {
             .collect();
         let base = &teams[0].1.initial().time;
         let warmup_hours = base.warmup_weeks * HOURS_PER_WEEK;
+        let window = |tp: &TeamPhase| tp.params.fragility.interaction_window_hours.max(0.0);
+        let first = window(&phases[0].teams[0]);
+        let shared_interaction_window = teams.len() > 1
+            && phases
+                .iter()
+                .flat_map(|phase| &phase.teams)
+                .all(|tp| window(tp).to_bits() == first.to_bits());
         Model {
             phases,
+            shared_interaction_window,
             team_names: teams.iter().map(|(name, _)| name.clone()).collect(),
             warmup_hours,
             end_hours: warmup_hours + base.horizon_weeks * HOURS_PER_WEEK,
@@ -556,6 +568,10 @@ pub(crate) struct Simulation<'m> {
     pub guard_kind: GuardKind,
     /// The sequence number reserved for the change to phase 1 (see [`EventQueue::reserve`]).
     pub phase_seq: u64,
+    /// Every team's deployments (time, changes) still inside the interaction window, oldest
+    /// first, and their changes in all: kept only when the model's teams share one window.
+    pub org_deploys: VecDeque<(f64, u32)>,
+    pub org_changes: u32,
 }
 
 impl<'m> Simulation<'m> {
@@ -599,6 +615,8 @@ impl<'m> Simulation<'m> {
             event_limit: model.guard.max_events,
             guard_kind: GuardKind::Events,
             phase_seq: 0,
+            org_deploys: VecDeque::new(),
+            org_changes: 0,
         }
     }
 
