@@ -38,8 +38,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::units::HOURS_PER_WEEK;
-use crate::model::Model;
 use crate::model::records::{ChangeKind, IncidentCause, Origin, Remediation, RunRecords};
+use crate::model::{Model, RunScratch};
 use crate::runner::{RunError, RunPlan};
 use crate::stats::order::{order_quantile, order_quantile_ci};
 use crate::stats::ratio::{Proportion, wilson};
@@ -600,12 +600,15 @@ pub fn run(
         let results: Vec<Result<Sample, String>> = pool.install(|| {
             (next..end)
                 .into_par_iter()
-                .map(|rep| {
-                    let records = model.run(plan.seed, rep);
-                    match records.guard {
+                // Each piece of work runs its replications in the buffers of the one before.
+                .map_init(RunScratch::default, |scratch, rep| {
+                    let records = model.run_with(plan.seed, rep, scratch);
+                    let result = match records.guard {
                         Some(trip) => Err(trip.message(rep)),
                         None => Ok(sample(&records, clock, question)),
-                    }
+                    };
+                    scratch.recycle(records);
+                    result
                 })
                 .collect()
         });

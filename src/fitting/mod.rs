@@ -23,6 +23,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::history::{ExportInfo, MeasuredLog, measured_log};
 use crate::metrics::ledger::Lens;
+use crate::model::RunScratch;
 use crate::model::params::{Params, Value, check_params};
 use crate::scenario::Scenario;
 
@@ -246,9 +247,11 @@ fn simulate(
     };
     Ok((0..reps)
         .into_par_iter()
-        .map(|r| {
-            let records = model.run(seed, r);
-            figures(&measured_log(&records, &info), lens).0
+        .map_init(RunScratch::default, |scratch, r| {
+            let records = model.run_with(seed, r, scratch);
+            let figures = figures(&measured_log(&records, &info), lens).0;
+            scratch.recycle(records);
+            figures
         })
         .collect())
 }
@@ -313,12 +316,14 @@ fn predictive(
     draws
         .into_par_iter()
         .enumerate()
-        .map(|(r, zr)| {
+        .map_init(RunScratch::default, |scratch, (r, zr)| {
             let mut s = base.clone();
             s.params = params_at(start, active, &zr)?;
             let model = s.model().map_err(|e| e.to_string())?;
-            let records = model.run(settings.seed, r as u64);
-            Ok(figures(&measured_log(&records, &info), lens).0)
+            let records = model.run_with(settings.seed, r as u64, scratch);
+            let figures = figures(&measured_log(&records, &info), lens).0;
+            scratch.recycle(records);
+            Ok(figures)
         })
         .collect::<Result<Vec<_>, String>>()
         .map_err(FitError::Scenario)
