@@ -32,10 +32,7 @@ fn bench_one(
     group.bench_function("one replication (throughput in events)", |b| {
         b.iter(|| {
             rep += 1;
-            let records = model.run_with(42, rep, &mut scratch);
-            let events = black_box(records.events);
-            scratch.recycle(records);
-            events
+            model.read_run(42, rep, &mut scratch, |records| black_box(records.events))
         })
     });
 }

@@ -602,13 +602,10 @@ pub fn run(
                 .into_par_iter()
                 // Each piece of work runs its replications in the buffers of the one before.
                 .map_init(RunScratch::default, |scratch, rep| {
-                    let records = model.run_with(plan.seed, rep, scratch);
-                    let result = match records.guard {
+                    model.read_run(plan.seed, rep, scratch, |records| match records.guard {
                         Some(trip) => Err(trip.message(rep)),
-                        None => Ok(sample(&records, clock, question)),
-                    };
-                    scratch.recycle(records);
-                    result
+                        None => Ok(sample(records, clock, question)),
+                    })
                 })
                 .collect()
         });

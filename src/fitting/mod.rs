@@ -248,10 +248,9 @@ fn simulate(
     Ok((0..reps)
         .into_par_iter()
         .map_init(RunScratch::default, |scratch, r| {
-            let records = model.run_with(seed, r, scratch);
-            let figures = figures(&measured_log(&records, &info), lens).0;
-            scratch.recycle(records);
-            figures
+            model.read_run(seed, r, scratch, |records| {
+                figures(&measured_log(records, &info), lens).0
+            })
         })
         .collect())
 }
@@ -320,10 +319,9 @@ fn predictive(
             let mut s = base.clone();
             s.params = params_at(start, active, &zr)?;
             let model = s.model().map_err(|e| e.to_string())?;
-            let records = model.run_with(settings.seed, r as u64, scratch);
-            let figures = figures(&measured_log(&records, &info), lens).0;
-            scratch.recycle(records);
-            Ok(figures)
+            Ok(model.read_run(settings.seed, r as u64, scratch, |records| {
+                figures(&measured_log(records, &info), lens).0
+            }))
         })
         .collect::<Result<Vec<_>, String>>()
         .map_err(FitError::Scenario)

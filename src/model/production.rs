@@ -2,6 +2,8 @@
 //! remediated (rollback or hotfix), taking developers off their work; user-facing bugs come back
 //! as unplanned fixes; fragility accumulates and causes incidents no deployment caused.
 
+use std::collections::VecDeque;
+
 use rand::RngExt;
 
 use super::defects::{DefectClass, Severity};
@@ -24,6 +26,18 @@ pub fn non_attributable_hazard_per_hour(
     let from_interaction =
         (changes_in_window - free_changes).max(0.0) * interaction_per_week / HOURS_PER_WEEK;
     (from_fragility, from_interaction)
+}
+
+/// Drops the deployments before `cutoff` from the front of a time-ordered list of (time,
+/// changes), and their changes from its running `count`.
+fn trim_to_window(deploys: &mut VecDeque<(f64, u32)>, count: &mut u32, cutoff: f64) {
+    while let Some(&(t, n)) = deploys.front() {
+        if t >= cutoff {
+            break;
+        }
+        deploys.pop_front();
+        *count = count.saturating_sub(n);
+    }
 }
 
 impl Simulation<'_> {
@@ -296,8 +310,6 @@ impl Simulation<'_> {
         self.start_incident(cause, ai_integration, Some(original));
     }
 
-    /// Fragility decays (faster with maintenance) and raises the rate of incidents that no single
-    /// deployment caused; so does a burst of changes landing within a short window.
     /// Brings the active team's fragility to now: it decays continuously at the rate in force.
     pub(crate) fn settle_fragility(&mut self) {
         let now = self.now();
@@ -321,44 +333,42 @@ impl Simulation<'_> {
         let p = self.p();
         let fp = &p.fragility;
         let window = fp.interaction_window_hours.max(0.0);
-        while let Some(&(t, n)) = self.team.recent_deploys.front() {
-            if t >= now - window {
-                break;
-            }
-            self.team.recent_deploys.pop_front();
-            self.team.recent_changes = self.team.recent_changes.saturating_sub(n);
-        }
+        let team = &mut self.team;
+        trim_to_window(
+            &mut team.recent_deploys,
+            &mut team.recent_changes,
+            now - window,
+        );
+        let own = team.recent_changes;
         // In an organisation, other services' recent changes interact with this one's, weighted by
         // the coupling of their production.
-        let in_window = if self.model.shared_interaction_window {
+        let others = if self.model.shared_interaction_window {
             // Every team trims its list with this same window, so each holds all its changes
             // since `now - window`: the others' are the organisation's minus this team's (the
             // same count as summing the other teams' lists, below).
-            while let Some(&(t, n)) = self.org_deploys.front() {
-                if t >= now - window {
-                    break;
-                }
-                self.org_deploys.pop_front();
-                self.org_changes -= n;
-            }
-            debug_assert!(self.org_changes >= self.team.recent_changes);
-            let others = self.org_changes.saturating_sub(self.team.recent_changes);
-            f64::from(self.team.recent_changes) + p.org.interaction_coupling * f64::from(others)
+            trim_to_window(&mut self.org_deploys, &mut self.org_changes, now - window);
+            debug_assert!(self.org_changes >= own);
+            Some(self.org_changes.saturating_sub(own))
         } else if self.teams() > 1 {
-            let others: u32 = (0..self.teams())
-                .filter(|&t| t != self.cur)
-                .map(|t| {
-                    self.team_state(t)
-                        .recent_deploys
-                        .iter()
-                        .filter(|(at, _)| *at >= now - window)
-                        .map(|(_, n)| n)
-                        .sum::<u32>()
-                })
-                .sum();
-            f64::from(self.team.recent_changes) + p.org.interaction_coupling * f64::from(others)
+            Some(
+                (0..self.teams())
+                    .filter(|&t| t != self.cur)
+                    .map(|t| {
+                        self.team_state(t)
+                            .recent_deploys
+                            .iter()
+                            .filter(|(at, _)| *at >= now - window)
+                            .map(|(_, n)| n)
+                            .sum::<u32>()
+                    })
+                    .sum(),
+            )
         } else {
-            f64::from(self.team.recent_changes)
+            None
+        };
+        let in_window = match others {
+            Some(others) => f64::from(own) + p.org.interaction_coupling * f64::from(others),
+            None => f64::from(own),
         };
         non_attributable_hazard_per_hour(
             self.team.fragility,

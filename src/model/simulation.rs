@@ -231,6 +231,21 @@ impl Model {
     pub fn run_with(&self, seed: u64, replication: u64, scratch: &mut RunScratch) -> RunRecords {
         Simulation::new(self, seed, replication, scratch).run(scratch)
     }
+
+    /// Runs replication `replication` in `scratch`'s buffers, gives its records to `read`, then
+    /// takes the buffers back for the next replication: what a loop over replications calls.
+    pub fn read_run<T>(
+        &self,
+        seed: u64,
+        replication: u64,
+        scratch: &mut RunScratch,
+        read: impl FnOnce(&RunRecords) -> T,
+    ) -> T {
+        let records = self.run_with(seed, replication, scratch);
+        let out = read(&records);
+        scratch.recycle(records);
+        out
+    }
 }
 
 /// Buffers one replication leaves for the next on the same thread: the records' lists, the

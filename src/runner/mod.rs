@@ -540,31 +540,24 @@ fn replicate(
     rep: u64,
     scratch: &mut Scratch,
 ) -> Result<Replicated, String> {
-    let records = model.run_with(plan.seed, rep, &mut scratch.run);
-    if let Some(trip) = records.guard {
-        return Err(trip.message(rep));
-    }
-    let metrics = compute_with(&records, slo_target, lens, &mut scratch.metrics);
-    let teams = if model.team_count() > 1 {
-        (0..model.team_count())
-            .map(|t| {
-                compute_with(
-                    &records.team_view(t),
-                    slo_target,
-                    lens,
-                    &mut scratch.metrics,
-                )
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let events = records.events;
-    scratch.run.recycle(records);
-    Ok(Replicated {
-        metrics,
-        teams,
-        events,
+    let Scratch { run, metrics } = scratch;
+    model.read_run(plan.seed, rep, run, |records| {
+        if let Some(trip) = records.guard {
+            return Err(trip.message(rep));
+        }
+        let whole = compute_with(records, slo_target, lens, metrics);
+        let teams = if model.team_count() > 1 {
+            (0..model.team_count())
+                .map(|t| compute_with(&records.team_view(t), slo_target, lens, metrics))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Replicated {
+            metrics: whole,
+            teams,
+            events: records.events,
+        })
     })
 }
 
