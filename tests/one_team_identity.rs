@@ -13,7 +13,9 @@
 //! (see docs/model.md). Rewritten again when the warm start of fragility became the periodic
 //! steady state at the week's end instead of the weekly average (tests/stationarity.rs): every
 //! shipped scenario's metric means agreed with the previous version within 3 standard errors
-//! (200 replications each).
+//! (200 replications each). Rewritten a third time when calendar arithmetic became closed
+//! forms instead of a walk through working windows (issue 15): every shipped scenario kept every
+//! count and every event; real-valued columns moved by rounding only, at most 3.3e-12 relative.
 
 use std::collections::HashMap;
 use std::path::Path;
