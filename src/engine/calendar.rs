@@ -42,6 +42,14 @@ fn day_and_weekday(t: f64) -> (f64, u32) {
     }
 }
 
+/// Working day number `n` (an integer, counted over working days only) as its week and its
+/// working day in that week, for `DAYS` working days a week.
+#[inline]
+fn split_days<const DAYS: i64>(n: f64) -> (f64, f64) {
+    let n = n as i64;
+    (n.div_euclid(DAYS) as f64, n.rem_euclid(DAYS) as f64)
+}
+
 /// A walk through a calendar's working windows, a day at a time.
 ///
 /// Finishing work or counting working hours visits window after window, each search starting
@@ -155,15 +163,20 @@ impl Calendar {
     /// a walk through windows.
     #[inline]
     fn worked_by(&self, t: f64) -> f64 {
-        let (day, weekday) = day_and_weekday(t);
-        let week = (day - f64::from(weekday)) / 7.0;
+        // Integer arithmetic for the week: division by a constant 7 is a multiplication, where a
+        // floating-point division would add its latency to every finish.
+        let day = (t / HOURS_PER_DAY).floor();
+        let index = day as i64;
+        let (week, weekday) = (index.div_euclid(7), index.rem_euclid(7) as u32);
         let days = self.days_per_week;
         let today = if weekday < days {
             (t - day * HOURS_PER_DAY - self.start_hour).clamp(0.0, self.hours_per_day)
         } else {
             0.0
         };
-        week * self.hours_per_week() + f64::from(weekday.min(days)) * self.hours_per_day + today
+        week as f64 * self.hours_per_week()
+            + f64::from(weekday.min(days)) * self.hours_per_day
+            + today
     }
 
     /// The time by which `worked_by` reaches `target` (> 0 hours of work since time 0): the
@@ -173,12 +186,29 @@ impl Calendar {
     fn time_worked(&self, target: f64) -> f64 {
         let h = self.hours_per_day;
         // The window (counted from time 0, across weeks) that `target` ends in: its work since
-        // time 0 lies in (n h, (n + 1) h].
-        let n = (target / h).ceil() - 1.0;
-        let within = (target - n * h).clamp(0.0, h);
-        let days = f64::from(self.days_per_week);
-        let week = (n / days).floor();
-        let weekday = n - week * days;
+        // time 0 lies in (n h, (n + 1) h]. The reciprocal does not wait for `target` (a
+        // division would), and one step either way corrects its rounding.
+        let per_hour = 1.0 / h;
+        let mut n = (target * per_hour).ceil() - 1.0;
+        let mut within = target - n * h;
+        if within > h {
+            n += 1.0;
+            within -= h;
+        } else if within <= 0.0 {
+            n -= 1.0;
+            within += h;
+        }
+        let within = within.clamp(0.0, h);
+        let (week, weekday) = match self.days_per_week {
+            // The usual weeks by constant divisors (multiplications), others by a division.
+            5 => split_days::<5>(n),
+            7 => split_days::<7>(n),
+            days => {
+                let days = f64::from(days);
+                let week = (n / days).floor();
+                (week, n - week * days)
+            }
+        };
         week * HOURS_PER_WEEK + weekday * HOURS_PER_DAY + self.start_hour + within
     }
 
