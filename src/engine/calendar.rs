@@ -220,6 +220,9 @@ impl Calendar {
         if !self.enabled {
             return to - from;
         }
+        if self.hours_per_week().is_nan() || self.hours_per_week() <= 0.0 {
+            return 0.0;
+        }
         if !(to - from < BEYOND_ANY_RUN && from.abs() < BEYOND_ANY_RUN) {
             return (to - from) * self.hours_per_week() / HOURS_PER_WEEK;
         }
@@ -261,6 +264,11 @@ impl Calendar {
             return t + work_hours.max(0.0);
         }
         let weekly = self.hours_per_week();
+        if weekly.is_nan() || weekly <= 0.0 {
+            // No working hours at all (a hand-built calendar: checked scenarios have at least a
+            // quarter of an hour a day): the work never finishes.
+            return f64::INFINITY;
+        }
         if !(work_hours < BEYOND_ANY_RUN && t.abs() < BEYOND_ANY_RUN) {
             // Never reached within a run; NaN effort counts as endless.
             let work_hours = if work_hours.is_nan() {
@@ -489,6 +497,21 @@ mod tests {
             odd.working_hours_between(3.0, 500.0),
             odd.walk_between(3.0, 500.0)
         );
+    }
+
+    #[test]
+    fn a_calendar_without_working_hours_never_finishes_work() {
+        // Found in review: a hand-built calendar of zero-hour days made the walk loop forever.
+        for (hours_per_day, days_per_week) in [(0.0, 5), (8.0, 0), (-1.0, 5), (f64::NAN, 5)] {
+            let idle = Calendar {
+                enabled: true,
+                start_hour: 9.0,
+                hours_per_day,
+                days_per_week,
+            };
+            assert_eq!(idle.finish(10.0, 2.0), f64::INFINITY);
+            assert_eq!(idle.working_hours_between(0.0, 500.0), 0.0);
+        }
     }
 
     #[test]
