@@ -220,11 +220,12 @@ impl Calendar {
         if !self.enabled {
             return to - from;
         }
-        if self.hours_per_week().is_nan() || self.hours_per_week() <= 0.0 {
+        let weekly = self.hours_per_week();
+        if weekly.is_nan() || weekly <= 0.0 {
             return 0.0;
         }
         if !(to - from < BEYOND_ANY_RUN && from.abs() < BEYOND_ANY_RUN) {
-            return (to - from) * self.hours_per_week() / HOURS_PER_WEEK;
+            return (to - from) * weekly / HOURS_PER_WEEK;
         }
         if self.regular() {
             return (self.worked_by(to) - self.worked_by(from)).max(0.0);
@@ -285,12 +286,13 @@ impl Calendar {
         self.walk_finish(t, work_hours)
     }
 
-    /// [`Calendar::finish`] window by window: any calendar, `work_hours > 0`, both in range.
+    /// [`Calendar::finish`] window by window: any calendar with working hours, `work_hours > 0`,
+    /// both in range.
     fn walk_finish(&self, t: f64, work_hours: f64) -> f64 {
         let weekly = self.hours_per_week();
         let mut remaining = work_hours;
         let mut now = t;
-        if weekly > 0.0 && remaining > weekly {
+        if remaining > weekly {
             // Skip whole weeks: each costs exactly one week of working hours.
             let weeks = (remaining / weekly).floor() - 1.0;
             if weeks > 0.0 {
